@@ -1,0 +1,107 @@
+/**
+ * `okr plugins [--json]` and `okr plugins show <id> [--json]`.
+ */
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
+import { paint } from '../io.js';
+import type { DataImportPlugin } from '../plugins/types.js';
+import { getConnection } from '../store/connections.js';
+import { type App, action } from './app.js';
+
+interface PluginSummary {
+  id: string;
+  name: string;
+  description: string;
+  configured: boolean;
+  connected: boolean;
+  account: string | null;
+  fields: number;
+}
+
+async function summarize(ctx: Context, plugin: DataImportPlugin): Promise<PluginSummary> {
+  const missing = await ctx.config.missingRequired(plugin.id);
+  const conn = getConnection(ctx.db(), plugin.id);
+  return {
+    id: plugin.id,
+    name: plugin.name,
+    description: plugin.description,
+    configured: missing.length === 0,
+    connected: conn?.enabled === true,
+    account: conn?.enabled ? conn.accountId : null,
+    fields: plugin.getAvailableFields().length,
+  };
+}
+
+export function register(program: Command, app: App): void {
+  const plugins = program
+    .command('plugins')
+    .description('list the plugins: configured, connected, how many fields')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(app, async (ctx, opts: { json?: boolean }) => {
+        const rows = await Promise.all(ctx.registry.list().map((p) => summarize(ctx, p)));
+        if (opts.json) {
+          ctx.io.json(rows);
+          return 0;
+        }
+        for (const r of rows) {
+          const state = [
+            r.configured ? paint(ctx.io, 'green', 'configured') : paint(ctx.io, 'yellow', 'not configured'),
+            r.connected ? paint(ctx.io, 'green', `connected as ${r.account}`) : 'not connected',
+            `${r.fields} fields`,
+          ].join(', ');
+          ctx.io.out(`${paint(ctx.io, 'bold', r.id)}  ${r.name}: ${r.description}`);
+          ctx.io.out(`  ${state}`);
+        }
+        return 0;
+      }),
+    );
+
+  plugins
+    .command('show')
+    .description("a plugin's fields (type, unit, availability) and its setup steps")
+    .argument('<id>', 'plugin id')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(app, async (ctx, id: string, opts: { json?: boolean }) => {
+        const plugin = ctx.registry.get(id);
+        const summary = await summarize(ctx, plugin);
+        const fields = plugin.getAvailableFields().map((f) => ({
+          id: f.id,
+          source: `${plugin.id}.${f.id}`,
+          name: f.name,
+          type: f.type,
+          unit: f.unit ?? null,
+          available: f.availability === undefined,
+          unavailableReason: f.availability?.reason ?? null,
+          alternatives: f.availability?.alternatives ?? [],
+          description: f.description,
+        }));
+        const setup = plugin.getSetupInfo({});
+        if (opts.json) {
+          ctx.io.json({ ...summary, fields, setup });
+          return 0;
+        }
+        ctx.io.out(`${paint(ctx.io, 'bold', plugin.name)} (${plugin.id}): ${plugin.description}`);
+        ctx.io.out(`${summary.configured ? 'configured' : 'not configured'}, ${summary.connected ? `connected as ${summary.account}` : 'not connected'}`);
+        ctx.io.out();
+        ctx.io.out(paint(ctx.io, 'bold', 'Fields'));
+        const w = Math.max(...fields.map((f) => f.source.length));
+        for (const f of fields) {
+          const unit = f.unit ? ` (${f.unit})` : '';
+          ctx.io.out(`  ${f.source.padEnd(w)}  ${f.type}${unit}  ${f.description}`);
+          if (!f.available) {
+            ctx.io.out(paint(ctx.io, 'yellow', `  ${''.padEnd(w)}  n/a: ${f.unavailableReason} Nearest: ${f.alternatives.join(', ')}.`));
+          }
+        }
+        ctx.io.out();
+        ctx.io.out(paint(ctx.io, 'bold', 'Setup'));
+        let n = 0;
+        for (const s of setup) {
+          const prefix = s.kind === 'step' ? `${++n}.` : s.kind === 'warning' ? '!' : '-';
+          ctx.io.out(`  ${prefix} ${s.label}${s.value ? `: ${s.value}` : ''}`);
+        }
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,109 @@
+/**
+ * Everything a command touches: paths, database, config, secrets, network, clock, terminal,
+ * browser. Core code takes a Context and never reads process.env, the real home folder, the
+ * wall clock or the terminal itself; tests build one on a temp OKR_HOME (gh's Factory/IOStreams).
+ */
+import { homedir } from 'node:os';
+import { ConfigService } from './store/config.js';
+import { ConfFile } from './store/conf-file.js';
+import { type Db, openDatabase } from './store/db.js';
+import { FileSecretBackend, KeychainBackend, type SecretBackend, SecretStore } from './store/secrets.js';
+import { createIO, type IO } from './io.js';
+import { type Paths, resolvePaths } from './paths.js';
+import { createDefaultRegistry } from './plugins/index.js';
+import type { PluginRegistry } from './plugins/registry.js';
+import type { PluginRuntime } from './plugins/types.js';
+
+export interface Context {
+  env: Record<string, string | undefined>;
+  platform: NodeJS.Platform;
+  paths: Paths;
+  io: IO;
+  verbose: boolean;
+  now(): Date;
+  fetch: typeof fetch;
+  /** Aborted on Ctrl-C: long work stops at the next safe point. */
+  signal: AbortSignal;
+  registry: PluginRegistry;
+  conf: ConfFile;
+  secrets: SecretStore;
+  config: ConfigService;
+  /** Opens the database on first use (and migrates it). */
+  db(): Db;
+  /** What plugins get: config lookup, fetch, clock, abort signal. */
+  pluginRuntime(signal?: AbortSignal): PluginRuntime;
+  /** Best effort: the caller always prints the URL as well. */
+  openBrowser(url: string): Promise<void>;
+  close(): void;
+}
+
+export interface ContextOptions {
+  env?: Record<string, string | undefined>;
+  platform?: NodeJS.Platform;
+  homedir?: string;
+  io?: IO;
+  verbose?: boolean;
+  now?: () => Date;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  registry?: PluginRegistry;
+  keychain?: SecretBackend;
+  openBrowser?: (url: string) => Promise<void>;
+}
+
+export function createContext(opts: ContextOptions = {}): Context {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const paths = resolvePaths({ env, platform, homedir: opts.homedir ?? homedir() });
+  const io = opts.io ?? createIO({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env });
+  const registry = opts.registry ?? createDefaultRegistry();
+  const conf = new ConfFile(paths.configFile);
+  // `config` and `secrets` need each other (the default secret store is a config value), so the
+  // store asks the service lazily.
+  let config: ConfigService | undefined;
+  const secrets = new SecretStore({
+    conf,
+    keychain: opts.keychain ?? new KeychainBackend('okr', platform),
+    file: new FileSecretBackend(paths.secretsFile),
+    defaultStore: () => config!.defaultSecretStore(),
+  });
+  config = new ConfigService(conf, secrets, registry, env);
+  const fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const now = opts.now ?? (() => new Date());
+  const signal = opts.signal ?? new AbortController().signal;
+  let db: Db | undefined;
+
+  return {
+    env,
+    platform,
+    paths,
+    io,
+    verbose: opts.verbose ?? false,
+    now,
+    fetch: fetchImpl,
+    signal,
+    registry,
+    conf,
+    secrets,
+    config,
+    db() {
+      if (!db) db = openDatabase(paths.dbFile);
+      return db;
+    },
+    pluginRuntime(s?: AbortSignal): PluginRuntime {
+      return { getConfig: (key) => config!.getConfigValue(key), fetch: fetchImpl, now, signal: s ?? signal };
+    },
+    openBrowser:
+      opts.openBrowser ??
+      (async (url: string) => {
+        const { default: open } = await import('open');
+        const child = await open(url);
+        // `open` resolves even when no browser exists; never let its child's errors crash us.
+        child.on('error', () => {});
+      }),
+    close() {
+      if (db?.open) db.close();
+      db = undefined;
+    },
+  };
+}

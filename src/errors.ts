@@ -1,0 +1,90 @@
+/**
+ * Errors the user sees. Every error says what failed (`message`) and what to run (`hint`), and
+ * carries the exit code the README documents. Stack traces are printed only with --verbose or
+ * OKR_DEBUG=1 (see cli.ts).
+ */
+
+export const ExitCode = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  REAUTH: 3,
+  PARTIAL: 4,
+  /** Interrupted by Ctrl-C (SIGINT), as shells report it. */
+  INTERRUPTED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class OkrError extends Error {
+  readonly hint?: string;
+  readonly exitCode: ExitCodeValue;
+  constructor(message: string, opts: { hint?: string; exitCode?: ExitCodeValue; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'OkrError';
+    this.hint = opts.hint;
+    this.exitCode = opts.exitCode ?? ExitCode.ERROR;
+  }
+}
+
+/** Bad flags or arguments: exit code 2. */
+export class UsageError extends OkrError {
+  constructor(message: string, hint?: string) {
+    super(message, { hint, exitCode: ExitCode.USAGE });
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * What the sync engine can act on. A plugin maps its provider's errors to one of these.
+ * - reauth: the user must run `okr connect` again (401 after a refresh, invalid_grant)
+ * - scope: a scope was not granted
+ * - api_disabled: the provider API is not enabled for the client's project
+ * - account_not_linked: the account has no data profile at the provider
+ * - rate_limited: 429; retry after `retryAfterMs` when known
+ * - transient: 5xx, network, timeouts; retry with back-off
+ * - retired: 410, the provider API is gone
+ * - bad_response: the provider answered with something we could not parse
+ * - client: any other 4xx (a bug in our request, or a permission problem)
+ */
+export type ProviderErrorCategory =
+  | 'reauth'
+  | 'scope'
+  | 'api_disabled'
+  | 'account_not_linked'
+  | 'rate_limited'
+  | 'transient'
+  | 'retired'
+  | 'bad_response'
+  | 'client';
+
+export class ProviderError extends OkrError {
+  readonly category: ProviderErrorCategory;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  /** The provider's machine-readable reason, e.g. `SERVICE_DISABLED`, `invalid_grant`. */
+  readonly reason?: string;
+  constructor(
+    category: ProviderErrorCategory,
+    message: string,
+    opts: { hint?: string; status?: number; retryAfterMs?: number; reason?: string; cause?: unknown } = {},
+  ) {
+    super(message, {
+      hint: opts.hint,
+      cause: opts.cause,
+      exitCode: category === 'reauth' ? ExitCode.REAUTH : ExitCode.ERROR,
+    });
+    this.name = 'ProviderError';
+    this.category = category;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.reason = opts.reason;
+  }
+
+  get retryable(): boolean {
+    return this.category === 'rate_limited' || this.category === 'transient';
+  }
+}
+
+export function isProviderError(err: unknown): err is ProviderError {
+  return err instanceof ProviderError;
+}

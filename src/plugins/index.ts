@@ -1,0 +1,14 @@
+/**
+ * Registers the built-in plugins. Adding a plugin is one folder plus one line here.
+ */
+import { fitbitPlugin } from './fitbit/plugin.js';
+import { PluginRegistry } from './registry.js';
+
+export function createDefaultRegistry(): PluginRegistry {
+  const registry = new PluginRegistry();
+  registry.register(fitbitPlugin);
+  return registry;
+}
+
+export type * from './types.js';
+export { PluginRegistry } from './registry.js';

@@ -1,0 +1,214 @@
+/**
+ * The config service (the seed's `config.ts`). Resolution order for `getConfigValue(key)`:
+ *   1. the stored value: the conf file, or the secret store for `password` fields;
+ *   2. the environment variable named in ENV_FALLBACKS (e.g. FITBIT_CLIENT_ID);
+ *   3. the field's default, if it has one.
+ * Keys are `global.*`, `secrets.store`, and `plugin.<pluginId>.<fieldKey>` for every admin
+ * config field a registered plugin declares. Unknown keys are refused.
+ */
+import { OkrError, UsageError } from '../errors.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { AdminConfigField } from '../plugins/types.js';
+import type { ConfFile } from './conf-file.js';
+import type { SecretStore, SecretStoreKind } from './secrets.js';
+
+export interface ConfigKey {
+  key: string;
+  label: string;
+  description: string;
+  type: 'text' | 'password' | 'url' | 'enum';
+  choices?: string[];
+  env?: string;
+  required: boolean;
+  advanced: boolean;
+  pluginId?: string;
+  defaultValue?: string;
+}
+
+export type ValueSource = 'file' | 'keychain' | 'secrets-file' | 'env' | 'default' | 'unset';
+
+export interface ResolvedValue {
+  key: ConfigKey;
+  value: string | undefined;
+  source: ValueSource;
+}
+
+const GLOBAL_KEYS: ConfigKey[] = [
+  {
+    key: 'global.base_url',
+    label: 'Base URL',
+    description: 'Base URL for plugins whose provider needs a fixed, registered callback (fitbit does not).',
+    type: 'url',
+    env: 'OKR_BASE_URL',
+    required: false,
+    advanced: true,
+  },
+  {
+    key: 'secrets.store',
+    label: 'Secret store',
+    description:
+      'Where new secrets go: `keychain` (the OS keychain, default) or `file` (a plain-text 0600 file, for headless servers).',
+    type: 'enum',
+    choices: ['keychain', 'file'],
+    env: 'OKR_SECRETS',
+    required: false,
+    advanced: false,
+    defaultValue: 'keychain',
+  },
+];
+
+const MAX_VALUE_LENGTH = 4096;
+
+function pluginKey(pluginId: string, f: AdminConfigField): ConfigKey {
+  return {
+    key: `plugin.${pluginId}.${f.key}`,
+    label: f.label,
+    description: f.description ?? '',
+    type: f.type,
+    env: f.env,
+    required: f.required,
+    advanced: f.advanced ?? false,
+    pluginId,
+    defaultValue: f.defaultValue,
+  };
+}
+
+export class ConfigService {
+  constructor(
+    private readonly conf: ConfFile,
+    private readonly secrets: SecretStore,
+    private readonly registry: PluginRegistry,
+    private readonly env: Record<string, string | undefined>,
+  ) {}
+
+  /** Every known key: global ones, then each plugin's admin fields. */
+  keys(): ConfigKey[] {
+    const out = [...GLOBAL_KEYS];
+    for (const p of this.registry.list()) for (const f of p.getAdminConfigFields()) out.push(pluginKey(p.id, f));
+    return out;
+  }
+
+  pluginKeys(pluginId: string): ConfigKey[] {
+    return this.registry
+      .get(pluginId)
+      .getAdminConfigFields()
+      .map((f) => pluginKey(pluginId, f));
+  }
+
+  describe(key: string): ConfigKey {
+    const found = this.keys().find((k) => k.key === key);
+    if (found) return found;
+    const close = this.keys()
+      .map((k) => k.key)
+      .filter((k) => k.split('.').pop() === key.split('.').pop() || k.startsWith(key));
+    throw new UsageError(
+      `Unknown config key "${key}".`,
+      close.length > 0 ? `Did you mean ${close.join(' or ')}? \`okr config list\` shows every key.` : 'Run `okr config list` to see every key.',
+    );
+  }
+
+  isSecret(key: ConfigKey): boolean {
+    return key.type === 'password';
+  }
+
+  /** The seed's getConfigValue: stored value, then env var, then default. */
+  async getConfigValue(key: string): Promise<string | undefined> {
+    return (await this.resolve(key)).value;
+  }
+
+  async resolve(keyName: string): Promise<ResolvedValue> {
+    const key = this.describe(keyName);
+    if (this.isSecret(key)) {
+      const stored = await this.secrets.get(key.key);
+      if (stored !== undefined) {
+        return { key, value: stored, source: this.secrets.storeOf(key.key) === 'file' ? 'secrets-file' : 'keychain' };
+      }
+    } else {
+      const stored = this.conf.data.values[key.key];
+      if (stored !== undefined) return { key, value: stored, source: 'file' };
+    }
+    const fromEnv = key.env ? this.env[key.env] : undefined;
+    if (fromEnv !== undefined && fromEnv !== '') return { key, value: fromEnv, source: 'env' };
+    if (key.defaultValue !== undefined) return { key, value: key.defaultValue, source: 'default' };
+    return { key, value: undefined, source: 'unset' };
+  }
+
+  /** Validates and stores a value. Secrets go to the secret store; returns where it went. */
+  async set(keyName: string, rawValue: string, opts: { store?: SecretStoreKind } = {}): Promise<ValueSource> {
+    const key = this.describe(keyName);
+    const value = validateValue(key, rawValue);
+    if (this.isSecret(key)) {
+      const kind = await this.secrets.set(key.key, value, opts.store);
+      return kind === 'file' ? 'secrets-file' : 'keychain';
+    }
+    this.conf.update((d) => void (d.values[key.key] = value));
+    return 'file';
+  }
+
+  async unset(keyName: string): Promise<boolean> {
+    const key = this.describe(keyName);
+    if (this.isSecret(key)) {
+      const had = this.secrets.storeOf(key.key) !== undefined;
+      await this.secrets.delete(key.key);
+      return had;
+    }
+    const had = key.key in this.conf.data.values;
+    if (had) this.conf.update((d) => void delete d.values[key.key]);
+    return had;
+  }
+
+  /** Required keys of a plugin that resolve to nothing. */
+  async missingRequired(pluginId: string): Promise<ConfigKey[]> {
+    const missing: ConfigKey[] = [];
+    for (const k of this.pluginKeys(pluginId)) {
+      if (k.required && (await this.getConfigValue(k.key)) === undefined) missing.push(k);
+    }
+    return missing;
+  }
+
+  /** The store new secrets go to: OKR_SECRETS, then `secrets.store`, then the keychain. */
+  defaultSecretStore(): SecretStoreKind {
+    const fromEnv = this.env.OKR_SECRETS;
+    if (fromEnv === 'file' || fromEnv === 'keychain') return fromEnv;
+    if (fromEnv) {
+      throw new OkrError(`OKR_SECRETS is "${fromEnv}", which is not a secret store.`, {
+        hint: 'Set OKR_SECRETS to `keychain` or `file`, or unset it.',
+      });
+    }
+    return this.conf.data.values['secrets.store'] === 'file' ? 'file' : 'keychain';
+  }
+}
+
+export function validateValue(key: ConfigKey, rawValue: string): string {
+  const value = key.type === 'password' ? rawValue.replace(/[\r\n]+$/, '') : rawValue.trim();
+  if (value === '') {
+    throw new UsageError(`${key.key} cannot be empty.`, `To remove it, run \`okr config unset ${key.key}\`.`);
+  }
+  if (value.length > MAX_VALUE_LENGTH) throw new UsageError(`${key.key} is longer than ${MAX_VALUE_LENGTH} characters.`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${key.key} contains control characters.`);
+  if (key.type === 'url') {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new UsageError(`${key.key} must be a URL, got "${value}".`, 'Example: https://example.com/path');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new UsageError(`${key.key} must be an http(s) URL, got "${value}".`);
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol === 'http:' && !loopback) {
+      throw new UsageError(`${key.key} must use https (plain http is allowed only for 127.0.0.1).`);
+    }
+  }
+  if (key.type === 'enum' && !key.choices?.includes(value)) {
+    throw new UsageError(`${key.key} must be one of: ${key.choices?.join(', ')}; got "${value}".`);
+  }
+  return value;
+}
+
+/** Masks a secret for display. No part of it is shown: even a suffix helps an attacker. */
+export function maskSecret(value: string | undefined): string {
+  return value ? '********' : '';
+}

@@ -1,0 +1,104 @@
+/**
+ * Opens the SQLite file: WAL (readers never block the hourly sync), a busy timeout (two
+ * processes queue instead of failing with SQLITE_BUSY), foreign keys, and migrations.
+ */
+import { chmodSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { OkrError } from '../errors.js';
+import { ensurePrivateDir } from '../paths.js';
+import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const BUSY_TIMEOUT_MS = 10_000;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** For tests of older versions: stop migrating at this version. */
+  targetVersion?: number;
+  migrations?: Migration[];
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  const isNew = !existsSync(file);
+  if (opts.readonly && isNew) {
+    throw new OkrError(`No database at ${file}.`, { hint: 'Run `okr sync` or `okr demo` to create one.' });
+  }
+  if (!opts.readonly) ensurePrivateDir(dirname(file));
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    // WAL with synchronous=NORMAL is durable across application crashes (only an OS crash can
+    // lose the last commit), and much faster for the many small sync transactions.
+    db.pragma('synchronous = NORMAL');
+  } catch (err) {
+    throw databaseError(file, err);
+  }
+  if (isNew) chmodSync(file, 0o600);
+  try {
+    if (!opts.readonly) migrate(db, opts.migrations ?? MIGRATIONS, opts.targetVersion);
+    else checkVersion(db, opts.migrations ?? MIGRATIONS);
+  } catch (err) {
+    db.close();
+    throw err instanceof OkrError ? err : databaseError(file, err);
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function checkVersion(db: Db, migrations: Migration[]): number {
+  const current = schemaVersion(db);
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new OkrError(
+      `The database is at schema version ${current}, but this okr only knows up to version ${latest}.`,
+      { hint: 'It was written by a newer okr. Upgrade okr (npm install -g okr@latest); nothing was changed.' },
+    );
+  }
+  return current;
+}
+
+export function migrate(db: Db, migrations: Migration[] = MIGRATIONS, targetVersion = SCHEMA_VERSION): void {
+  const current = checkVersion(db, migrations);
+  for (const m of migrations) {
+    if (m.version <= current || m.version > targetVersion) continue;
+    // BEGIN IMMEDIATE: two processes opening a fresh file at once must not both migrate.
+    const run = db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    });
+    run.immediate();
+  }
+}
+
+export function databaseError(file: string, err: unknown): OkrError {
+  const code = (err as { code?: string }).code ?? '';
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(msg)) {
+    return new OkrError(`The database ${file} is damaged (${msg}).`, {
+      hint: 'Run `okr doctor`; restore a backup, or move the file aside to start over (synced values can be synced again).',
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EROFS') {
+    return new OkrError(`Cannot write the database ${file} (${msg}).`, {
+      hint: `Check that the folder ${dirname(file)} exists and is writable by you (okr doctor checks it).`,
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_FULL' || /disk is full|ENOSPC/i.test(msg)) {
+    return new OkrError(`The disk holding ${file} is full.`, {
+      hint: 'Free some space and run the command again; nothing was half-written.',
+      cause: err,
+    });
+  }
+  return new OkrError(`Database error on ${file}: ${msg}`, { hint: 'Run `okr doctor` to check the database.', cause: err });
+}

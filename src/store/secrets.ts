@@ -1,0 +1,194 @@
+/**
+ * Secrets: client secrets and OAuth tokens. They live in the OS keychain (service `okr`, one
+ * entry per secret: `plugin.fitbit.client_secret`, `tokens.fitbit`), through @napi-rs/keyring.
+ *
+ * On Linux the entry is pinned to the Secret Service, so a missing session bus or keyring daemon
+ * fails loudly instead of silently falling back to the kernel keyring (which forgets everything
+ * at reboot). Plain-text storage in a 0600 JSON file happens only when the user asks for it
+ * (`--insecure-storage`, `OKR_SECRETS=file` or `okr config set secrets.store file`); the choice is
+ * remembered per secret in the conf file, and `okr status` / `okr config list` report it.
+ * Never a silent downgrade: when the keychain fails, the command fails and says what to do.
+ */
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { OkrError } from '../errors.js';
+import { ensurePrivateDir } from '../paths.js';
+import type { ConfFile } from './conf-file.js';
+
+export const KEYCHAIN_SERVICE = 'okr';
+export type SecretStoreKind = 'keychain' | 'file';
+
+/** One place where secret strings are kept. */
+export interface SecretBackend {
+  readonly kind: SecretStoreKind;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export class KeychainUnavailableError extends OkrError {
+  constructor(reason: string, cause?: unknown) {
+    super(`The OS keychain is not reachable: ${reason}`, {
+      hint:
+        'On Linux okr needs a Secret Service (gnome-keyring, KeePassXC) on the D-Bus session bus; start one, ' +
+        'or keep secrets in a plain-text 0600 file: `okr config set secrets.store file` (anyone who can read your files can read them).',
+      cause,
+    });
+    this.name = 'KeychainUnavailableError';
+  }
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0]!.replace(/dbus-daemon\[\d+\].*$/, '').trim();
+}
+
+export class KeychainBackend implements SecretBackend {
+  readonly kind = 'keychain' as const;
+  constructor(
+    private readonly service = KEYCHAIN_SERVICE,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
+
+  async #entry(key: string) {
+    const { AsyncEntry } = await import('@napi-rs/keyring');
+    try {
+      return new AsyncEntry(this.service, key, this.platform === 'linux' ? { linux: { store: 'secret-service' } } : {});
+    } catch (err) {
+      throw new KeychainUnavailableError(firstLine(err), err);
+    }
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof OkrError) throw err;
+      throw new KeychainUnavailableError(`${what} failed: ${firstLine(err)}`, err);
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const entry = await this.#entry(key);
+    const value = await this.#call('reading', () => entry.getPassword());
+    return value ?? undefined;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    const entry = await this.#entry(key);
+    await this.#call('writing', () => entry.setPassword(value));
+    // getPassword returns null both for "absent" and for a locked keyring: read back to be sure
+    // the value really landed.
+    const back = await this.#call('reading back', () => entry.getPassword());
+    if (back !== value) throw new KeychainUnavailableError('the keyring did not keep the value (is it locked?)');
+  }
+
+  async delete(key: string): Promise<void> {
+    const entry = await this.#entry(key);
+    await this.#call('deleting', () => entry.deletePassword());
+  }
+}
+
+/** The opt-in plain-text store: a JSON object in a 0600 file. */
+export class FileSecretBackend implements SecretBackend {
+  readonly kind = 'file' as const;
+  constructor(readonly file: string) {}
+
+  #read(): Record<string, string> {
+    if (!existsSync(this.file)) return {};
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>;
+    } catch {
+      // Never echo the file's content: it holds secrets.
+      throw new OkrError(`The secrets file ${this.file} is not valid JSON.`, {
+        hint: 'Remove it and run `okr config setup <plugin>` and `okr connect <plugin>` again.',
+      });
+    }
+  }
+
+  #write(data: Record<string, string>): void {
+    ensurePrivateDir(dirname(this.file));
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, this.file);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#read()[key];
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    const data = this.#read();
+    data[key] = value;
+    this.#write(data);
+  }
+
+  async delete(key: string): Promise<void> {
+    const data = this.#read();
+    if (!(key in data)) return;
+    delete data[key];
+    this.#write(data);
+  }
+}
+
+export interface SecretStoreOptions {
+  conf: ConfFile;
+  keychain: SecretBackend;
+  file: SecretBackend;
+  /** The store new secrets go to unless a call says otherwise (from OKR_SECRETS or `secrets.store`). */
+  defaultStore: () => SecretStoreKind;
+}
+
+/** Routes each secret to the store it was saved in, and new ones to the chosen store. */
+export class SecretStore {
+  constructor(private readonly opts: SecretStoreOptions) {}
+
+  storeOf(key: string): SecretStoreKind | undefined {
+    return this.opts.conf.data.secretStores[key];
+  }
+
+  #backend(kind: SecretStoreKind): SecretBackend {
+    return kind === 'file' ? this.opts.file : this.opts.keychain;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const kind = this.storeOf(key);
+    // Nothing was ever saved under this key: do not touch the keychain at all (a locked or
+    // missing keychain must not break commands that have no secret to read).
+    if (!kind) return undefined;
+    return this.#backend(kind).get(key);
+  }
+
+  /** Saves a secret; returns where it went. */
+  async set(key: string, value: string, store?: SecretStoreKind): Promise<SecretStoreKind> {
+    const kind = store ?? this.opts.defaultStore();
+    await this.#backend(kind).set(key, value);
+    const previous = this.storeOf(key);
+    if (previous && previous !== kind) await this.#backend(previous).delete(key).catch(() => {});
+    if (previous !== kind) this.opts.conf.update((d) => void (d.secretStores[key] = kind));
+    return kind;
+  }
+
+  async delete(key: string): Promise<void> {
+    const kind = this.storeOf(key);
+    if (!kind) return;
+    await this.#backend(kind).delete(key);
+    this.opts.conf.update((d) => void delete d.secretStores[key]);
+  }
+
+  /** Checks the keychain is usable: write, read back and delete a probe entry. */
+  async probeKeychain(): Promise<{ ok: true } | { ok: false; error: OkrError }> {
+    const key = `okr-probe-${process.pid}`;
+    try {
+      await this.opts.keychain.set(key, 'probe');
+      await this.opts.keychain.delete(key);
+      return { ok: true };
+    } catch (err) {
+      return {
+        ok: false,
+        error: err instanceof OkrError ? err : new KeychainUnavailableError(firstLine(err), err),
+      };
+    }
+  }
+}
