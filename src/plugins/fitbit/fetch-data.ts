@@ -1,0 +1,77 @@
+/**
+ * `fetchData` behind the plugin object: one Google Health call (or chunked/paged series) per
+ * requested data type, all types in parallel, then the pure mapping. Loaded lazily by plugin.ts so
+ * that zod and this code stay out of okr's start-up.
+ */
+import { daysBetween } from '../../dates.js';
+import type { FetchResult, OAuthCredentials, PluginRuntime } from '../types.js';
+import { DAILY_PAGE_SIZE, dateFilter, HealthApi, SLEEP_PAGE_SIZE } from './api.js';
+import { type FieldGroup, groupsFor } from './fields.js';
+import {
+  datesInRange,
+  exclusiveEnd,
+  type FieldSeries,
+  mapActiveZoneMinutes,
+  mapHrv,
+  mapRestingHeartRate,
+  mapSleep,
+  mapSteps,
+  sleepSeries,
+  toRecords,
+} from './mapping.js';
+import { azmRollupPoint, hrvPoint, restingHeartRatePoint, sleepPoint, stepsRollupPoint } from './schemas.js';
+
+interface GroupResult {
+  series: FieldSeries;
+  provisional?: Iterable<string>;
+}
+
+async function fetchGroup(api: HealthApi, group: FieldGroup, from: string, to: string): Promise<GroupResult> {
+  const end = exclusiveEnd(to);
+  switch (group) {
+    case 'steps':
+      return { series: new Map([['steps', mapSteps(await api.dailyRollUp('steps', stepsRollupPoint, from, to))]]) };
+    case 'activeZoneMinutes': {
+      const points = await api.dailyRollUp('active-zone-minutes', azmRollupPoint, from, to);
+      return { series: new Map([['activeZoneMinutes', mapActiveZoneMinutes(points)]]) };
+    }
+    case 'restingHeartRate': {
+      const filter = dateFilter('daily_resting_heart_rate.date', from, end);
+      const points = await api.list('daily-resting-heart-rate', restingHeartRatePoint, filter, DAILY_PAGE_SIZE);
+      return { series: new Map([['restingHeartRate', mapRestingHeartRate(points)]]) };
+    }
+    case 'hrv': {
+      const filter = dateFilter('daily_heart_rate_variability.date', from, end);
+      const points = await api.list('daily-heart-rate-variability', hrvPoint, filter, DAILY_PAGE_SIZE);
+      return { series: new Map([['hrv', mapHrv(points)]]) };
+    }
+    case 'sleep': {
+      // Sleep can only be filtered on its end, which is exactly what okr keys it by: the local
+      // wake-up date. civil_end_time compares in the user's local time.
+      const filter = dateFilter('sleep.interval.civil_end_time', from, end);
+      const { days, provisionalDates } = mapSleep(await api.list('sleep', sleepPoint, filter, SLEEP_PAGE_SIZE));
+      return { series: sleepSeries(days), provisional: provisionalDates };
+    }
+  }
+}
+
+/** Dates are inclusive; an empty range (from after to) makes no request. */
+export async function fetchFitbitData(
+  rt: PluginRuntime,
+  apiBase: string,
+  credentials: OAuthCredentials,
+  from: string,
+  to: string,
+  fields: string[],
+): Promise<FetchResult> {
+  if (daysBetween(from, to) < 0) return { records: [], provisionalDates: [] };
+  const api = new HealthApi(rt, apiBase, credentials);
+  const results = await Promise.all([...groupsFor(fields)].map((g) => fetchGroup(api, g, from, to)));
+  const series: FieldSeries = new Map();
+  const provisional: string[] = [];
+  for (const r of results) {
+    for (const [field, values] of r.series) series.set(field, values);
+    if (r.provisional) provisional.push(...r.provisional);
+  }
+  return { records: toRecords(series, fields, from, to), provisionalDates: datesInRange(provisional, from, to) };
+}

@@ -1,0 +1,206 @@
+/**
+ * Pure functions from parsed Google Health points (schemas.ts) to okr's daily values. No I/O, no
+ * clock: the tests feed them the real samples in ../shared/fixtures/google-health/.
+ *
+ * Conventions (see ARCHITECTURE.md, "Civil dates"):
+ * - A value's date is the user's local calendar date as Google reports it (`civilStartTime.date`
+ *   for roll-ups, `date` for daily types). A sleep belongs to the local date of its end.
+ * - A day without data gets no value at all, never a zero.
+ */
+import { addDays, daysBetween } from '../../dates.js';
+import type { FieldValue, ImportedDataRecord, OAuthCredentials } from '../types.js';
+import type {
+  AzmRollupPoint,
+  HrvPoint,
+  RestingHeartRatePoint,
+  SleepPoint,
+  StepsRollupPoint,
+  TokenResponse,
+} from './schemas.js';
+
+/** Field id → (date → value). */
+export type FieldSeries = Map<string, Map<string, number>>;
+
+/** The local wall clock of an instant with a fixed UTC offset: its date and minutes after midnight. */
+export function localClock(instantMs: number, offsetSeconds: number): { date: string; minutes: number } {
+  // Shift the instant by the offset and read it back in UTC: that is the wall clock the user saw.
+  const local = new Date(instantMs + offsetSeconds * 1000);
+  return { date: local.toISOString().slice(0, 10), minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
+}
+
+export function mapSteps(points: StepsRollupPoint[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of points) out.set(p.civilStartTime.date, p.steps.countSum);
+  return out;
+}
+
+/**
+ * Active Zone Minutes for the day: the plain sum of the three zone sums. Google documents each as
+ * "Active zone minutes in <zone>", i.e. already credited AZM (raw time per zone is the separate
+ * `time-in-heart-rate-zone` type), so doubling cardio and peak here would count them twice.
+ */
+export function mapActiveZoneMinutes(points: AzmRollupPoint[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of points) {
+    const z = p.activeZoneMinutes;
+    const parts = [z.sumInFatBurnHeartZone, z.sumInCardioHeartZone, z.sumInPeakHeartZone];
+    if (parts.every((v) => v === undefined)) continue;
+    out.set(
+      p.civilStartTime.date,
+      parts.reduce<number>((sum, v) => sum + (v ?? 0), 0),
+    );
+  }
+  return out;
+}
+
+export function mapRestingHeartRate(points: RestingHeartRatePoint[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of points) out.set(p.dailyRestingHeartRate.date, p.dailyRestingHeartRate.beatsPerMinute);
+  return out;
+}
+
+export function mapHrv(points: HrvPoint[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of points) {
+    const v = p.dailyHeartRateVariability.averageHeartRateVariabilityMilliseconds;
+    if (v !== undefined) out.set(p.dailyHeartRateVariability.date, v);
+  }
+  return out;
+}
+
+export interface SleepDay {
+  /** Minutes asleep (Google's `minutesAsleep`), when the summary carries it. */
+  sleepLength?: number;
+  bedTime: number;
+  wakeUpTime: number;
+}
+
+export interface SleepMapping {
+  /** Local wake-up date → the main sleep's values. */
+  days: Map<string, SleepDay>;
+  /** Wake-up dates with a sleep Google has not finished processing: fetch them again next sync. */
+  provisionalDates: Set<string>;
+}
+
+/**
+ * Picks the main sleep per local wake-up date: Google's `mainSleep` flag when present (the longest
+ * staged sleep of the day), else the longest sleep that is not a nap. A day with only naps gets no
+ * sleep values, since a nap is not the night's sleep.
+ *
+ * proto3 JSON leaves false booleans out, so a sleep whose `metadata` lacks `processed` is as
+ * unfinished as one with `processed: false`. A point with no `metadata` at all (Google's abridged
+ * doc sample, Home Assistant's mock) is taken as final.
+ */
+export function mapSleep(points: SleepPoint[]): SleepMapping {
+  const byDate = new Map<string, SleepPoint['sleep'][]>();
+  const provisionalDates = new Set<string>();
+  for (const { sleep } of points) {
+    const { date } = localClock(sleep.interval.endTime, sleep.interval.endUtcOffset);
+    if (sleep.metadata && sleep.metadata.processed !== true) provisionalDates.add(date);
+    const list = byDate.get(date);
+    if (list) list.push(sleep);
+    else byDate.set(date, [sleep]);
+  }
+
+  const days = new Map<string, SleepDay>();
+  for (const [date, sleeps] of byDate) {
+    const flagged = sleeps.filter((s) => s.metadata?.mainSleep === true);
+    const candidates = flagged.length > 0 ? flagged : sleeps.filter((s) => s.metadata?.nap !== true);
+    const main = longest(candidates);
+    if (!main) continue;
+    const { interval, summary } = main;
+    const day: SleepDay = {
+      bedTime: localClock(interval.startTime, interval.startUtcOffset).minutes,
+      wakeUpTime: localClock(interval.endTime, interval.endUtcOffset).minutes,
+    };
+    if (summary?.minutesAsleep !== undefined && summary.minutesAsleep >= 0) day.sleepLength = summary.minutesAsleep;
+    days.set(date, day);
+  }
+  return { days, provisionalDates };
+}
+
+function longest(sleeps: SleepPoint['sleep'][]): SleepPoint['sleep'] | undefined {
+  let best: SleepPoint['sleep'] | undefined;
+  for (const s of sleeps) {
+    const len = s.interval.endTime - s.interval.startTime;
+    if (!best || len > best.interval.endTime - best.interval.startTime) best = s;
+  }
+  return best;
+}
+
+/** Splits the sleep mapping into the three field series okr stores. */
+export function sleepSeries(days: Map<string, SleepDay>): FieldSeries {
+  const sleepLength = new Map<string, number>();
+  const bedTime = new Map<string, number>();
+  const wakeUpTime = new Map<string, number>();
+  for (const [date, d] of days) {
+    if (d.sleepLength !== undefined) sleepLength.set(date, d.sleepLength);
+    bedTime.set(date, d.bedTime);
+    wakeUpTime.set(date, d.wakeUpTime);
+  }
+  return new Map([
+    ['sleepLength', sleepLength],
+    ['bedTime', bedTime],
+    ['wakeUpTime', wakeUpTime],
+  ]);
+}
+
+/**
+ * One record per date that has at least one requested value, oldest first. Dates outside
+ * [from, to] are dropped: the API ranges are exact, but a sleep list page or a daily point can
+ * carry a neighbour, and the contract promises only the asked range.
+ */
+export function toRecords(series: FieldSeries, fields: string[], from: string, to: string): ImportedDataRecord[] {
+  const wanted = new Set(fields);
+  const byDate = new Map<string, Record<string, FieldValue>>();
+  for (const [field, values] of series) {
+    if (!wanted.has(field)) continue;
+    for (const [date, value] of values) {
+      if (daysBetween(from, date) < 0 || daysBetween(date, to) < 0 || !Number.isFinite(value)) continue;
+      const rec = byDate.get(date) ?? {};
+      rec[field] = value;
+      byDate.set(date, rec);
+    }
+  }
+  return [...byDate.keys()].sort().map((date) => ({ date, fields: byDate.get(date)! }));
+}
+
+/** Keeps only the dates inside [from, to], sorted. */
+export function datesInRange(dates: Iterable<string>, from: string, to: string): string[] {
+  return [...new Set(dates)].filter((d) => daysBetween(from, d) >= 0 && daysBetween(d, to) >= 0).sort();
+}
+
+/** The exclusive end date the API wants for an inclusive user range. */
+export function exclusiveEnd(to: string): string {
+  return addDays(to, 1);
+}
+
+/**
+ * Token endpoint body → stored credentials. Google does not rotate refresh tokens: a refresh
+ * response has none, so the previous one (and its expiry) is kept; a new one replaces it.
+ */
+export function credentialsFromTokenResponse(
+  t: TokenResponse,
+  nowMs: number,
+  previous?: OAuthCredentials,
+): OAuthCredentials {
+  const rotated = t.refresh_token !== undefined;
+  const creds: OAuthCredentials = {
+    accessToken: t.access_token,
+    obtainedAt: nowMs,
+    tokenType: t.token_type ?? 'Bearer',
+  };
+  if (t.expires_in !== undefined) creds.expiresAt = nowMs + t.expires_in * 1000;
+  const refreshToken = t.refresh_token ?? previous?.refreshToken;
+  if (refreshToken !== undefined) creds.refreshToken = refreshToken;
+  const refreshExpiry =
+    t.refresh_token_expires_in !== undefined
+      ? nowMs + t.refresh_token_expires_in * 1000
+      : rotated
+        ? undefined
+        : previous?.refreshTokenExpiresAt;
+  if (refreshExpiry !== undefined) creds.refreshTokenExpiresAt = refreshExpiry;
+  const scope = t.scope ?? previous?.scope;
+  if (scope !== undefined) creds.scope = scope;
+  return creds;
+}

@@ -1,0 +1,244 @@
+/**
+ * The `fitbit` plugin: Fitbit and Pixel data through the Google Health API v4 with Google OAuth
+ * (a "Desktop app" client, loopback redirect, PKCE S256, client secret at the token endpoint).
+ * The legacy Fitbit Web API answers 410, so the id stays `fitbit` but every call goes to Google.
+ *
+ * This module is what the registry imports at start-up, so it stays light: the HTTP code, zod
+ * schemas and mapping (api.ts, fetch-data.ts) load only when a method actually talks to Google.
+ */
+import { isCivilDate } from '../../dates.js';
+import { OkrError, ProviderError } from '../../errors.js';
+import type {
+  AdminConfigField,
+  DataFieldDescriptor,
+  DataImportPlugin,
+  OAuthConfig,
+  OAuthCredentials,
+  PluginRuntime,
+  SetupInfoItem,
+} from '../types.js';
+import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
+
+export const FITBIT_PLUGIN_ID = 'fitbit';
+
+/** Google's endpoints; each can be overridden by `plugin.fitbit.<key>` (or its env var). */
+export const FITBIT_DEFAULT_URLS = {
+  auth_url: 'https://accounts.google.com/o/oauth2/v2/auth',
+  token_url: 'https://oauth2.googleapis.com/token',
+  revoke_url: 'https://oauth2.googleapis.com/revoke',
+  api_base_url: 'https://health.googleapis.com/v4',
+} as const;
+type UrlKey = keyof typeof FITBIT_DEFAULT_URLS;
+
+const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+const CONSOLE = 'https://console.cloud.google.com';
+
+async function config(rt: PluginRuntime, key: string): Promise<string | undefined> {
+  const v = (await rt.getConfig(`plugin.${FITBIT_PLUGIN_ID}.${key}`))?.trim();
+  return v ? v : undefined;
+}
+
+async function url(rt: PluginRuntime, key: UrlKey): Promise<string> {
+  // No trailing slash, so paths can be appended with one.
+  return ((await config(rt, key)) ?? FITBIT_DEFAULT_URLS[key]).replace(/\/+$/, '');
+}
+
+async function clientCredentials(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }> {
+  const [clientId, clientSecret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
+  if (!clientId || !clientSecret) {
+    throw new OkrError(`The fitbit plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`, {
+      hint: 'Run `okr config setup fitbit` (or set FITBIT_CLIENT_ID and FITBIT_CLIENT_SECRET).',
+    });
+  }
+  return { clientId, clientSecret };
+}
+
+const urlField = (key: UrlKey, label: string, env: string): AdminConfigField => ({
+  key,
+  label,
+  description: `Override for tests, the simulator (\`npm run simulator\`) or a proxy. Default: ${FITBIT_DEFAULT_URLS[key]}`,
+  type: 'url',
+  required: false,
+  env,
+  advanced: true,
+  defaultValue: FITBIT_DEFAULT_URLS[key],
+});
+
+function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
+  const items: SetupInfoItem[] = [
+    {
+      kind: 'warning',
+      label: 'Google may not be onboarding new projects',
+      value:
+        'Since October 2026 Google\'s Health API pages say: "While we are not onboarding new projects at this time, we are actively working to open access to more developers." A new Cloud project may be refused. If enabling the API or the first sync fails with PERMISSION_DENIED or SERVICE_DISABLED, okr shows Google\'s message as is.',
+    },
+    {
+      kind: 'info',
+      label: 'Why Google',
+      value:
+        'The legacy Fitbit Web API is shut down (it answers HTTP 410). okr reads Fitbit and Pixel data from the Google Health API, through an OAuth client in your own Google Cloud project.',
+    },
+    {
+      kind: 'step',
+      label: 'Create a project',
+      value: `Create or pick a Google Cloud project: ${CONSOLE}/projectcreate`,
+    },
+    {
+      kind: 'step',
+      label: 'Enable the Google Health API',
+      value: `APIs & Services → Library → "Google Health API" → Enable (${CONSOLE}/apis/library/health.googleapis.com), or run: gcloud services enable health.googleapis.com`,
+    },
+    {
+      kind: 'step',
+      label: 'Configure the consent screen',
+      value: `Google Auth Platform → Branding: an app name, your support email and developer contact (${CONSOLE}/auth/branding).`,
+    },
+    {
+      kind: 'step',
+      label: 'Audience: Testing or In production',
+      value: `Google Auth Platform → Audience, user type External (${CONSOLE}/auth/audience). In "Testing", add your own Google Account under Test users, but Google then expires the sign-in after 7 days and you must run \`okr connect fitbit\` every week. Click "Publish app" → "In production" to avoid that (no verification is needed for your own use), then connect once more.`,
+    },
+    {
+      kind: 'step',
+      label: 'Add the scopes',
+      value: `Google Auth Platform → Data Access → Add or remove scopes: ${FITBIT_SCOPES.join(', ')}`,
+    },
+    {
+      kind: 'step',
+      label: 'Create a Desktop app client',
+      value: `Google Auth Platform → Clients → Create client → Application type "Desktop app" (${CONSOLE}/auth/clients). There is no redirect URI to enter: okr listens on http://127.0.0.1 on a free port. Copy the Client ID and the Client secret, or download the JSON file.`,
+    },
+    {
+      kind: 'step',
+      label: 'Paste both the Client ID and the Client secret',
+      value:
+        'Google requires the client secret at the token endpoint even for Desktop apps with PKCE, so okr asks for both (or reads them from the downloaded client_secret_*.json).',
+    },
+    {
+      kind: 'step',
+      label: 'Connect and tick every checkbox',
+      value:
+        'Run `okr connect fitbit` and sign in with the Google Account that holds your Fitbit data. Google warns "Google hasn\'t verified this app": it is your own app, choose Continue. Tick every checkbox on the consent screen; a data type whose box is left empty later fails with "insufficient authentication scopes".',
+    },
+    {
+      kind: 'info',
+      label: 'Google Account required',
+      value:
+        'Your Fitbit account must be moved to a Google Account (Fitbit app → account settings). Otherwise Google answers ACCOUNT_NOT_LINKED.',
+    },
+    { kind: 'info', label: 'Scopes', value: FITBIT_SCOPES.join(' '), copyable: true },
+  ];
+  const apiOverride = configValues[`plugin.${FITBIT_PLUGIN_ID}.api_base_url`] ?? configValues.api_base_url;
+  if (apiOverride && apiOverride !== FITBIT_DEFAULT_URLS.api_base_url) {
+    items.push({ kind: 'info', label: 'API base URL overridden', value: apiOverride });
+  }
+  return items;
+}
+
+export const fitbitPlugin: DataImportPlugin = {
+  id: FITBIT_PLUGIN_ID,
+  name: 'Fitbit (Google Health)',
+  description:
+    'Steps, sleep, resting heart rate, HRV and Active Zone Minutes from Fitbit and Pixel devices, via the Google Health API.',
+  icon: '⌚',
+
+  getAdminConfigFields(): AdminConfigField[] {
+    return [
+      {
+        key: 'client_id',
+        label: 'Client ID',
+        description: 'The Client ID of your Google Cloud "Desktop app" OAuth client.',
+        type: 'text',
+        required: true,
+        placeholder: '1234567890-abc123.apps.googleusercontent.com',
+        env: 'FITBIT_CLIENT_ID',
+      },
+      {
+        key: 'client_secret',
+        label: 'Client secret',
+        description: 'The Client secret of the same client (Google requires it even for Desktop apps).',
+        type: 'password',
+        required: true,
+        placeholder: 'GOCSPX-…',
+        env: 'FITBIT_CLIENT_SECRET',
+      },
+      urlField('auth_url', 'Authorization URL', 'FITBIT_AUTH_URL'),
+      urlField('token_url', 'Token URL', 'FITBIT_TOKEN_URL'),
+      urlField('revoke_url', 'Revoke URL', 'FITBIT_REVOKE_URL'),
+      urlField('api_base_url', 'Google Health API base URL', 'FITBIT_API_BASE_URL'),
+    ];
+  },
+
+  getSetupInfo: setupInfo,
+
+  async isConfigured(rt) {
+    const [id, secret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
+    return Boolean(id && secret);
+  },
+
+  async getOAuthConfig(rt): Promise<OAuthConfig> {
+    const [{ clientId, clientSecret }, authorizationUrl, tokenUrl, revokeUrl] = await Promise.all([
+      clientCredentials(rt),
+      url(rt, 'auth_url'),
+      url(rt, 'token_url'),
+      url(rt, 'revoke_url'),
+    ]);
+    return {
+      clientId,
+      clientSecret,
+      authorizationUrl,
+      tokenUrl,
+      revokeUrl,
+      scopes: [...FITBIT_SCOPES],
+      usePKCE: true,
+      tokenEndpointAuth: 'client_secret_post',
+      // A refresh token is only returned with access_type=offline, and only on first consent
+      // unless prompt=consent forces the screen again.
+      extraAuthParams: { access_type: 'offline', prompt: 'consent' },
+      // Google documents the loopback redirect without a path.
+      redirectPath: '/',
+    };
+  },
+
+  getAvailableFields(): DataFieldDescriptor[] {
+    return FITBIT_FIELDS.map((f) => ({ ...f }));
+  },
+
+  async validateCredentials(rt, credentials) {
+    const { HealthApi } = await import('./api.js');
+    const me = await new HealthApi(rt, await url(rt, 'api_base_url'), credentials).identity();
+    return { accountId: me.healthUserId };
+  },
+
+  async refreshTokens(rt, credentials): Promise<OAuthCredentials> {
+    const { refreshToken } = credentials;
+    if (!refreshToken) {
+      throw new ProviderError('reauth', 'No refresh token is stored for fitbit.', {
+        hint: 'Run `okr connect fitbit` to sign in again.',
+      });
+    }
+    const [{ refreshAccessToken }, { credentialsFromTokenResponse }] = await Promise.all([
+      import('./api.js'),
+      import('./mapping.js'),
+    ]);
+    const [client, tokenUrl] = await Promise.all([clientCredentials(rt), url(rt, 'token_url')]);
+    const tokens = await refreshAccessToken(rt, tokenUrl, client, { ...credentials, refreshToken });
+    return credentialsFromTokenResponse(tokens, rt.now().getTime(), credentials);
+  },
+
+  async fetchData(rt, credentials, startDate, endDate, fields) {
+    for (const d of [startDate, endDate]) {
+      if (!isCivilDate(d)) throw new ProviderError('client', `fitbit.fetchData: not a YYYY-MM-DD date: ${d}`);
+    }
+    const { fetchFitbitData } = await import('./fetch-data.js');
+    return fetchFitbitData(rt, await url(rt, 'api_base_url'), credentials, startDate, endDate, fields);
+  },
+
+  async getBaseUrls(rt) {
+    return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url'), url(rt, 'revoke_url')]);
+  },
+
+  quota: { requestsPerMinute: 300 },
+  maxDaysPerFetch: 90,
+  shortRefreshTokenLifetimeMs: SEVEN_DAYS_MS,
+};
