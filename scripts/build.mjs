@@ -1,13 +1,17 @@
 // Bundles the CLI with esbuild. Code splitting keeps each command's heavy imports (ora, inquirer,
 // zod, the simulator) in their own chunks, loaded only by the commands that use them.
 // Native modules and `open` stay external: `open` must find its own xdg-open script on disk.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: 'src/cli.ts', 'simulator-main': 'src/simulator/main.ts' },
+  // The simulator's stand-alone entry (`npm run simulator`) is built when present.
+  entryPoints: {
+    cli: 'src/cli.ts',
+    ...(existsSync('src/simulator/main.ts') ? { 'simulator-main': 'src/simulator/main.ts' } : {}),
+  },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -17,7 +21,9 @@ await build({
   sourcemap: 'linked',
   external: ['better-sqlite3', '@napi-rs/keyring', 'open'],
   // Bundled CommonJS dependencies call require(); give ESM chunks a real one.
-  banner: { js: "import { createRequire as __okrCreateRequire } from 'node:module'; const require = __okrCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __okrCreateRequire } from 'node:module'; const require = __okrCreateRequire(import.meta.url);",
+  },
   define: { __OKR_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   logLevel: 'warning',
 });

@@ -4,9 +4,9 @@
  * commands in-process and the real process exits only after output is flushed.
  */
 import { Command, CommanderError } from 'commander';
+import type { App } from './commands/app.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerPlugins } from './commands/plugins.js';
-import type { App } from './commands/app.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
@@ -16,7 +16,9 @@ const COMMANDS = [registerConfig, registerPlugins];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')
-    .description('Local-first tracker for personal metrics and OKRs.\nPlugins import daily values over OAuth2 into one SQLite file.')
+    .description(
+      'Local-first tracker for personal metrics and OKRs.\nPlugins import daily values over OAuth2 into one SQLite file.',
+    )
     .version(VERSION, '-V, --version', 'print the version')
     .option('--verbose', 'print stack traces and debug details on errors')
     .showHelpAfterError('(run with --help for usage)')
@@ -53,17 +55,18 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     },
   };
   const program = buildProgram(app);
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => void io.stdout.write(s),
-    writeErr: (s) => void io.stderr.write(s),
-    outputError: (s, write) => write(paint(io, 'red', s)),
-  });
+  // Subcommands copy settings only when created, so apply output and exit handling to each.
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(paint(io, 'red', s)),
+    });
+  }
   program.hook('preAction', (cmd) => {
     if (cmd.optsWithGlobals().verbose) verbose = true;
   });
-  // Every subcommand reports usage errors through exitOverride too.
-  for (const cmd of allCommands(program)) cmd.exitOverride();
 
   try {
     await program.parseAsync(argv);

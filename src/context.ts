@@ -4,15 +4,15 @@
  * wall clock or the terminal itself; tests build one on a temp OKR_HOME (gh's Factory/IOStreams).
  */
 import { homedir } from 'node:os';
-import { ConfigService } from './store/config.js';
-import { ConfFile } from './store/conf-file.js';
-import { type Db, openDatabase } from './store/db.js';
-import { FileSecretBackend, KeychainBackend, type SecretBackend, SecretStore } from './store/secrets.js';
 import { createIO, type IO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { createDefaultRegistry } from './plugins/index.js';
 import type { PluginRegistry } from './plugins/registry.js';
 import type { PluginRuntime } from './plugins/types.js';
+import { ConfFile } from './store/conf-file.js';
+import { ConfigService } from './store/config.js';
+import { type Db, openDatabase } from './store/db.js';
+import { FileSecretBackend, KeychainBackend, type SecretBackend, SecretStore } from './store/secrets.js';
 
 export interface Context {
   env: Record<string, string | undefined>;

@@ -45,7 +45,14 @@ export function createIO(opts: {
   };
 }
 
-const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
+const CODES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
 export type Style = keyof typeof CODES;
 
 /** Wraps text in an ANSI style when colour is on; returns it unchanged otherwise. */
@@ -57,6 +64,5 @@ export function paint(io: Pick<IO, 'color'>, style: Style, text: string): string
 
 /** Visible width of a string, ignoring ANSI escapes. */
 export function visibleLength(s: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
   return [...s.replace(/\u001b\[[0-9;]*m/g, '')].length;
 }

@@ -21,7 +21,9 @@ const SOURCE_LABEL: Record<ValueSource, string> = {
 };
 
 export function register(program: Command, app: App): void {
-  const config = program.command('config').description('read and change settings (plugin client ids, secrets, endpoints)');
+  const config = program
+    .command('config')
+    .description('read and change settings (plugin client ids, secrets, endpoints)');
 
   config
     .command('set')
@@ -35,29 +37,38 @@ export function register(program: Command, app: App): void {
       '\nExamples:\n  okr config set plugin.fitbit.client_id 1234.apps.googleusercontent.com\n  printf %s "$SECRET" | okr config set plugin.fitbit.client_secret --stdin\n  okr config set secrets.store file        # headless server without a keychain',
     )
     .action(
-      action(app, async (ctx, key: string, value: string | undefined, opts: { stdin?: boolean; insecureStorage?: boolean }) => {
-        const desc = ctx.config.describe(key);
-        const secret = ctx.config.isSecret(desc);
-        if (value !== undefined && opts.stdin) throw new UsageError('Give the value either as an argument or with --stdin, not both.');
-        if (value !== undefined && secret) {
-          throw new UsageError(
-            `${key} is a secret: a value on the command line shows up in \`ps\` and in your shell history.`,
-            `Run \`okr config set ${key}\` to type it at a masked prompt, or pipe it: \`okr config set ${key} --stdin\`.`,
-          );
-        }
-        if (opts.insecureStorage && !secret) throw new UsageError('--insecure-storage applies only to secrets.');
-        let raw = value;
-        if (raw === undefined && opts.stdin) raw = (await readStdin(ctx.io.stdin)).replace(/\r?\n$/, '');
-        if (raw === undefined) {
-          requireTTY(ctx.io, `Asking for ${key}`, `Pass the value: \`okr config set ${key} <value>\` or \`--stdin\`.`);
-          raw = await askValue(ctx, desc);
-          if (raw === undefined) throw new UsageError(`Nothing entered; ${key} is unchanged.`);
-        }
-        const where = await ctx.config.set(key, raw, { store: opts.insecureStorage ? 'file' : undefined });
-        ctx.io.out(`Saved ${key} (${SOURCE_LABEL[where]}).`);
-        if (where === 'secrets-file') ctx.io.out(paint(ctx.io, 'yellow', `Note: stored in plain text in ${ctx.paths.secretsFile} (mode 0600).`));
-        return 0;
-      }),
+      action(
+        app,
+        async (ctx, key: string, value: string | undefined, opts: { stdin?: boolean; insecureStorage?: boolean }) => {
+          const desc = ctx.config.describe(key);
+          const secret = ctx.config.isSecret(desc);
+          if (value !== undefined && opts.stdin)
+            throw new UsageError('Give the value either as an argument or with --stdin, not both.');
+          if (value !== undefined && secret) {
+            throw new UsageError(
+              `${key} is a secret: a value on the command line shows up in \`ps\` and in your shell history.`,
+              `Run \`okr config set ${key}\` to type it at a masked prompt, or pipe it: \`okr config set ${key} --stdin\`.`,
+            );
+          }
+          if (opts.insecureStorage && !secret) throw new UsageError('--insecure-storage applies only to secrets.');
+          let raw = value;
+          if (raw === undefined && opts.stdin) raw = (await readStdin(ctx.io.stdin)).replace(/\r?\n$/, '');
+          if (raw === undefined) {
+            requireTTY(
+              ctx.io,
+              `Asking for ${key}`,
+              `Pass the value: \`okr config set ${key} <value>\` or \`--stdin\`.`,
+            );
+            raw = await askValue(ctx, desc);
+            if (raw === undefined) throw new UsageError(`Nothing entered; ${key} is unchanged.`);
+          }
+          const where = await ctx.config.set(key, raw, { store: opts.insecureStorage ? 'file' : undefined });
+          ctx.io.out(`Saved ${key} (${SOURCE_LABEL[where]}).`);
+          if (where === 'secrets-file')
+            ctx.io.out(paint(ctx.io, 'yellow', `Note: stored in plain text in ${ctx.paths.secretsFile} (mode 0600).`));
+          return 0;
+        },
+      ),
     );
 
   config
@@ -124,7 +135,9 @@ export function register(program: Command, app: App): void {
         }
         const width = Math.max(...rows.map((r) => r.key.key.length));
         for (const r of rows) {
-          const value = (r as { error?: string }).error ? paint(ctx.io, 'red', `(${(r as { error?: string }).error})`) : (r.shown ?? paint(ctx.io, 'dim', '-'));
+          const value = (r as { error?: string }).error
+            ? paint(ctx.io, 'red', `(${(r as { error?: string }).error})`)
+            : (r.shown ?? paint(ctx.io, 'dim', '-'));
           const from = r.source === 'env' ? `env ${r.key.env}` : SOURCE_LABEL[r.source];
           ctx.io.out(`${r.key.key.padEnd(width)}  ${value}  ${paint(ctx.io, 'dim', `(${from})`)}`);
         }
@@ -136,7 +149,10 @@ export function register(program: Command, app: App): void {
     .command('setup')
     .description("a guided setup of a plugin's settings, with the provider's console steps")
     .argument('<plugin>', 'plugin id, e.g. fitbit')
-    .option('--from-file <file>', "import the client id and secret from the provider's downloaded file (Google: client_secret_*.json)")
+    .option(
+      '--from-file <file>',
+      "import the client id and secret from the provider's downloaded file (Google: client_secret_*.json)",
+    )
     .option('--insecure-storage', 'store secrets in a plain-text 0600 file instead of the keychain')
     .action(
       action(app, async (ctx, pluginId: string, opts: { fromFile?: string; insecureStorage?: boolean }) => {
@@ -152,7 +168,11 @@ export function register(program: Command, app: App): void {
           }
           const values = plugin.parseClientFile(text);
           for (const [k, v] of Object.entries(values)) await ctx.config.set(`plugin.${pluginId}.${k}`, v, { store });
-          ctx.io.out(`Imported ${Object.keys(values).map((k) => `plugin.${pluginId}.${k}`).join(' and ')} from ${opts.fromFile}.`);
+          ctx.io.out(
+            `Imported ${Object.keys(values)
+              .map((k) => `plugin.${pluginId}.${k}`)
+              .join(' and ')} from ${opts.fromFile}.`,
+          );
           return reportConfigured(ctx, pluginId);
         }
         requireTTY(
@@ -219,10 +239,13 @@ async function askValue(ctx: Context, k: ConfigKey, current?: ResolvedValue): Pr
 
 function printSetupInfo(ctx: Context, pluginName: string, items: SetupInfoItem[]): void {
   ctx.io.out(paint(ctx.io, 'bold', `Setting up ${pluginName}`));
-  for (const it of items.filter((i) => i.kind === 'warning')) ctx.io.out(paint(ctx.io, 'yellow', `! ${it.label}: ${it.value}`));
+  for (const it of items.filter((i) => i.kind === 'warning'))
+    ctx.io.out(paint(ctx.io, 'yellow', `! ${it.label}: ${it.value}`));
   let n = 0;
-  for (const it of items.filter((i) => i.kind === 'step')) ctx.io.out(`${++n}. ${it.label}${it.value ? `\n   ${it.value}` : ''}`);
-  for (const it of items.filter((i) => i.kind !== 'step' && i.kind !== 'warning')) ctx.io.out(`${it.label}: ${it.value}`);
+  for (const it of items.filter((i) => i.kind === 'step'))
+    ctx.io.out(`${++n}. ${it.label}${it.value ? `\n   ${it.value}` : ''}`);
+  for (const it of items.filter((i) => i.kind !== 'step' && i.kind !== 'warning'))
+    ctx.io.out(`${it.label}: ${it.value}`);
   ctx.io.out();
 }
 

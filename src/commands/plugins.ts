@@ -83,7 +83,9 @@ export function register(program: Command, app: App): void {
           return 0;
         }
         ctx.io.out(`${paint(ctx.io, 'bold', plugin.name)} (${plugin.id}): ${plugin.description}`);
-        ctx.io.out(`${summary.configured ? 'configured' : 'not configured'}, ${summary.connected ? `connected as ${summary.account}` : 'not connected'}`);
+        ctx.io.out(
+          `${summary.configured ? 'configured' : 'not configured'}, ${summary.connected ? `connected as ${summary.account}` : 'not connected'}`,
+        );
         ctx.io.out();
         ctx.io.out(paint(ctx.io, 'bold', 'Fields'));
         const w = Math.max(...fields.map((f) => f.source.length));
@@ -91,7 +93,13 @@ export function register(program: Command, app: App): void {
           const unit = f.unit ? ` (${f.unit})` : '';
           ctx.io.out(`  ${f.source.padEnd(w)}  ${f.type}${unit}  ${f.description}`);
           if (!f.available) {
-            ctx.io.out(paint(ctx.io, 'yellow', `  ${''.padEnd(w)}  n/a: ${f.unavailableReason} Nearest: ${f.alternatives.join(', ')}.`));
+            ctx.io.out(
+              paint(
+                ctx.io,
+                'yellow',
+                `  ${''.padEnd(w)}  n/a: ${f.unavailableReason} Nearest: ${f.alternatives.join(', ')}.`,
+              ),
+            );
           }
         }
         ctx.io.out();

@@ -10,5 +10,5 @@ export function createDefaultRegistry(): PluginRegistry {
   return registry;
 }
 
-export type * from './types.js';
 export { PluginRegistry } from './registry.js';
+export type * from './types.js';

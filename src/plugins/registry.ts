@@ -26,7 +26,9 @@ export class PluginRegistry {
     const plugin = this.#plugins.get(id);
     if (!plugin) {
       const known = [...this.#plugins.keys()].join(', ') || '(none)';
-      throw new OkrError(`Unknown plugin "${id}". Known plugins: ${known}.`, { hint: 'Run `okr plugins` to list them.' });
+      throw new OkrError(`Unknown plugin "${id}". Known plugins: ${known}.`, {
+        hint: 'Run `okr plugins` to list them.',
+      });
     }
     return plugin;
   }

@@ -103,7 +103,9 @@ export class ConfigService {
       .filter((k) => k.split('.').pop() === key.split('.').pop() || k.startsWith(key));
     throw new UsageError(
       `Unknown config key "${key}".`,
-      close.length > 0 ? `Did you mean ${close.join(' or ')}? \`okr config list\` shows every key.` : 'Run `okr config list` to see every key.',
+      close.length > 0
+        ? `Did you mean ${close.join(' or ')}? \`okr config list\` shows every key.`
+        : 'Run `okr config list` to see every key.',
     );
   }
 
@@ -141,7 +143,9 @@ export class ConfigService {
       const kind = await this.secrets.set(key.key, value, opts.store);
       return kind === 'file' ? 'secrets-file' : 'keychain';
     }
-    this.conf.update((d) => void (d.values[key.key] = value));
+    this.conf.update((d) => {
+      d.values[key.key] = value;
+    });
     return 'file';
   }
 
@@ -184,8 +188,8 @@ export function validateValue(key: ConfigKey, rawValue: string): string {
   if (value === '') {
     throw new UsageError(`${key.key} cannot be empty.`, `To remove it, run \`okr config unset ${key.key}\`.`);
   }
-  if (value.length > MAX_VALUE_LENGTH) throw new UsageError(`${key.key} is longer than ${MAX_VALUE_LENGTH} characters.`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (value.length > MAX_VALUE_LENGTH)
+    throw new UsageError(`${key.key} is longer than ${MAX_VALUE_LENGTH} characters.`);
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${key.key} contains control characters.`);
   if (key.type === 'url') {
     let url: URL;

@@ -100,5 +100,8 @@ export function databaseError(file: string, err: unknown): OkrError {
       cause: err,
     });
   }
-  return new OkrError(`Database error on ${file}: ${msg}`, { hint: 'Run `okr doctor` to check the database.', cause: err });
+  return new OkrError(`Database error on ${file}: ${msg}`, {
+    hint: 'Run `okr doctor` to check the database.',
+    cause: err,
+  });
 }

@@ -40,7 +40,10 @@ export class KeychainUnavailableError extends OkrError {
 
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0]!.replace(/dbus-daemon\[\d+\].*$/, '').trim();
+  return msg
+    .split('\n')[0]!
+    .replace(/dbus-daemon\[\d+\].*$/, '')
+    .trim();
 }
 
 export class KeychainBackend implements SecretBackend {
@@ -165,8 +168,14 @@ export class SecretStore {
     const kind = store ?? this.opts.defaultStore();
     await this.#backend(kind).set(key, value);
     const previous = this.storeOf(key);
-    if (previous && previous !== kind) await this.#backend(previous).delete(key).catch(() => {});
-    if (previous !== kind) this.opts.conf.update((d) => void (d.secretStores[key] = kind));
+    if (previous && previous !== kind)
+      await this.#backend(previous)
+        .delete(key)
+        .catch(() => {});
+    if (previous !== kind)
+      this.opts.conf.update((d) => {
+        d.secretStores[key] = kind;
+      });
     return kind;
   }
 

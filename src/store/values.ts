@@ -26,7 +26,12 @@ export interface UpsertResult {
 }
 
 /** Writes a plugin's records. Call inside the sync's transaction (or it makes its own). */
-export function upsertSyncedRecords(db: Db, pluginId: string, records: ImportedDataRecord[], now: string): UpsertResult {
+export function upsertSyncedRecords(
+  db: Db,
+  pluginId: string,
+  records: ImportedDataRecord[],
+  now: string,
+): UpsertResult {
   const stmt = db.prepare(
     `INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (date, metric_name) DO UPDATE SET

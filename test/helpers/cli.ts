@@ -43,7 +43,12 @@ export async function runCli(args: string[], opts: RunOptions): Promise<RunResul
     env,
   });
   const { home: _home, env: _env, stdin: _stdin, tty: _tty, ...rest } = opts;
-  const code = await main(['node', 'okr', ...args], { ...rest, env, io, signal: rest.signal ?? new AbortController().signal });
+  const code = await main(['node', 'okr', ...args], {
+    ...rest,
+    env,
+    io,
+    signal: rest.signal ?? new AbortController().signal,
+  });
   return { code, stdout, stderr };
 }
 

@@ -1,6 +1,7 @@
 /** A minimal plugin for tests of the registry, config and commands, independent of fitbit. */
-import type { DataImportPlugin } from '../../src/plugins/types.js';
+
 import { PluginRegistry } from '../../src/plugins/registry.js';
+import type { DataImportPlugin } from '../../src/plugins/types.js';
 
 export function makeTestPlugin(overrides: Partial<DataImportPlugin> = {}): DataImportPlugin {
   return {

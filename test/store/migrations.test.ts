@@ -6,9 +6,9 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { tempHome } from '../helpers/home.js';
 
 function tables(db: ReturnType<typeof openDatabase>): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 describe('migrations', () => {
@@ -34,7 +34,9 @@ describe('migrations', () => {
       expect(schemaVersion(old)).toBe(from);
       if (from >= 1) {
         old
-          .prepare('INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)',
+          )
           .run('2026-11-01', 'fitbit.steps', 1234, 'fitbit', '2026-11-01T10:00:00Z');
       }
       old.close();
@@ -65,7 +67,9 @@ describe('migrations', () => {
     );
     put.run('mood', '7');
     put.run('steps', 7);
-    const rows = db.prepare('SELECT metric_name, value, typeof(value) AS t FROM daily_metric_values ORDER BY metric_name').all();
+    const rows = db
+      .prepare('SELECT metric_name, value, typeof(value) AS t FROM daily_metric_values ORDER BY metric_name')
+      .all();
     expect(rows).toEqual([
       { metric_name: 'mood', value: '7', t: 'text' },
       { metric_name: 'steps', value: 7, t: 'real' },
@@ -77,7 +81,9 @@ describe('migrations', () => {
     const db = openDatabase(join(tempHome(), 'okr.db'));
     expect(() =>
       db
-        .prepare("INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES ('2026-1-1', 'x', 1, 'manual', 'now')")
+        .prepare(
+          "INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES ('2026-1-1', 'x', 1, 'manual', 'now')",
+        )
         .run(),
     ).toThrow(/CHECK constraint/);
     db.close();

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli.js';
+import { REPO_ROOT, runBin, runCli, tempHome } from '../helpers/cli.js';
+
+function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
+  return cmd.commands.flatMap((c) => {
+    const path = [...prefix, c.name()];
+    return [path, ...commandPaths(c, path)];
+  });
+}
+
+const program = buildProgram({
+  exitCode: 0,
+  context: () => {
+    throw new Error('help must not build a context');
+  },
+});
+const paths = commandPaths(program);
+
+describe('help', () => {
+  it('lists every top-level command in `okr --help`', async () => {
+    const r = await runCli(['--help'], { home: tempHome() });
+    expect(r.code).toBe(0);
+    for (const c of program.commands) expect(r.stdout).toContain(`  ${c.name()}`);
+  });
+
+  it.each(paths.map((p) => [p.join(' '), p]))('`okr %s --help` works', async (_name, path) => {
+    const r = await runCli([...(path as string[]), '--help'], { home: tempHome() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: okr ${(path as string[]).join(' ')}`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints the package version from the built binary, and help through npx', async () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    const v = await runBin(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(pkg.version);
+    const h = await runBin(['--help']);
+    expect(h.code).toBe(0);
+    for (const c of program.commands) expect(h.stdout).toContain(`  ${c.name()}`);
+  });
+
+  it('exits 2 on an unknown command or option, with a hint', async () => {
+    const r = await runCli(['frobnicate'], { home: tempHome() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+    const o = await runCli(['plugins', '--frob'], { home: tempHome() });
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain("unknown option '--frob'");
+  });
+});
