@@ -17,6 +17,8 @@ export interface Connection {
   lastSyncAt: string | null;
   lastSyncStatus: SyncStatus | null;
   lastError: string | null;
+  /** The ProviderError category of the last failure (e.g. `retired`, `reauth`), for doctor. */
+  lastErrorKind: string | null;
   tokenStore: TokenStoreKind | null;
   accessExpiresAt: string | null;
   refreshExpiresAt: string | null;
@@ -32,6 +34,7 @@ interface Row {
   last_sync_at: string | null;
   last_sync_status: SyncStatus | null;
   last_error: string | null;
+  last_error_kind: string | null;
   token_store: TokenStoreKind | null;
   access_expires_at: string | null;
   refresh_expires_at: string | null;
@@ -48,6 +51,7 @@ function fromRow(r: Row): Connection {
     lastSyncAt: r.last_sync_at,
     lastSyncStatus: r.last_sync_status,
     lastError: r.last_error,
+    lastErrorKind: r.last_error_kind,
     tokenStore: r.token_store,
     accessExpiresAt: r.access_expires_at,
     refreshExpiresAt: r.refresh_expires_at,
@@ -114,13 +118,13 @@ export function recordTokenExpiry(
 export function recordSyncResult(
   db: Db,
   pluginId: string,
-  r: { at: string; status: SyncStatus; error: string | null },
+  r: { at: string; status: SyncStatus; error: string | null; errorKind?: string | null },
 ): void {
   db.prepare(
-    `UPDATE plugins SET last_sync_at = ?, last_sync_status = ?, last_error = ?,
-       needs_reauth = CASE WHEN ? = 'reauth' THEN 1 ELSE needs_reauth END
+    `UPDATE plugins SET last_sync_at = ?, last_sync_status = ?, last_error = ?, last_error_kind = ?,
+       needs_reauth = CASE WHEN ? = 'reauth' THEN 1 WHEN ? = 'ok' THEN 0 ELSE needs_reauth END
      WHERE plugin_id = ?`,
-  ).run(r.at, r.status, r.error, r.status, pluginId);
+  ).run(r.at, r.status, r.error, r.errorKind ?? null, r.status, r.status, pluginId);
 }
 
 export function markDisconnected(db: Db, pluginId: string): void {

@@ -24,6 +24,7 @@ export const MIGRATIONS: Migration[] = [
         last_sync_at           TEXT,
         last_sync_status       TEXT CHECK (last_sync_status IN ('ok', 'partial', 'error', 'reauth')),
         last_error             TEXT,
+        last_error_kind        TEXT,
         token_store            TEXT CHECK (token_store IN ('keychain', 'file')),
         access_expires_at      TEXT,
         refresh_expires_at     TEXT,
