@@ -88,6 +88,18 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'template_metrics.metric_name: the daily_metric_values name each template metric reads',
+    // A metric's label is what people see and may be renamed; its metric name is what its values
+    // are stored under and never changes (external: `pluginId.fieldId`; manual: a slug such as
+    // `mood`). Rows from version 1 get the source, or the lower-cased label with `_` for spaces.
+    sql: `
+      ALTER TABLE template_metrics ADD COLUMN metric_name TEXT;
+      UPDATE template_metrics SET metric_name = coalesce(source, lower(replace(trim(label), ' ', '_')));
+      CREATE INDEX template_metrics_by_metric ON template_metrics (metric_name);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
