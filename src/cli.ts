@@ -6,13 +6,14 @@
 import { Command, CommanderError } from 'commander';
 import type { App } from './commands/app.js';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerPlugins } from './commands/plugins.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-const COMMANDS = [registerConfig, registerPlugins];
+const COMMANDS = [registerConfig, registerPlugins, registerDoctor];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')

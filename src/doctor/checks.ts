@@ -1,0 +1,362 @@
+/**
+ * `okr doctor`: each check says pass, warn or fail, and for anything but pass the command that
+ * fixes it. The check ids and the JSON shape are stable (monitoring reads them).
+ */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import type { Context } from '../context.js';
+import { OkrError } from '../errors.js';
+import { type Connection, listConnections } from '../store/connections.js';
+import { type Db, openDatabase, schemaVersion } from '../store/db.js';
+import { SCHEMA_VERSION } from '../store/migrations.js';
+import { loadCredentials } from '../store/tokens.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface CheckResult {
+  /** Stable id, e.g. `node`, `database`, `plugin.fitbit.tokens`. */
+  id: string;
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  /** The command (or action) that fixes a warn or fail. */
+  fix?: string;
+}
+
+const MIN_NODE = [20, 19] as const;
+/** A sync older than this is stale: the schedule runs hourly, so a day means it stopped. */
+export const STALE_SYNC_MS = 26 * 3600_000;
+/** Warn this long before a refresh token expires (Google Testing mode: 7 days). */
+const REFRESH_WARN_MS = 2 * 24 * 3600_000;
+
+export function checkNode(version: string): CheckResult {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return {
+    id: 'node',
+    title: 'Node.js version',
+    status: ok ? 'pass' : 'fail',
+    detail: `node ${version}${ok ? '' : ` (okr needs ${MIN_NODE.join('.')} or newer)`}`,
+    fix: ok ? undefined : 'Install Node.js 20.19 or newer (nvm install 20).',
+  };
+}
+
+function modeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkPermissions(ctx: Context): CheckResult {
+  const { configDir, dataDir, stateDir, configFile, secretsFile, dbFile } = ctx.paths;
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  for (const dir of [configDir, dataDir, stateDir]) {
+    const mode = modeOf(dir);
+    if (mode === undefined) continue;
+    if (mode & 0o077) {
+      problems.push(`${dir} is ${mode.toString(8)} (others can look inside)`);
+      fixes.push(`chmod 700 '${dir}'`);
+    }
+  }
+  for (const file of [configFile, secretsFile, dbFile]) {
+    const mode = modeOf(file);
+    if (mode === undefined) continue;
+    if (mode & 0o077) {
+      problems.push(`${file} is ${mode.toString(8)}`);
+      fixes.push(`chmod 600 '${file}'`);
+    }
+  }
+  if (existsSync(dataDir)) {
+    try {
+      accessSync(dataDir, constants.W_OK);
+    } catch {
+      return {
+        id: 'permissions',
+        title: 'Data folder permissions',
+        status: 'fail',
+        detail: `${dataDir} is not writable`,
+        fix: `Make it writable by you: chmod u+w '${dataDir}'`,
+      };
+    }
+  }
+  return problems.length === 0
+    ? { id: 'permissions', title: 'Data folder permissions', status: 'pass', detail: 'folders 0700, files 0600' }
+    : {
+        id: 'permissions',
+        title: 'Data folder permissions',
+        status: 'warn',
+        detail: problems.join('; '),
+        fix: fixes.join(' && '),
+      };
+}
+
+/** Opens the database read-only (doctor never migrates or repairs), quick_check and version. */
+export function checkDatabase(ctx: Context): { result: CheckResult; db?: Db } {
+  const file = ctx.paths.dbFile;
+  if (!existsSync(file)) {
+    return {
+      result: {
+        id: 'database',
+        title: 'Database',
+        status: 'warn',
+        detail: `no database yet at ${file}`,
+        fix: 'okr connect <plugin> && okr sync (or okr demo to try it out)',
+      },
+    };
+  }
+  let db: Db | undefined;
+  try {
+    db = openDatabase(file, { readonly: true });
+    const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+    const verdict = rows.map((r) => r.quick_check).join('; ');
+    if (verdict !== 'ok') throw new OkrError(`quick_check: ${verdict}`);
+    const version = schemaVersion(db);
+    if (version < SCHEMA_VERSION) {
+      return {
+        db,
+        result: {
+          id: 'database',
+          title: 'Database',
+          status: 'warn',
+          detail: `schema version ${version}; this okr upgrades it to ${SCHEMA_VERSION} on the next write`,
+          fix: 'okr sync',
+        },
+      };
+    }
+    return {
+      db,
+      result: {
+        id: 'database',
+        title: 'Database',
+        status: 'pass',
+        detail: `quick_check ok, schema version ${version}`,
+      },
+    };
+  } catch (err) {
+    db?.close();
+    const msg = err instanceof Error ? err.message : String(err);
+    return {
+      result: {
+        id: 'database',
+        title: 'Database',
+        status: 'fail',
+        detail: msg.split('\n')[0]!,
+        fix:
+          err instanceof OkrError && err.hint
+            ? err.hint
+            : `Move ${file} aside (mv '${file}' '${file}.broken') and run okr sync to rebuild it from the provider.`,
+      },
+    };
+  }
+}
+
+/** Secrets stored in the keychain (or to be stored there) need it reachable. */
+export async function checkKeychain(ctx: Context): Promise<CheckResult> {
+  const stores = Object.values(ctx.conf.data.secretStores);
+  const usesKeychain = stores.includes('keychain') || ctx.config.defaultSecretStore() === 'keychain';
+  if (!usesKeychain) {
+    return {
+      id: 'keychain',
+      title: 'OS keychain',
+      status: 'pass',
+      detail: 'not used: secrets are in the plain-text 0600 file (secrets.store = file)',
+    };
+  }
+  const probe = await ctx.secrets.probeKeychain();
+  if (probe.ok)
+    return { id: 'keychain', title: 'OS keychain', status: 'pass', detail: 'reachable (Secret Service / Keychain)' };
+  return {
+    id: 'keychain',
+    title: 'OS keychain',
+    status: 'fail',
+    detail: probe.error.message,
+    fix: probe.error.hint,
+  };
+}
+
+export async function checkPlugin(
+  ctx: Context,
+  conn: Connection | undefined,
+  pluginId: string,
+): Promise<CheckResult[]> {
+  const plugin = ctx.registry.get(pluginId);
+  const out: CheckResult[] = [];
+  const id = (s: string) => `plugin.${pluginId}.${s}`;
+  let missing: Awaited<ReturnType<typeof ctx.config.missingRequired>>;
+  try {
+    missing = await ctx.config.missingRequired(pluginId);
+  } catch (err) {
+    // A secret we cannot read (keychain down) makes the config check fail, not the doctor.
+    const e = err instanceof OkrError ? err : new OkrError(String(err));
+    return [{ id: id('config'), title: `${pluginId}: configuration`, status: 'fail', detail: e.message, fix: e.hint }];
+  }
+  out.push(
+    missing.length === 0
+      ? { id: id('config'), title: `${pluginId}: configuration`, status: 'pass', detail: 'complete' }
+      : {
+          id: id('config'),
+          title: `${pluginId}: configuration`,
+          status: conn?.enabled ? 'fail' : 'warn',
+          detail: `missing ${missing.map((k) => k.key).join(', ')}`,
+          fix: `okr config setup ${pluginId}`,
+        },
+  );
+  if (!conn?.enabled) {
+    out.push({
+      id: id('connection'),
+      title: `${pluginId}: connection`,
+      status: 'warn',
+      detail: 'not connected',
+      fix: `okr connect ${pluginId}`,
+    });
+    return out;
+  }
+
+  const now = ctx.now().getTime();
+  let tokens: CheckResult;
+  try {
+    const creds = await loadCredentials(ctx.secrets, pluginId);
+    if (!creds) {
+      tokens = {
+        id: id('tokens'),
+        title: `${pluginId}: tokens`,
+        status: 'fail',
+        detail: `connected, but no tokens in the ${conn.tokenStore ?? 'secret'} store`,
+        fix: `okr connect ${pluginId}`,
+      };
+    } else if (conn.needsReauth) {
+      tokens = {
+        id: id('tokens'),
+        title: `${pluginId}: tokens`,
+        status: 'fail',
+        detail: 'the provider refused the tokens; sign in again',
+        fix: `okr connect ${pluginId}`,
+      };
+    } else if (creds.refreshTokenExpiresAt !== undefined && creds.refreshTokenExpiresAt <= now) {
+      tokens = {
+        id: id('tokens'),
+        title: `${pluginId}: tokens`,
+        status: 'fail',
+        detail: `the refresh token expired ${new Date(creds.refreshTokenExpiresAt).toISOString()}`,
+        fix: `okr connect ${pluginId}`,
+      };
+    } else if (!creds.refreshToken && creds.expiresAt !== undefined && creds.expiresAt <= now) {
+      tokens = {
+        id: id('tokens'),
+        title: `${pluginId}: tokens`,
+        status: 'fail',
+        detail: 'the access token expired and there is no refresh token',
+        fix: `okr connect ${pluginId}`,
+      };
+    } else {
+      const shortLived =
+        plugin.shortRefreshTokenLifetimeMs !== undefined &&
+        creds.refreshTokenExpiresAt !== undefined &&
+        creds.refreshTokenExpiresAt - creds.obtainedAt <= plugin.shortRefreshTokenLifetimeMs + 60_000;
+      const soon = creds.refreshTokenExpiresAt !== undefined && creds.refreshTokenExpiresAt - now < REFRESH_WARN_MS;
+      tokens =
+        shortLived || soon
+          ? {
+              id: id('tokens'),
+              title: `${pluginId}: tokens`,
+              status: 'warn',
+              detail: `the refresh token expires ${new Date(creds.refreshTokenExpiresAt!).toISOString()}${
+                shortLived ? ' (a 7-day token: the OAuth app is in Testing mode)' : ''
+              }`,
+              fix: shortLived
+                ? `Publish the OAuth consent screen "In production" in the provider's console, then okr connect ${pluginId}`
+                : `okr connect ${pluginId}`,
+            }
+          : {
+              id: id('tokens'),
+              title: `${pluginId}: tokens`,
+              status: 'pass',
+              detail: `present in the ${conn.tokenStore ?? 'secret'} store${
+                creds.expiresAt && creds.expiresAt <= now ? '; the access token is refreshed on the next sync' : ''
+              }`,
+            };
+    }
+  } catch (err) {
+    const e = err instanceof OkrError ? err : new OkrError(String(err));
+    tokens = { id: id('tokens'), title: `${pluginId}: tokens`, status: 'fail', detail: e.message, fix: e.hint };
+  }
+  out.push(tokens);
+
+  if (conn.lastErrorKind === 'retired') {
+    out.push({
+      id: id('provider'),
+      title: `${pluginId}: provider`,
+      status: 'fail',
+      detail: `the provider API is retired (HTTP 410): ${conn.lastError ?? ''}`.trim(),
+      fix: 'Update okr (npm install -g okr@latest); the plugin must move to the provider’s new API.',
+    });
+  } else {
+    out.push({ id: id('provider'), title: `${pluginId}: provider`, status: 'pass', detail: 'no retirement seen' });
+  }
+
+  if (!conn.lastSyncAt) {
+    out.push({
+      id: id('sync'),
+      title: `${pluginId}: last sync`,
+      status: 'warn',
+      detail: 'never synced',
+      fix: `okr sync ${pluginId}`,
+    });
+  } else {
+    const age = now - Date.parse(conn.lastSyncAt);
+    const hours = Math.round(age / 3600_000);
+    if (conn.lastSyncStatus !== 'ok') {
+      out.push({
+        id: id('sync'),
+        title: `${pluginId}: last sync`,
+        status: 'fail',
+        detail: `${conn.lastSyncStatus} at ${conn.lastSyncAt}: ${conn.lastError ?? 'no detail'}`,
+        fix: conn.lastSyncStatus === 'reauth' ? `okr connect ${pluginId}` : `okr sync ${pluginId} --verbose`,
+      });
+    } else if (age > STALE_SYNC_MS) {
+      out.push({
+        id: id('sync'),
+        title: `${pluginId}: last sync`,
+        status: 'warn',
+        detail: `last succeeded ${hours} h ago (${conn.lastSyncAt})`,
+        fix: `okr sync ${pluginId}; okr schedule install keeps it fresh`,
+      });
+    } else {
+      out.push({ id: id('sync'), title: `${pluginId}: last sync`, status: 'pass', detail: `ok ${hours} h ago` });
+    }
+  }
+  return out;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+export async function runChecks(
+  ctx: Context,
+  extra: (ctx: Context, db: Db | undefined) => Promise<CheckResult[]> = async () => [],
+): Promise<DoctorReport> {
+  const checks: CheckResult[] = [checkNode(process.versions.node), checkPermissions(ctx)];
+  const { result, db } = checkDatabase(ctx);
+  checks.push(result);
+  checks.push(await checkKeychain(ctx));
+  try {
+    const conns = db ? listConnections(db) : [];
+    for (const plugin of ctx.registry.list()) {
+      const conn = conns.find((c) => c.pluginId === plugin.id);
+      const configured = await ctx.config.missingRequired(plugin.id).then(
+        (m) => m.length === 0,
+        () => true, // unreadable secrets: let checkPlugin report it
+      );
+      if (!conn && !configured) continue;
+      checks.push(...(await checkPlugin(ctx, conn, plugin.id)));
+    }
+    checks.push(...(await extra(ctx, db)));
+  } finally {
+    db?.close();
+  }
+  return { ok: checks.every((c) => c.status !== 'fail'), checks };
+}
