@@ -316,12 +316,13 @@ export async function checkPlugin(
         fix: conn.lastSyncStatus === 'reauth' ? `okr connect ${pluginId}` : `okr sync ${pluginId} --verbose`,
       });
     } else if (age > STALE_SYNC_MS) {
+      // A fail, not a warning: with an hourly schedule, a day without a sync means it stopped.
       out.push({
         id: id('sync'),
         title: `${pluginId}: last sync`,
-        status: 'warn',
+        status: 'fail',
         detail: `last succeeded ${hours} h ago (${conn.lastSyncAt})`,
-        fix: `okr sync ${pluginId}; okr schedule install keeps it fresh`,
+        fix: `okr sync ${pluginId}, then okr schedule status (okr schedule install keeps it fresh)`,
       });
     } else {
       out.push({ id: id('sync'), title: `${pluginId}: last sync`, status: 'pass', detail: `ok ${hours} h ago` });

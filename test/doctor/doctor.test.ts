@@ -1,0 +1,144 @@
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import type { CheckResult } from '../../src/doctor/checks.js';
+import type { OAuthCredentials } from '../../src/plugins/types.js';
+import { recordConnected, recordSyncResult } from '../../src/store/connections.js';
+import { saveCredentials } from '../../src/store/tokens.js';
+import { keychainAvailable, runBin, runCli, tempHome } from '../helpers/cli.js';
+import { testRegistry } from '../helpers/test-plugin.js';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+const HOUR = 3600_000;
+
+interface HomeSetup {
+  credentials?: OAuthCredentials | null;
+  lastSyncAt?: Date;
+  env?: Record<string, string>;
+}
+
+/** A home with testsvc configured and connected, and its secrets in the real keychain. */
+async function connectedHome(setup: HomeSetup = {}) {
+  const home = tempHome();
+  const registry = testRegistry();
+  const env = { OKR_HOME: home, ...setup.env };
+  const ctx = createContext({ env, registry, now: () => NOW });
+  await ctx.config.set('plugin.testsvc.client_id', 'client-1');
+  await ctx.config.set('plugin.testsvc.client_secret', 'doctor-secret-value');
+  const creds =
+    setup.credentials === undefined
+      ? {
+          accessToken: 'at-doctor',
+          refreshToken: 'rt-doctor',
+          expiresAt: NOW.getTime() + HOUR,
+          obtainedAt: NOW.getTime() - HOUR,
+        }
+      : setup.credentials;
+  const db = ctx.db();
+  let store: 'keychain' | 'file' = 'keychain';
+  if (creds) store = await saveCredentials(ctx.secrets, 'testsvc', creds);
+  recordConnected(db, { pluginId: 'testsvc', accountId: 'acct-1', connectedAt: NOW.toISOString(), tokenStore: store });
+  recordSyncResult(db, 'testsvc', {
+    at: (setup.lastSyncAt ?? new Date(NOW.getTime() - HOUR)).toISOString(),
+    status: 'ok',
+    error: null,
+  });
+  ctx.close();
+  return { home, registry, env };
+}
+
+async function doctor(home: string, registry = testRegistry(), env: Record<string, string> = {}) {
+  const r = await runCli(['doctor', '--json'], { home, registry, env, now: () => NOW });
+  const report = JSON.parse(r.stdout) as { ok: boolean; checks: CheckResult[] };
+  return { ...r, report, byId: Object.fromEntries(report.checks.map((c) => [c.id, c])) as Record<string, CheckResult> };
+}
+
+describe('okr doctor', () => {
+  it('passes on a healthy home', async () => {
+    expect(keychainAvailable(), 'run through npm test (scripts/with-keyring.sh)').toBe(true);
+    const { home, registry } = await connectedHome();
+    const d = await doctor(home, registry);
+    expect(d.code).toBe(0);
+    expect(d.report.ok).toBe(true);
+    expect(d.report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['node', 'pass'],
+      ['permissions', 'pass'],
+      ['database', 'pass'],
+      ['keychain', 'pass'],
+      ['plugin.testsvc.config', 'pass'],
+      ['plugin.testsvc.tokens', 'pass'],
+      ['plugin.testsvc.provider', 'pass'],
+      ['plugin.testsvc.sync', 'pass'],
+    ]);
+  });
+
+  it('fails the database check on a corrupted file, with the fix', async () => {
+    const { home, registry } = await connectedHome();
+    writeFileSync(`${home}/data/okr.db`, 'this is not a database, just some bytes'.repeat(200));
+    const d = await doctor(home, registry);
+    expect(d.code).toBe(1);
+    expect(d.byId.database).toMatchObject({ status: 'fail' });
+    expect(d.byId.database!.detail).toMatch(/damaged|not a database/);
+    expect(d.byId.database!.fix).toMatch(/move the file aside|Move .* aside/i);
+  });
+
+  it('fails the tokens check when the refresh token has expired', async () => {
+    const { home, registry } = await connectedHome({
+      credentials: {
+        accessToken: 'at-old',
+        refreshToken: 'rt-old',
+        expiresAt: NOW.getTime() - 8 * 24 * HOUR,
+        refreshTokenExpiresAt: NOW.getTime() - HOUR,
+        obtainedAt: NOW.getTime() - 8 * 24 * HOUR,
+      },
+    });
+    const d = await doctor(home, registry);
+    expect(d.code).toBe(1);
+    expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'okr connect testsvc' });
+    expect(d.byId['plugin.testsvc.tokens']!.detail).toContain('refresh token expired');
+  });
+
+  it('fails the tokens check when the stored tokens are missing', async () => {
+    const { home, registry } = await connectedHome({ credentials: null });
+    const d = await doctor(home, registry);
+    expect(d.code).toBe(1);
+    expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'okr connect testsvc' });
+    expect(d.byId['plugin.testsvc.tokens']!.detail).toContain('no tokens');
+  });
+
+  it('fails the sync check when the last sync is stale', async () => {
+    const { home, registry } = await connectedHome({ lastSyncAt: new Date(NOW.getTime() - 3 * 24 * HOUR) });
+    const d = await doctor(home, registry);
+    expect(d.code).toBe(1);
+    expect(d.byId['plugin.testsvc.sync']).toMatchObject({ status: 'fail' });
+    expect(d.byId['plugin.testsvc.sync']!.detail).toContain('72 h ago');
+    expect(d.byId['plugin.testsvc.sync']!.fix).toContain('okr sync testsvc');
+  });
+
+  it('fails the keychain check, with the file-store fix, when no Secret Service is reachable', async () => {
+    // The built binary, in a real process without a session bus: the real keychain failure.
+    const home = tempHome();
+    const r = await runBin(['doctor', '--json'], { home, env: { DBUS_SESSION_BUS_ADDRESS: '' } });
+    expect(r.code).toBe(1);
+    const keychain = (JSON.parse(r.stdout).checks as CheckResult[]).find((c) => c.id === 'keychain')!;
+    expect(keychain.status).toBe('fail');
+    expect(keychain.detail).toContain('The OS keychain is not reachable');
+    expect(keychain.fix).toContain('okr config set secrets.store file');
+    // With the plain-text store chosen, the keychain is not needed.
+    const f = await runBin(['doctor', '--json'], { home, env: { DBUS_SESSION_BUS_ADDRESS: '', OKR_SECRETS: 'file' } });
+    expect((JSON.parse(f.stdout).checks as CheckResult[]).find((c) => c.id === 'keychain')!.status).toBe('pass');
+  });
+
+  it('prints a redacted support bundle without secrets or tokens', async () => {
+    const { home, registry } = await connectedHome();
+    const r = await runCli(['doctor', '--redacted'], { home, registry, now: () => NOW });
+    const bundle = JSON.parse(r.stdout);
+    expect(bundle.settings).toContainEqual({
+      key: 'plugin.testsvc.client_secret',
+      value: '********',
+      source: 'keychain',
+    });
+    expect(bundle.settings).toContainEqual({ key: 'plugin.testsvc.client_id', value: 'client-1', source: 'file' });
+    for (const secret of ['doctor-secret-value', 'at-doctor', 'rt-doctor']) expect(r.stdout).not.toContain(secret);
+  });
+});
