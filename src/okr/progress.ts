@@ -186,8 +186,11 @@ export function computeKeyResult({ kr, values, period, today }: ComputeInput): K
   const percent = value === undefined ? undefined : percentOf(kr, value, met, cumulative);
   const status = statusOf(kr, value, met, expected, cumulative, ended);
 
-  if (value === undefined) notes.push(ended ? 'no data in the period' : 'no data yet');
-  else if (!cumulative && days.length < daysElapsed)
+  if (value === undefined) {
+    // A bucketed key result on its first day has data perhaps, but no finished day to use.
+    const noFinishedDay = buckets !== undefined && buckets.length === 0 && days.length > 0;
+    notes.push(ended ? 'no data in the period' : noFinishedDay ? 'no finished day yet' : 'no data yet');
+  } else if (!cumulative && days.length < daysElapsed)
     notes.push(`${days.length} of ${plural(daysElapsed, 'day')} have data`);
   if (isTime && kr.baseline === undefined && value !== undefined && !met) {
     notes.push('set a baseline to see partial progress');

@@ -31,6 +31,9 @@ import {
 import type { FieldType } from '../plugins/types.js';
 import type { Condition, ConditionOp, Target, TargetOp, ValueKind } from './types.js';
 
+// Re-exported for callers that only need targets (metric templates colour values with conditions).
+export type { Condition, ConditionOp, Target, TargetOp, ValueKind } from './types.js';
+
 /** Upper bound for a duration target of a sum: about 19 years, i.e. nothing real is refused. */
 export const MAX_SUM_DURATION_MINUTES = 10_000_000;
 
