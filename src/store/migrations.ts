@@ -100,6 +100,44 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX template_metrics_by_metric ON template_metrics (metric_name);
     `,
   },
+  {
+    version: 3,
+    description: 'objectives and their key results',
+    // A key result keeps its target, condition and baseline as the user wrote them (`>= 7:00`),
+    // with the metric type they were parsed by, so loading re-parses them exactly (src/okr/).
+    sql: `
+      CREATE TABLE objectives (
+        id            INTEGER PRIMARY KEY,
+        title         TEXT NOT NULL CHECK (length(trim(title)) > 0),
+        period_label  TEXT NOT NULL,
+        period_from   TEXT NOT NULL CHECK (period_from GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+        period_to     TEXT NOT NULL CHECK (period_to GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+        archived      INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        CHECK (period_from <= period_to)
+      );
+
+      CREATE TABLE key_results (
+        id            INTEGER PRIMARY KEY,
+        objective_id  INTEGER NOT NULL REFERENCES objectives (id) ON DELETE CASCADE,
+        position      INTEGER NOT NULL,
+        title         TEXT NOT NULL CHECK (length(trim(title)) > 0),
+        metric_name   TEXT NOT NULL CHECK (length(metric_name) > 0),
+        metric_type   TEXT NOT NULL CHECK (metric_type IN ('number', 'duration', 'time', 'boolean', 'text')),
+        agg           TEXT NOT NULL CHECK (agg IN ('avg', 'sum', 'min', 'max', 'last', 'count', 'days')),
+        where_cond    TEXT,
+        per           TEXT CHECK (per IN ('week', 'month')),
+        target        TEXT NOT NULL,
+        baseline      TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        CHECK ((agg = 'days') = (where_cond IS NOT NULL))
+      );
+      CREATE INDEX key_results_by_objective ON key_results (objective_id, position);
+      CREATE INDEX key_results_by_metric ON key_results (metric_name);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
