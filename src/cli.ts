@@ -6,14 +6,18 @@
 import { Command, CommanderError } from 'commander';
 import type { App } from './commands/app.js';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerConnect } from './commands/connect.js';
+import { register as registerDisconnect } from './commands/disconnect.js';
 import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerPlugins } from './commands/plugins.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerSync } from './commands/sync.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
 import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-const COMMANDS = [registerConfig, registerPlugins, registerDoctor];
+const COMMANDS = [registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')

@@ -1,0 +1,57 @@
+/**
+ * Token revocation (RFC 7009) through oauth4webapi, best effort: `okr disconnect` reports a
+ * failure but carries on, and `okr connect` revokes tokens it decided not to keep.
+ * Revoking the refresh token ends the whole grant at providers that follow RFC 7009 §2.1
+ * (Google does), so that is the one sent when there is one.
+ */
+import * as oauth from 'oauth4webapi';
+import type { OAuthConfig, OAuthCredentials } from '../plugins/types.js';
+import { authorizationServer, clientAuth, clientOf, type OAuthDeps, requestOptions } from './flow.js';
+
+export type RevokeResult = { ok: true } | { ok: false; reason: string } | { ok: 'unsupported' };
+
+export async function revokeCredentials(
+  deps: OAuthDeps,
+  pluginId: string,
+  cfg: OAuthConfig,
+  creds: OAuthCredentials,
+): Promise<RevokeResult> {
+  if (!cfg.revokeUrl) return { ok: 'unsupported' };
+  const [token, hint] = creds.refreshToken
+    ? [creds.refreshToken, 'refresh_token']
+    : [creds.accessToken, 'access_token'];
+  try {
+    const response = await oauth.revocationRequest(
+      authorizationServer(cfg),
+      clientOf(cfg),
+      clientAuth(cfg, pluginId),
+      token,
+      {
+        ...requestOptions(deps, cfg.revokeUrl),
+        additionalParameters: { token_type_hint: hint },
+      },
+    );
+    await oauth.processRevocationResponse(response);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: revokeReason(err) };
+  }
+}
+
+/** A secret-free, one-line reason. */
+function revokeReason(err: unknown): string {
+  if (err instanceof oauth.ResponseBodyError) {
+    return `the provider answered ${err.error}${err.error_description ? ` (${err.error_description.slice(0, 200)})` : ''}, HTTP ${err.status}`;
+  }
+  if (err instanceof oauth.WWWAuthenticateChallengeError) return `the provider refused the client (HTTP ${err.status})`;
+  if (err instanceof oauth.OperationProcessingError) {
+    const res = err.cause instanceof Response ? err.cause : undefined;
+    return res ? `the provider answered HTTP ${res.status}` : err.message;
+  }
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'the request timed out';
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    return code ? `network error (${code})` : err.message;
+  }
+  return String(err);
+}

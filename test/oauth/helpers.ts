@@ -1,0 +1,211 @@
+/**
+ * Helpers for the connect/status/disconnect tests:
+ * - `startCli`: runs `okr …` in-process like runCli, but lets the test read output while the
+ *   command runs and write to its stdin (for `--no-browser` pastes);
+ * - `fetchBrowser`: an injected `openBrowser` that plays the browser with fetch: follows
+ *   redirects by hand (with a cookie jar, for oidc-provider's interaction cookies) until it
+ *   reaches the loopback server, and records every hop;
+ * - `closedPort`, `refuses`: to prove a server is gone.
+ */
+import { connect as netConnect } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli.js';
+import type { ContextOptions } from '../../src/context.js';
+import { createIO } from '../../src/io.js';
+import type { RunResult } from '../helpers/cli.js';
+
+export interface LiveRun {
+  stdin: PassThrough;
+  /** Output so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stderr+stdout match `re`. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  done: Promise<RunResult>;
+}
+
+export function startCli(
+  args: string[],
+  opts: Omit<ContextOptions, 'io' | 'env'> & {
+    home: string;
+    env?: Record<string, string | undefined>;
+    endStdin?: boolean;
+  },
+): LiveRun {
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const l of listeners) l();
+  };
+  const stdin = new PassThrough();
+  if (opts.endStdin !== false) stdin.end();
+  const env = { ...process.env, ...opts.env, OKR_HOME: opts.home };
+  const io = createIO({
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        notify();
+        return true;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+        notify();
+        return true;
+      },
+      isTTY: false,
+    },
+    stdin,
+    env,
+  });
+  const { home: _h, env: _e, endStdin: _s, ...rest } = opts;
+  const done = main(['node', 'okr', ...args], {
+    ...rest,
+    env,
+    io,
+    signal: rest.signal ?? new AbortController().signal,
+  }).then((code) => ({ code, stdout: out, stderr: err }));
+  return {
+    stdin,
+    stdout: () => out,
+    stderr: () => err,
+    done,
+    waitFor(re, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = (err + out).match(re);
+          if (m) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(m);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${re}\nstdout: ${out}\nstderr: ${err}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+        // The command may finish without ever printing it.
+        void done.then(() => {
+          if (listeners.has(check)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`command ended without printing ${re}\nstdout: ${out}\nstderr: ${err}`));
+          }
+        });
+      });
+    },
+  };
+}
+
+export interface Hop {
+  url: string;
+  status: number;
+  location?: string;
+  body?: string;
+}
+
+/**
+ * A scripted browser. `openBrowser` must return at once (a real browser does not wait for the
+ * sign-in), so the navigation runs in the background; `finished` resolves with every hop.
+ * `interact(hop)` may answer an HTML page (e.g. oidc-provider's interaction) with a next URL.
+ */
+export function fetchBrowser(opts: { maxHops?: number; onUrl?: (url: string) => void } = {}) {
+  const hops: Hop[] = [];
+  const cookies = new Map<string, string>();
+  let resolveFinished!: (h: Hop[]) => void;
+  let rejectFinished!: (e: unknown) => void;
+  const finished = new Promise<Hop[]>((res, rej) => {
+    resolveFinished = res;
+    rejectFinished = rej;
+  });
+  finished.catch(() => {});
+  let openedUrl: string | undefined;
+
+  async function navigate(start: string): Promise<void> {
+    let url = start;
+    for (let i = 0; i < (opts.maxHops ?? 20); i++) {
+      const headers: Record<string, string> = {};
+      if (cookies.size) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const res = await fetch(url, { redirect: 'manual', headers });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const eq = pair!.indexOf('=');
+        cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+      }
+      const location = res.headers.get('location') ?? undefined;
+      const hop: Hop = { url, status: res.status, location };
+      hops.push(hop);
+      if (location && res.status >= 300 && res.status < 400) {
+        await res.body?.cancel();
+        url = new URL(location, url).href;
+        continue;
+      }
+      hop.body = await res.text();
+      return;
+    }
+    throw new Error('too many redirects');
+  }
+
+  return {
+    hops,
+    finished,
+    get openedUrl() {
+      return openedUrl;
+    },
+    openBrowser: async (url: string) => {
+      openedUrl = url;
+      opts.onUrl?.(url);
+      navigate(url).then(
+        () => resolveFinished(hops),
+        (e) => rejectFinished(e),
+      );
+    },
+  };
+}
+
+/** True when nothing accepts TCP connections on 127.0.0.1:port (or `host`). */
+export function refuses(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect({ host, port });
+    s.setTimeout(2000);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(true));
+  });
+}
+
+/** A port on 127.0.0.1 that was free a moment ago and now has nothing listening. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Every known secret that must never appear in output. */
+export function leaks(output: string, secrets: Array<string | undefined>): string[] {
+  return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6 && output.includes(s));
+}
+
+/** The loopback port from a printed authorization URL. */
+export function redirectPort(authUrl: string): number {
+  return Number(new URL(new URL(authUrl).searchParams.get('redirect_uri')!).port);
+}
+
+/** The files of an OKR_HOME. */
+export function homeFiles(home: string) {
+  return { secrets: `${home}/config/secrets.json`, db: `${home}/data/okr.db`, conf: `${home}/config/config.json` };
+}
