@@ -1,0 +1,491 @@
+/**
+ * The sync engine: the seed's `syncPluginData`, made safe for cron.
+ *
+ * For each plugin, one after the other (a failure never stops the next one):
+ *   1. take the plugin's sync lock (wait a little, then report who holds it and skip);
+ *   2. mark runs left `running` by dead processes as `interrupted`; start a `sync_runs` row;
+ *   3. get fresh credentials (refresh only when expired or expiring; see credentials.ts);
+ *   4. plan the chunks (plan.ts: newest first, resumable), then for each chunk call `fetchData`
+ *      through the sync's fetch (http.ts: counting, quota, retries, one refresh on 401) and write
+ *      its values, its coverage rows and the run's progress in ONE transaction;
+ *   5. finish the run row and record the result on the connection.
+ *
+ * Ctrl-C (ctx.signal) is honoured between chunks and aborts in-flight requests; a chunk's
+ * transaction is synchronous, so it either commits whole or never starts. A process killed at
+ * any point leaves the values of committed chunks and nothing of the others.
+ */
+import type { Context } from '../context.js';
+import { eachDate, localDate } from '../dates.js';
+import { ExitCode, isProviderError, OkrError } from '../errors.js';
+import type { DataImportPlugin, FetchResult, ImportedDataRecord, OAuthCredentials } from '../plugins/types.js';
+import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
+import { markCoverage } from '../store/coverage.js';
+import {
+  finishSyncRun,
+  markDeadRunsInterrupted,
+  type SyncTrigger,
+  startSyncRun,
+  updateSyncRunProgress,
+} from '../store/sync-runs.js';
+import { loadCredentials } from '../store/tokens.js';
+import { upsertSyncedRecords } from '../store/values.js';
+import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
+import { createSyncFetch, type RetryEvent } from './http.js';
+import { acquireLock, type LockInfo, pidAlive } from './lock.js';
+import { type PlannedChunk, planSync } from './plan.js';
+import { bucketForQuota } from './rate-limit.js';
+import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
+
+export type PluginSyncStatus = 'ok' | 'error' | 'reauth' | 'skipped' | 'interrupted';
+
+export interface PluginSyncResult {
+  plugin: string;
+  status: PluginSyncStatus;
+  from: string;
+  to: string;
+  /** Dates fetched (skipped chunks not counted). */
+  days: number;
+  chunks: number;
+  chunksFetched: number;
+  chunksSkipped: number;
+  valuesWritten: number;
+  /** Values the provider sent for a (date, metric) the user logged by hand: kept, not overwritten. */
+  keptManual: number;
+  /** HTTP requests made, token refreshes and retries included. */
+  calls: number;
+  retries: number;
+  refreshed: boolean;
+  ms: number;
+  error: string | null;
+  hint: string | null;
+  /** Dry run only: the chunks that would be fetched or skipped. */
+  plan?: Array<{ from: string; to: string; days: number; skip: boolean }>;
+  /** Dry run only: the fields (data types) fetchData would be asked for. */
+  fields?: string[];
+  /** Dry run only: whether the access token would be refreshed first. */
+  wouldRefresh?: boolean;
+}
+
+export interface SyncReport {
+  from: string;
+  to: string;
+  trigger: SyncTrigger;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  ms: number;
+  exitCode: number;
+  plugins: PluginSyncResult[];
+}
+
+export type SyncEvent =
+  | { type: 'plugin-start'; plugin: string; from: string; to: string; chunks: number; chunksSkipped: number }
+  | { type: 'lock-wait'; plugin: string; holder?: LockInfo }
+  | { type: 'refresh'; plugin: string; reason: 'expiring' | 'rejected' }
+  | { type: 'retry'; plugin: string; retry: RetryEvent }
+  | { type: 'chunk-done'; plugin: string; index: number; total: number; from: string; to: string; values: number }
+  | { type: 'plugin-done'; result: PluginSyncResult };
+
+export interface SyncOptions {
+  /** Plugins to sync; default every enabled connection. */
+  pluginIds?: string[];
+  from: string;
+  to: string;
+  trigger: SyncTrigger;
+  dryRun?: boolean;
+  onProgress?: (event: SyncEvent) => void;
+  /** How long to wait for another process's sync of the same plugin (default OKR_LOCK_WAIT_MS or 10 s). */
+  lockWaitMs?: number;
+  /** Tests: retry bounds and delays (default from ctx.env, see retry.ts). */
+  retryPolicy?: RetryPolicy;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+const DEFAULT_LOCK_WAIT_MS = 10_000;
+
+function lockWait(ctx: Context, opts: SyncOptions): number {
+  if (opts.lockWaitMs !== undefined) return opts.lockWaitMs;
+  const n = Number(ctx.env.OKR_LOCK_WAIT_MS);
+  return ctx.env.OKR_LOCK_WAIT_MS !== undefined && Number.isFinite(n) && n >= 0 ? n : DEFAULT_LOCK_WAIT_MS;
+}
+
+function emptyResult(plugin: string, from: string, to: string): PluginSyncResult {
+  return {
+    plugin,
+    status: 'ok',
+    from,
+    to,
+    days: 0,
+    chunks: 0,
+    chunksFetched: 0,
+    chunksSkipped: 0,
+    valuesWritten: 0,
+    keptManual: 0,
+    calls: 0,
+    retries: 0,
+    refreshed: false,
+    ms: 0,
+    error: null,
+    hint: null,
+  };
+}
+
+/** The overall exit code: 0 all ok, 3 re-authentication needed, 4 partial failure, 1 all failed. */
+export function exitCodeFor(results: PluginSyncResult[]): number {
+  if (results.some((r) => r.status === 'interrupted')) return ExitCode.INTERRUPTED;
+  if (results.some((r) => r.status === 'reauth')) return ExitCode.REAUTH;
+  const failed = results.filter((r) => r.status === 'error').length;
+  if (failed === 0) return ExitCode.OK;
+  return failed === results.length ? ExitCode.ERROR : ExitCode.PARTIAL;
+}
+
+/** Plugins to sync: the named ones (unknown names are a usage error) or every enabled connection. */
+function selectPlugins(ctx: Context, ids: string[] | undefined): DataImportPlugin[] {
+  if (ids && ids.length > 0) {
+    const unique = [...new Set(ids)];
+    const unknown = unique.filter((id) => !ctx.registry.has(id));
+    if (unknown.length > 0) {
+      throw new OkrError(`Unknown plugin ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`, {
+        hint: `Known plugins: ${
+          ctx.registry
+            .list()
+            .map((p) => p.id)
+            .join(', ') || '(none)'
+        }. Run \`okr plugins\` to list them.`,
+        exitCode: ExitCode.USAGE,
+      });
+    }
+    return unique.map((id) => ctx.registry.get(id));
+  }
+  return listEnabledConnections(ctx.db())
+    .filter((c) => ctx.registry.has(c.pluginId))
+    .map((c) => ctx.registry.get(c.pluginId));
+}
+
+function fieldsOf(plugin: DataImportPlugin): string[] {
+  return plugin
+    .getAvailableFields()
+    .filter((f) => f.availability === undefined)
+    .map((f) => f.id);
+}
+
+/**
+ * Keeps only what the table may hold: dates inside the chunk, declared available fields, finite
+ * numbers or strings. A plugin bug then costs a value, not the whole chunk's transaction.
+ */
+function cleanRecords(records: ImportedDataRecord[], chunk: PlannedChunk, fields: Set<string>): ImportedDataRecord[] {
+  const out: ImportedDataRecord[] = [];
+  for (const r of records) {
+    if (typeof r?.date !== 'string' || r.date < chunk.from || r.date > chunk.to || !/^\d{4}-\d\d-\d\d$/.test(r.date)) {
+      continue;
+    }
+    const kept: ImportedDataRecord['fields'] = {};
+    for (const [k, v] of Object.entries(r.fields ?? {})) {
+      if (!fields.has(k)) continue;
+      if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string') kept[k] = v;
+    }
+    out.push({ date: r.date, fields: kept });
+  }
+  return out;
+}
+
+function describe(err: unknown): { message: string; hint: string | null } {
+  if (err instanceof OkrError) return { message: err.message, hint: err.hint ?? null };
+  return { message: err instanceof Error ? err.message : String(err), hint: null };
+}
+
+export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncReport> {
+  const started = performance.now();
+  const startedAt = ctx.now().toISOString();
+  const plugins = selectPlugins(ctx, opts.pluginIds);
+  const results: PluginSyncResult[] = [];
+  for (const plugin of plugins) {
+    let result: PluginSyncResult;
+    if (ctx.signal.aborted) {
+      result = { ...emptyResult(plugin.id, opts.from, opts.to), status: 'interrupted', error: 'Interrupted.' };
+    } else if (opts.dryRun) {
+      result = await planOnly(ctx, plugin, opts);
+    } else {
+      result = await syncPlugin(ctx, plugin, opts);
+    }
+    results.push(result);
+    opts.onProgress?.({ type: 'plugin-done', result });
+  }
+  return {
+    from: opts.from,
+    to: opts.to,
+    trigger: opts.trigger,
+    dryRun: opts.dryRun === true,
+    startedAt,
+    finishedAt: ctx.now().toISOString(),
+    ms: Math.round(performance.now() - started),
+    exitCode: exitCodeFor(results),
+    plugins: results,
+  };
+}
+
+/** Checks that make a sync pointless before any network call: not connected, needs re-auth. */
+function precheck(ctx: Context, plugin: DataImportPlugin, base: PluginSyncResult): PluginSyncResult | undefined {
+  const conn = getConnection(ctx.db(), plugin.id);
+  if (!conn?.enabled) {
+    return {
+      ...base,
+      status: 'error',
+      error: `${plugin.id} is not connected.`,
+      hint: `Run \`okr connect ${plugin.id}\` first.`,
+    };
+  }
+  if (conn.needsReauth) {
+    return {
+      ...base,
+      status: 'reauth',
+      error: `${plugin.id} needs you to sign in again${conn.lastError ? ` (${conn.lastError})` : ''}.`,
+      hint: reconnectHint(plugin.id),
+    };
+  }
+  return undefined;
+}
+
+async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
+  const base = emptyResult(plugin.id, opts.from, opts.to);
+  const pre = precheck(ctx, plugin, base);
+  if (pre) return pre;
+  const plan = planSync(ctx.db(), {
+    pluginId: plugin.id,
+    from: opts.from,
+    to: opts.to,
+    today: localDate(ctx.now()),
+    maxDaysPerFetch: plugin.maxDaysPerFetch,
+  });
+  let wouldRefresh = false;
+  try {
+    const creds = await loadCredentials(ctx.secrets, plugin.id);
+    wouldRefresh = creds === undefined || needsRefresh(creds, ctx.now().getTime());
+  } catch {
+    wouldRefresh = true;
+  }
+  const fetched = plan.chunks.filter((c) => !c.skip);
+  return {
+    ...base,
+    days: fetched.reduce((n, c) => n + c.days, 0),
+    chunks: plan.chunks.length,
+    chunksFetched: fetched.length,
+    chunksSkipped: plan.chunks.length - fetched.length,
+    plan: plan.chunks.map((c) => ({ from: c.from, to: c.to, days: c.days, skip: c.skip })),
+    fields: fieldsOf(plugin),
+    wouldRefresh,
+  };
+}
+
+async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
+  const t0 = performance.now();
+  const result = emptyResult(plugin.id, opts.from, opts.to);
+  const done = (r: PluginSyncResult) => ({ ...r, ms: Math.round(performance.now() - t0) });
+  const pre = precheck(ctx, plugin, result);
+  if (pre) return done(pre);
+
+  const got = await acquireLock(ctx.paths.lockDir, `${plugin.id}.sync`, {
+    waitMs: lockWait(ctx, opts),
+    now: () => ctx.now(),
+    signal: ctx.signal,
+    purpose: `okr sync (${opts.trigger})`,
+    onWait: (holder) => opts.onProgress?.({ type: 'lock-wait', plugin: plugin.id, holder }),
+  });
+  if (!got.acquired) {
+    if (ctx.signal.aborted) return done({ ...result, status: 'interrupted', error: 'Interrupted.' });
+    const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
+    return done({
+      ...result,
+      status: 'skipped',
+      error: `${plugin.id} is being synced by another okr (${who}); skipped.`,
+      hint: `It finishes on its own; run \`okr sync ${plugin.id}\` again later. If no okr is running, remove ${got.path}.`,
+    });
+  }
+
+  const db = ctx.db();
+  let runId: number | undefined;
+  try {
+    const nowIso = () => ctx.now().toISOString();
+    markDeadRunsInterrupted(db, plugin.id, pidAlive, nowIso());
+    runId = startSyncRun(db, {
+      pluginId: plugin.id,
+      trigger: opts.trigger,
+      startedAt: nowIso(),
+      rangeFrom: opts.from,
+      rangeTo: opts.to,
+      pid: process.pid,
+    });
+    await runChunks(ctx, plugin, opts, runId, result);
+    result.status = 'ok';
+    finishSyncRun(db, runId, {
+      finishedAt: nowIso(),
+      status: 'ok',
+      valuesWritten: result.valuesWritten,
+      apiCalls: result.calls,
+      error: null,
+    });
+    recordSyncResult(db, plugin.id, { at: nowIso(), status: 'ok', error: null });
+  } catch (err) {
+    const interrupted = ctx.signal.aborted;
+    const reauth = !interrupted && isProviderError(err) && err.category === 'reauth';
+    const { message, hint } = interrupted ? { message: 'Interrupted.', hint: null } : describe(err);
+    result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
+    result.error = message;
+    result.hint =
+      reauth && !hint?.includes('okr connect') ? `${hint ? `${hint} ` : ''}${reconnectHint(plugin.id)}` : hint;
+    if (ctx.verbose && err instanceof Error && err.stack && !interrupted) result.error = `${message}\n${err.stack}`;
+    try {
+      const status = interrupted ? 'interrupted' : reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error';
+      if (runId !== undefined) {
+        finishSyncRun(db, runId, {
+          finishedAt: ctx.now().toISOString(),
+          status,
+          valuesWritten: result.valuesWritten,
+          apiCalls: result.calls,
+          error: message,
+        });
+      }
+      // An interruption says nothing about the connection's health: leave its status alone.
+      if (!interrupted) {
+        recordSyncResult(db, plugin.id, {
+          at: ctx.now().toISOString(),
+          status: reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error',
+          error: message,
+        });
+      }
+    } catch {
+      // The database itself failed (disk full…): the error above is what the user needs.
+    }
+  } finally {
+    got.lock.release();
+  }
+  return done(result);
+}
+
+async function runChunks(
+  ctx: Context,
+  plugin: DataImportPlugin,
+  opts: SyncOptions,
+  runId: number,
+  result: PluginSyncResult,
+): Promise<void> {
+  const db = ctx.db();
+  const sleep = opts.sleep ?? abortableSleep;
+  const policy = opts.retryPolicy ?? retryPolicyFromEnv(ctx.env);
+  let credentials: OAuthCredentials | undefined;
+  let refreshError: unknown;
+
+  const http = createSyncFetch({
+    baseFetch: ctx.fetch,
+    signal: ctx.signal,
+    policy,
+    bucket: plugin.quota
+      ? bucketForQuota(plugin.quota.requestsPerMinute, { now: () => performance.now(), sleep })
+      : undefined,
+    sleep,
+    random: opts.random ?? Math.random,
+    wallNow: () => ctx.now().getTime(),
+    onRetry: (retry) => opts.onProgress?.({ type: 'retry', plugin: plugin.id, retry }),
+    refreshOn401: async (rejected) => {
+      try {
+        const r = await freshCredentials(ctx, plugin, {
+          force: true,
+          rejectedAccessToken: rejected,
+          runtime: rt,
+          onRefresh: () => opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'rejected' }),
+        });
+        result.refreshed ||= r.refreshed;
+        credentials = r.credentials;
+        return r.credentials.accessToken;
+      } catch (err) {
+        refreshError = err;
+        return undefined;
+      }
+    },
+  });
+  const rt = { ...ctx.pluginRuntime(ctx.signal), fetch: http.fetch };
+  const syncCalls = () => http.stats.calls;
+
+  try {
+    const fresh = await freshCredentials(ctx, plugin, {
+      runtime: rt,
+      onRefresh: () => opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'expiring' }),
+    });
+    credentials = fresh.credentials;
+    result.refreshed = fresh.refreshed;
+
+    const plan = planSync(db, {
+      pluginId: plugin.id,
+      from: opts.from,
+      to: opts.to,
+      today: localDate(ctx.now()),
+      maxDaysPerFetch: plugin.maxDaysPerFetch,
+      excludeRunId: runId,
+    });
+    result.chunks = plan.chunks.length;
+    result.chunksSkipped = plan.chunks.filter((c) => c.skip).length;
+    opts.onProgress?.({
+      type: 'plugin-start',
+      plugin: plugin.id,
+      from: opts.from,
+      to: opts.to,
+      chunks: plan.chunks.length,
+      chunksSkipped: result.chunksSkipped,
+    });
+
+    const fields = fieldsOf(plugin);
+    const fieldSet = new Set(fields);
+    const todo = plan.chunks.filter((c) => !c.skip);
+    for (const [i, chunk] of todo.entries()) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      let fetched: FetchResult;
+      try {
+        fetched = await plugin.fetchData(rt, credentials, chunk.from, chunk.to, fields);
+      } catch (err) {
+        // The refresh after a 401 failed: its error (invalid_grant…) is the real cause.
+        if (refreshError !== undefined && !ctx.signal.aborted) throw refreshError;
+        if (http.note && err instanceof OkrError && !ctx.signal.aborted) {
+          throw new OkrError(err.message, {
+            hint: `${http.note} Run \`okr sync ${plugin.id}\` again later.`,
+            exitCode: err.exitCode,
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      // Safe point: after Ctrl-C no transaction starts.
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const records = cleanRecords(fetched.records ?? [], chunk, fieldSet);
+      const provisional = new Set((fetched.provisionalDates ?? []).filter((d) => d >= chunk.from && d <= chunk.to));
+      const at = ctx.now().toISOString();
+      const write = db.transaction(() => {
+        const r = upsertSyncedRecords(db, plugin.id, records, at);
+        markCoverage(db, plugin.id, eachDate(chunk.from, chunk.to), provisional, at);
+        updateSyncRunProgress(db, runId, {
+          valuesWritten: result.valuesWritten + r.written,
+          apiCalls: syncCalls(),
+        });
+        return r;
+      });
+      const w = write.immediate();
+      result.valuesWritten += w.written;
+      result.keptManual += w.keptManual;
+      result.days += chunk.days;
+      result.chunksFetched++;
+      result.calls = syncCalls();
+      opts.onProgress?.({
+        type: 'chunk-done',
+        plugin: plugin.id,
+        index: i + 1,
+        total: todo.length,
+        from: chunk.from,
+        to: chunk.to,
+        values: w.written,
+      });
+    }
+  } finally {
+    result.calls = syncCalls();
+    result.retries = http.stats.retries;
+  }
+}

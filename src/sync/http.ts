@@ -1,0 +1,198 @@
+/**
+ * The `fetch` a plugin gets during a sync. It sits under the plugin's own HTTP code, so every
+ * plugin gets the same behaviour without knowing about it:
+ * - counts every attempt (the report's "calls"), refreshes included;
+ * - takes a token from the quota bucket before each attempt;
+ * - retries 429 with bounded exponential back-off and jitter, honouring `Retry-After`;
+ * - retries 5xx, 408, network errors and timeouts a bounded number of times;
+ * - on a 401 to a request carrying a Bearer token, refreshes the tokens once for the whole sync
+ *   (single-flight: parallel requests that all get 401 share that one refresh) and retries each
+ *   such request once with the new token. A second 401 goes back to the plugin, which reports it
+ *   as re-authentication needed: never a refresh loop;
+ * - reads the whole body inside the timeout, so a response that stalls mid-body is retried too.
+ *
+ * When the retries run out the last response (or network error) is handed to the plugin
+ * unchanged, so the plugin's own error mapping still produces the message and hint.
+ */
+import type { TokenBucket } from './rate-limit.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+
+export interface HttpStats {
+  /** HTTP attempts made, retries and refreshes included. */
+  calls: number;
+  retries: number;
+  /** Milliseconds spent in back-off and quota waits. */
+  waitedMs: number;
+}
+
+export type RetryEvent = {
+  reason: 'rate_limited' | 'server_error' | 'network' | 'timeout';
+  status?: number;
+  retry: number;
+  delayMs: number;
+  url: string;
+};
+
+export interface SyncFetchOptions {
+  baseFetch: typeof fetch;
+  /** The sync's abort signal (Ctrl-C). */
+  signal: AbortSignal;
+  policy: RetryPolicy;
+  bucket?: TokenBucket;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  /** Wall-clock epoch ms, for HTTP-date `Retry-After` values. */
+  wallNow: () => number;
+  /**
+   * Called at most once per sync, on the first 401 to a Bearer request, with the rejected access
+   * token. Returns the new access token, or undefined when the refresh failed (the 401 then goes
+   * back to the plugin and the engine reports the refresh's own error).
+   */
+  refreshOn401?: (rejectedAccessToken: string) => Promise<string | undefined>;
+  onRetry?: (e: RetryEvent) => void;
+}
+
+export interface SyncFetch {
+  fetch: typeof fetch;
+  stats: HttpStats;
+  /** Set when the wrapper gave up for a reason the plugin's error cannot know (a long Retry-After). */
+  note?: string;
+}
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+class TimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no complete answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+function bearerOf(headers: Headers): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(headers.get('authorization') ?? '');
+  return m?.[1];
+}
+
+function urlOf(input: string | URL | Request): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
+export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
+  const stats: HttpStats = { calls: 0, retries: 0, waitedMs: 0 };
+  /** Old access token → the one that replaced it, so requests built with a stale token are fixed. */
+  const replaced = new Map<string, string>();
+  let refresh: Promise<string | undefined> | undefined;
+  const self: SyncFetch = { fetch: undefined as unknown as typeof fetch, stats };
+
+  async function wait(ms: number, signal: AbortSignal): Promise<void> {
+    stats.waitedMs += ms;
+    await opts.sleep(ms, signal);
+  }
+
+  async function attempt(url: string, init: RequestInit, callerSignal: AbortSignal): Promise<Response> {
+    if (opts.bucket) {
+      const before = opts.bucket.waitedMs;
+      await opts.bucket.take(callerSignal);
+      stats.waitedMs += opts.bucket.waitedMs - before;
+    }
+    stats.calls++;
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(callerSignal.reason);
+    callerSignal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => ac.abort(new TimeoutError(opts.policy.timeoutMs)), opts.policy.timeoutMs);
+    try {
+      const res = await opts.baseFetch(url, { ...init, signal: ac.signal });
+      // Buffer the body inside the timeout: the plugin then reads it from memory.
+      const body = NULL_BODY_STATUS.has(res.status) ? null : await res.arrayBuffer();
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } catch (err) {
+      if (ac.signal.reason instanceof TimeoutError && !callerSignal.aborted) throw ac.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      callerSignal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function syncFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    const url = urlOf(input);
+    const base: RequestInit =
+      input instanceof Request
+        ? {
+            method: input.method,
+            headers: input.headers,
+            body: input.body ? await input.clone().arrayBuffer() : undefined,
+            ...init,
+          }
+        : init;
+    const callerSignal = init.signal ?? opts.signal;
+    const headers = new Headers(base.headers);
+    let rateRetries = 0;
+    let transientRetries = 0;
+    let retried401 = false;
+
+    for (;;) {
+      const sent = bearerOf(headers);
+      const newer = sent && replaced.get(sent);
+      if (newer) headers.set('authorization', `Bearer ${newer}`);
+      const token = bearerOf(headers);
+
+      let res: Response;
+      try {
+        res = await attempt(url, { ...base, headers }, callerSignal);
+      } catch (err) {
+        if (callerSignal.aborted || opts.signal.aborted) throw err;
+        if (transientRetries >= opts.policy.maxTransientRetries) throw err;
+        const delayMs = backoffDelay(transientRetries, opts.policy, opts.random);
+        transientRetries++;
+        stats.retries++;
+        opts.onRetry?.({
+          reason: err instanceof TimeoutError ? 'timeout' : 'network',
+          retry: transientRetries,
+          delayMs,
+          url,
+        });
+        await wait(delayMs, callerSignal);
+        continue;
+      }
+
+      if (res.status === 401 && token && !retried401 && opts.refreshOn401) {
+        retried401 = true;
+        let fresh = replaced.get(token);
+        if (!fresh && !refresh) refresh = opts.refreshOn401(token).catch(() => undefined);
+        if (!fresh) fresh = await refresh;
+        if (!fresh || fresh === token) return res;
+        replaced.set(token, fresh);
+        continue;
+      }
+
+      const isRateLimit = res.status === 429;
+      const isTransient = res.status >= 500 || res.status === 408;
+      if (!isRateLimit && !isTransient) return res;
+
+      const used = isRateLimit ? rateRetries : transientRetries;
+      const max = isRateLimit ? opts.policy.maxRateLimitRetries : opts.policy.maxTransientRetries;
+      if (used >= max) return res;
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), opts.wallNow());
+      if (retryAfter !== undefined && retryAfter > opts.policy.maxRetryAfterMs) {
+        self.note = `The provider asked okr to wait ${Math.ceil(retryAfter / 1000)} s before the next request (Retry-After).`;
+        return res;
+      }
+      const delayMs = retryAfter ?? backoffDelay(used, opts.policy, opts.random);
+      if (isRateLimit) rateRetries++;
+      else transientRetries++;
+      stats.retries++;
+      opts.onRetry?.({
+        reason: isRateLimit ? 'rate_limited' : 'server_error',
+        status: res.status,
+        retry: used + 1,
+        delayMs,
+        url,
+      });
+      await wait(delayMs, callerSignal);
+    }
+  }
+
+  self.fetch = syncFetch as typeof fetch;
+  return self;
+}

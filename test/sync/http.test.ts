@@ -1,0 +1,290 @@
+/**
+ * The sync's fetch wrapper against a scripted fake server: retries, their bounds, Retry-After,
+ * timeouts, the one refresh on 401, and the quota bucket.
+ */
+import { describe, expect, test } from 'vitest';
+import { createSyncFetch, type RetryEvent } from '../../src/sync/http.js';
+import { bucketForQuota, TokenBucket } from '../../src/sync/rate-limit.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from '../../src/sync/retry.js';
+
+const policy: RetryPolicy = {
+  baseMs: 100,
+  maxDelayMs: 1000,
+  maxRateLimitRetries: 3,
+  maxTransientRetries: 2,
+  timeoutMs: 50,
+  maxRetryAfterMs: 5000,
+};
+
+type Step = number | { status: number; headers?: Record<string, string> } | 'network' | 'hang';
+
+/** A fake server answering each request with the next scripted step (then 200s). */
+function scripted(steps: Step[]) {
+  const seen: Array<{ url: string; auth: string | null; body: string | null }> = [];
+  const baseFetch = (async (url: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    seen.push({ url, auth: headers.get('authorization'), body: (init.body as string) ?? null });
+    const step = steps.shift() ?? 200;
+    if (step === 'network') throw new TypeError('fetch failed');
+    if (step === 'hang') {
+      return new Promise((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true });
+      });
+    }
+    const s = typeof step === 'number' ? { status: step } : step;
+    return new Response(JSON.stringify({ status: s.status }), {
+      status: s.status,
+      headers: { 'content-type': 'application/json', ...s.headers },
+    });
+  }) as typeof fetch;
+  return { baseFetch, seen };
+}
+
+function make(steps: Step[], extra: Partial<Parameters<typeof createSyncFetch>[0]> = {}) {
+  const server = scripted(steps);
+  const sleeps: number[] = [];
+  const retries: RetryEvent[] = [];
+  const http = createSyncFetch({
+    baseFetch: server.baseFetch,
+    signal: new AbortController().signal,
+    policy,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    wallNow: () => Date.parse('2026-11-10T12:00:00Z'),
+    onRetry: (e) => retries.push(e),
+    ...extra,
+  });
+  return { ...server, http, sleeps, retries };
+}
+
+describe('retries', () => {
+  test('a 429 is retried after back-off, then succeeds', async () => {
+    const t = make([429, 429, 200]);
+    const res = await t.http.fetch('https://api.test/x');
+    expect(res.status).toBe(200);
+    expect(t.http.stats.calls).toBe(3);
+    // equal jitter with random 0.5: step/2 + 0.5*step/2 = 0.75 * step; steps 100 then 200
+    expect(t.sleeps).toEqual([75, 150]);
+    expect(t.retries.map((r) => r.reason)).toEqual(['rate_limited', 'rate_limited']);
+  });
+
+  test('Retry-After (seconds) is honoured instead of the back-off', async () => {
+    const t = make([{ status: 429, headers: { 'retry-after': '2' } }, 200]);
+    expect((await t.http.fetch('https://api.test/x')).status).toBe(200);
+    expect(t.sleeps).toEqual([2000]);
+  });
+
+  test('Retry-After as an HTTP date is honoured', async () => {
+    const t = make([{ status: 503, headers: { 'retry-after': 'Tue, 10 Nov 2026 12:00:03 GMT' } }, 200]);
+    expect((await t.http.fetch('https://api.test/x')).status).toBe(200);
+    expect(t.sleeps).toEqual([3000]);
+  });
+
+  test('429 retries are bounded: the last 429 goes back to the caller', async () => {
+    const t = make([429, 429, 429, 429, 429, 429]);
+    const res = await t.http.fetch('https://api.test/x');
+    expect(res.status).toBe(429);
+    expect(t.http.stats.calls).toBe(4); // 1 + maxRateLimitRetries (3)
+    expect(t.sleeps).toEqual([75, 150, 300]);
+  });
+
+  test('a Retry-After beyond the bound is not waited for, and says why', async () => {
+    const t = make([{ status: 429, headers: { 'retry-after': '3600' } }]);
+    const res = await t.http.fetch('https://api.test/x');
+    expect(res.status).toBe(429);
+    expect(t.sleeps).toEqual([]);
+    expect(t.http.note).toBe('The provider asked okr to wait 3600 s before the next request (Retry-After).');
+  });
+
+  test('5xx is retried a bounded number of times', async () => {
+    const ok = make([500, 502, 200]);
+    expect((await ok.http.fetch('https://api.test/x')).status).toBe(200);
+    const bad = make([500, 500, 500, 500]);
+    expect((await bad.http.fetch('https://api.test/x')).status).toBe(500);
+    expect(bad.http.stats.calls).toBe(3); // 1 + maxTransientRetries (2)
+  });
+
+  test('network errors are retried, then rethrown', async () => {
+    const ok = make(['network', 200]);
+    expect((await ok.http.fetch('https://api.test/x')).status).toBe(200);
+    const bad = make(['network', 'network', 'network']);
+    await expect(bad.http.fetch('https://api.test/x')).rejects.toThrow('fetch failed');
+    expect(bad.http.stats.calls).toBe(3);
+  });
+
+  test('a request that hangs times out and is retried; repeated timeouts fail clearly', async () => {
+    const ok = make(['hang', 200]);
+    expect((await ok.http.fetch('https://api.test/x')).status).toBe(200);
+    expect(ok.retries.map((r) => r.reason)).toEqual(['timeout']);
+    const bad = make(['hang', 'hang', 'hang']);
+    await expect(bad.http.fetch('https://api.test/x')).rejects.toThrow('no complete answer within 50 ms');
+  });
+
+  test('4xx other than 401/408/429 is not retried', async () => {
+    const t = make([403, 200]);
+    expect((await t.http.fetch('https://api.test/x')).status).toBe(403);
+    expect(t.http.stats.calls).toBe(1);
+  });
+
+  test('the POST body is sent again on a retry', async () => {
+    const t = make([500, 200]);
+    await t.http.fetch('https://api.test/x', { method: 'POST', body: '{"a":1}' });
+    expect(t.seen.map((s) => s.body)).toEqual(['{"a":1}', '{"a":1}']);
+  });
+
+  test('Ctrl-C during a back-off stops at once', async () => {
+    const ac = new AbortController();
+    const t = make([500, 200], {
+      signal: ac.signal,
+      sleep: (_ms, signal) =>
+        new Promise((_r, reject) => {
+          ac.abort(new Error('Interrupted.'));
+          reject(signal?.reason);
+        }),
+    });
+    await expect(t.http.fetch('https://api.test/x')).rejects.toThrow('Interrupted.');
+    expect(t.http.stats.calls).toBe(1);
+  });
+});
+
+describe('401: one refresh, one retry', () => {
+  test('a 401 refreshes once and retries with the new token', async () => {
+    const refreshed: string[] = [];
+    const t = make([401, 200], {
+      refreshOn401: async (rejected) => {
+        refreshed.push(rejected);
+        return 'new-token';
+      },
+    });
+    const res = await t.http.fetch('https://api.test/x', { headers: { Authorization: 'Bearer old-token' } });
+    expect(res.status).toBe(200);
+    expect(refreshed).toEqual(['old-token']);
+    expect(t.seen.map((s) => s.auth)).toEqual(['Bearer old-token', 'Bearer new-token']);
+  });
+
+  test('a second 401 goes back to the caller: no refresh loop', async () => {
+    let refreshes = 0;
+    const t = make([401, 401, 401, 401], {
+      refreshOn401: async () => {
+        refreshes++;
+        return 'new-token';
+      },
+    });
+    const first = await t.http.fetch('https://api.test/a', { headers: { Authorization: 'Bearer old-token' } });
+    expect(first.status).toBe(401);
+    // A later request built with the old token is sent with the new one, and its 401 is final.
+    const second = await t.http.fetch('https://api.test/b', { headers: { Authorization: 'Bearer old-token' } });
+    expect(second.status).toBe(401);
+    expect(refreshes).toBe(1);
+    expect(t.seen.map((s) => s.auth)).toEqual(['Bearer old-token', 'Bearer new-token', 'Bearer new-token']);
+  });
+
+  test('parallel 401s share one refresh', async () => {
+    let refreshes = 0;
+    const t = make([401, 401, 401, 200, 200, 200], {
+      refreshOn401: async () => {
+        refreshes++;
+        await new Promise((r) => setTimeout(r, 10));
+        return 'new-token';
+      },
+    });
+    const init = { headers: { Authorization: 'Bearer old-token' } };
+    const res = await Promise.all([1, 2, 3].map((i) => t.http.fetch(`https://api.test/${i}`, init)));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(refreshes).toBe(1);
+    expect(t.http.stats.calls).toBe(6);
+  });
+
+  test('a failed refresh hands the 401 back', async () => {
+    const t = make([401], { refreshOn401: async () => undefined });
+    expect((await t.http.fetch('https://api.test/x', { headers: { Authorization: 'Bearer t' } })).status).toBe(401);
+    expect(t.http.stats.calls).toBe(1);
+  });
+
+  test('a 401 without a Bearer token (the token endpoint) triggers no refresh', async () => {
+    let refreshes = 0;
+    const t = make([401], {
+      refreshOn401: async () => {
+        refreshes++;
+        return 'x';
+      },
+    });
+    expect(
+      (await t.http.fetch('https://auth.test/token', { method: 'POST', body: 'grant_type=refresh_token' })).status,
+    ).toBe(401);
+    expect(refreshes).toBe(0);
+  });
+});
+
+describe('quota', () => {
+  test('the bucket admits half the quota at once, then paces the rest', async () => {
+    let t = 0;
+    const waits: number[] = [];
+    const bucket = bucketForQuota(60, {
+      now: () => t,
+      sleep: async (ms) => {
+        waits.push(ms);
+        t += ms;
+      },
+    });
+    for (let i = 0; i < 30; i++) await bucket.take();
+    expect(waits).toEqual([]);
+    await bucket.take();
+    await bucket.take();
+    // 30 per minute refill: one token every 2000 ms.
+    expect(waits).toEqual([2000, 2000]);
+  });
+
+  test('no 60-second window ever holds more than the quota', async () => {
+    let t = 0;
+    const stamps: number[] = [];
+    const bucket = bucketForQuota(300, {
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
+    for (let i = 0; i < 1000; i++) {
+      await bucket.take();
+      stamps.push(t);
+      t += 10; // a request every 10 ms if the bucket allowed it
+    }
+    let worst = 0;
+    for (let i = 0, j = 0; i < stamps.length; i++) {
+      while (stamps[i]! - stamps[j]! >= 60_000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    expect(worst).toBeLessThanOrEqual(300);
+    expect(worst).toBeGreaterThan(250);
+  });
+
+  test('every attempt, retries included, takes a token', async () => {
+    let taken = 0;
+    const bucket = new TokenBucket(100, 1, { now: () => 0, sleep: async () => {} });
+    const orig = bucket.take.bind(bucket);
+    bucket.take = (s) => {
+      taken++;
+      return orig(s);
+    };
+    const t = make([429, 500, 200], { bucket });
+    await t.http.fetch('https://api.test/x');
+    expect(taken).toBe(3);
+  });
+});
+
+describe('retry helpers', () => {
+  test('back-off doubles per retry, with equal jitter, up to the ceiling', () => {
+    const p = { ...DEFAULT_RETRY_POLICY, baseMs: 500, maxDelayMs: 4000 };
+    expect([0, 1, 2, 3, 4].map((n) => backoffDelay(n, p, () => 0))).toEqual([250, 500, 1000, 2000, 2000]);
+    expect([0, 1, 2, 3, 4].map((n) => backoffDelay(n, p, () => 1))).toEqual([500, 1000, 2000, 4000, 4000]);
+  });
+
+  test('Retry-After parsing', () => {
+    const now = Date.parse('2026-11-10T12:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Tue, 10 Nov 2026 12:01:00 GMT', now)).toBe(60_000);
+    expect(parseRetryAfter('Tue, 10 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
