@@ -76,7 +76,13 @@ export function earlyFault(f: SimulatorFaults, applies: boolean, isApi: boolean)
       429,
       'RESOURCE_EXHAUSTED',
       "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'health.googleapis.com'.",
-      [errorInfo('RATE_LIMIT_EXCEEDED', 'googleapis.com')],
+      [
+        errorInfo('RATE_LIMIT_EXCEEDED', 'googleapis.com'),
+        {
+          '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+          violations: [{ subject: 'project:123456789', description: 'Quota exceeded' }],
+        },
+      ],
     );
     if (f.retryAfterSeconds !== undefined) r.headers['Retry-After'] = String(f.retryAfterSeconds);
     return r;
