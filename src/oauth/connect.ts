@@ -147,7 +147,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
       port: cfg.fixedPort ?? 0,
       timeoutMs,
       signal: ctx.signal,
-      deniedPage: (error, description) => deniedPage(plugin.name, error, description),
+      deniedPage: (error, description) => deniedPage(plugin.name, error, description, `okr connect ${plugin.id}`),
       onIgnored: (e) => ctx.io.err(paint(ctx.io, 'yellow', e.message)),
     });
   } catch (err) {

@@ -33,8 +33,13 @@ export function escapeHtml(s: string): string {
 const MARK: Record<PageTone, string> = { success: '✓', failure: '✗', info: 'i' };
 const COLOR: Record<PageTone, string> = { success: '#1a7f37', failure: '#cf222e', info: '#0969da' };
 
+/** Escapes text, then shows `backquoted` commands as code. */
+function text(s: string): string {
+  return escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 export function renderPage(page: Page): string {
-  const details = (page.details ?? []).map((d) => `<p class="detail">${escapeHtml(d)}</p>`).join('\n    ');
+  const details = (page.details ?? []).map((d) => `<p class="detail">${text(d)}</p>`).join('\n    ');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -49,12 +54,13 @@ export function renderPage(page: Page): string {
     .mark { display: inline-grid; place-items: center; width: 1.8rem; height: 1.8rem; border-radius: 50%; color: #fff; background: ${COLOR[page.tone]}; font-size: 1rem; }
     .detail { color: #59636e; font-size: .95rem; }
     .close { margin-top: 1.5rem; color: #59636e; font-size: .9rem; }
+    code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #eff2f5; padding: .1em .35em; border-radius: 4px; }
   </style>
 </head>
 <body>
   <main>
     <h1><span class="mark" aria-hidden="true">${MARK[page.tone]}</span><span id="title">${escapeHtml(page.title)}</span></h1>
-    <p id="message">${escapeHtml(page.message)}</p>
+    <p id="message">${text(page.message)}</p>
     ${details}
     <p class="close">You can close this tab and return to the terminal.</p>
   </main>
@@ -79,7 +85,7 @@ export function failurePage(title: string, message: string, details: string[] = 
   return { status: 400, tone: 'failure', title, message, details };
 }
 
-export function deniedPage(pluginName: string, error: string, description?: string): Page {
+export function deniedPage(pluginName: string, error: string, description?: string, retry = 'okr connect'): Page {
   const declined = error === 'access_denied';
   return {
     status: 400,
@@ -88,7 +94,7 @@ export function deniedPage(pluginName: string, error: string, description?: stri
     message: declined
       ? `You declined access, so okr is not connected to ${pluginName}.`
       : `${pluginName} answered with the error "${error}"${description ? `: ${description}` : '.'}`,
-    details: ['Nothing was stored. Run `okr connect` again in the terminal to retry.'],
+    details: [`Nothing was stored. Run \`${retry}\` again in the terminal to retry.`],
   };
 }
 
