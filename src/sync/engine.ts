@@ -16,7 +16,7 @@
  */
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
-import { ExitCode, isProviderError, OkrError } from '../errors.js';
+import { ExitCode, isProviderError, OkrError, type ProviderError } from '../errors.js';
 import type { DataImportPlugin, FetchResult, ImportedDataRecord, OAuthCredentials } from '../plugins/types.js';
 import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
 import { markCoverage } from '../store/coverage.js';
@@ -190,6 +190,16 @@ function cleanRecords(records: ImportedDataRecord[], chunk: PlannedChunk, fields
   return out;
 }
 
+/** The plugin's hint for a retryable error says "okr retries"; once the retries are spent, say what to do. */
+function gaveUpHint(err: ProviderError, pluginId: string, retries: number): string {
+  const again = `run \`okr sync ${pluginId}\` again later (a scheduled sync retries on its own)`;
+  const tried = `okr retried ${retries} time${retries === 1 ? '' : 's'}`;
+  if (err.category === 'rate_limited') return `The provider's rate limit held after ${tried}: ${again}.`;
+  if (err.status === undefined)
+    return `${tried.charAt(0).toUpperCase()}${tried.slice(1)}. Check the network connection, then ${again}.`;
+  return `The provider's error persisted after ${tried}: ${again}.`;
+}
+
 function describe(err: unknown): { message: string; hint: string | null } {
   if (err instanceof OkrError) return { message: err.message, hint: err.hint ?? null };
   return { message: err instanceof Error ? err.message : String(err), hint: null };
@@ -334,6 +344,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     result.error = message;
     result.hint =
       reauth && !hint?.includes('okr connect') ? `${hint ? `${hint} ` : ''}${reconnectHint(plugin.id)}` : hint;
+    if (!interrupted && isProviderError(err) && err.retryable) result.hint = gaveUpHint(err, plugin.id, result.retries);
     if (ctx.verbose && err instanceof Error && err.stack && !interrupted) result.error = `${message}\n${err.stack}`;
     try {
       const status = interrupted ? 'interrupted' : reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error';
@@ -440,9 +451,14 @@ async function runChunks(
     for (const [i, chunk] of todo.entries()) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       let fetched: FetchResult;
+      // When one data type fails, fetchData rejects at once: abort its siblings' requests and
+      // back-offs too, so nothing keeps calling the provider after the chunk has failed.
+      const chunkAbort = new AbortController();
+      const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]) };
       try {
-        fetched = await plugin.fetchData(rt, credentials, chunk.from, chunk.to, fields);
+        fetched = await plugin.fetchData(chunkRt, credentials, chunk.from, chunk.to, fields);
       } catch (err) {
+        chunkAbort.abort(err);
         // The refresh after a 401 failed: its error (invalid_grant…) is the real cause.
         if (refreshError !== undefined && !ctx.signal.aborted) throw refreshError;
         if (http.note && err instanceof OkrError && !ctx.signal.aborted) {

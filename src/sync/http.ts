@@ -90,11 +90,13 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
   }
 
   async function attempt(url: string, init: RequestInit, callerSignal: AbortSignal): Promise<Response> {
+    if (callerSignal.aborted) throw callerSignal.reason;
     if (opts.bucket) {
       const before = opts.bucket.waitedMs;
       await opts.bucket.take(callerSignal);
       stats.waitedMs += opts.bucket.waitedMs - before;
     }
+    if (callerSignal.aborted) throw callerSignal.reason;
     stats.calls++;
     const ac = new AbortController();
     const onAbort = () => ac.abort(callerSignal.reason);

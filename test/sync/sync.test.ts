@@ -1,0 +1,596 @@
+/**
+ * `okr sync` in-process against the simulator: what lands in the database, how many calls it
+ * takes, token refresh, provider faults, Ctrl-C, resume, output forms and exit codes.
+ */
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { addDays, eachDate } from '../../src/dates.js';
+import { ProviderError } from '../../src/errors.js';
+import { fitbitPlugin } from '../../src/plugins/fitbit/plugin.js';
+import { PluginRegistry } from '../../src/plugins/registry.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { recordConnected } from '../../src/store/connections.js';
+import { saveCredentials } from '../../src/store/tokens.js';
+import { putValue } from '../../src/store/values.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTestPlugin } from '../helpers/test-plugin.js';
+import { allValues, type Connected, connectHome, connectionRow, storedTokens, syncRuns, withDb } from './helpers.js';
+
+// The simulator and okr share one fixed clock: today is 2026-11-10 for both (New York and UTC
+// agree at 15:00Z).
+const NOW = new Date('2026-11-10T15:00:00Z');
+const TODAY = '2026-11-10';
+const now = () => NOW;
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ now: NOW, clock: () => NOW.getTime(), seed: 7 });
+});
+afterAll(() => sim.close());
+afterEach(() => {
+  Object.assign(sim.faults, {
+    latencyMs: 0,
+    status429: 0,
+    status500: 0,
+    expiredToken: false,
+    retryAfterSeconds: undefined,
+    endpoints: undefined,
+  });
+  sim.resetStats();
+});
+
+function sync(
+  c: Connected,
+  args: string[],
+  extra: Parameters<typeof runCli>[1] extends infer O ? Partial<O> : never = {},
+) {
+  return runCli(['sync', ...args], { home: c.home, env: c.env, now, ...extra });
+}
+
+/** What the simulator holds for steps and resting heart rate over a range: the truth to compare with. */
+function truth(from: string, to: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of sim.data.days(from, to)) {
+    if (d.steps !== undefined) out.set(`${d.date} fitbit.steps`, d.steps);
+    if (d.restingHeartRate !== undefined) out.set(`${d.date} fitbit.restingHeartRate`, d.restingHeartRate);
+  }
+  return out;
+}
+
+function stored(c: Connected, metrics = ['fitbit.steps', 'fitbit.restingHeartRate']): Map<string, number> {
+  return new Map(
+    allValues(c.dbFile)
+      .filter((v) => metrics.includes(v.metric_name))
+      .map((v) => [`${v.date} ${v.metric_name}`, v.value as number]),
+  );
+}
+
+function coverage(c: Connected): Array<{ date: string; provisional: number }> {
+  return withDb(c.dbFile, (db) =>
+    db.prepare('SELECT date, provisional FROM sync_coverage ORDER BY date').all(),
+  ) as Array<{
+    date: string;
+    provisional: number;
+  }>;
+}
+
+describe('a 7-day sync', () => {
+  test('imports today-7..today: one call per data type, no refresh, values equal to the provider', async () => {
+    const c = await connectHome({ sim });
+    const r = await sync(c, ['--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ from: '2026-11-03', to: TODAY, trigger: 'manual', dryRun: false, exitCode: 0 });
+    expect(report.plugins[0]).toMatchObject({
+      plugin: 'fitbit',
+      status: 'ok',
+      days: 8,
+      chunks: 1,
+      calls: 5, // steps, zone minutes, resting HR, HRV, sleep: one each
+      retries: 0,
+      refreshed: false,
+      error: null,
+    });
+    expect(sim.stats['token:refresh_token']).toBeUndefined();
+    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+    // Every value is named pluginId.fieldId with source = pluginId.
+    for (const v of allValues(c.dbFile)) {
+      expect(v.metric_name).toMatch(/^fitbit\.[A-Za-z]+$/);
+      expect(v.source).toBe('fitbit');
+    }
+    // All 8 dates covered; last night's sleep is not processed yet, so its date is provisional.
+    expect(coverage(c).map((x) => x.date)).toEqual(eachDate('2026-11-03', TODAY));
+    expect(coverage(c).filter((x) => x.provisional === 1).length).toBeGreaterThan(0);
+    expect(report.plugins[0].valuesWritten).toBe(allValues(c.dbFile).length);
+    const runs = syncRuns(c.dbFile);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      plugin_id: 'fitbit',
+      status: 'ok',
+      range_from: '2026-11-03',
+      range_to: TODAY,
+      api_calls: 5,
+      values_written: report.plugins[0].valuesWritten,
+      pid: process.pid,
+    });
+    expect(connectionRow(c.dbFile)).toMatchObject({
+      last_sync_at: NOW.toISOString(),
+      last_sync_status: 'ok',
+      last_error: null,
+    });
+  });
+
+  test('is idempotent: two syncs of the same range give the same table', async () => {
+    const c = await connectHome({ sim });
+    expect((await sync(c, ['--since', '30d'])).code).toBe(0);
+    const first = allValues(c.dbFile);
+    const firstCoverage = coverage(c);
+    expect((await sync(c, ['--since', '30d'])).code).toBe(0);
+    expect(allValues(c.dbFile)).toEqual(first);
+    expect(coverage(c)).toEqual(firstCoverage);
+    expect(first.length).toBeGreaterThan(30 * 4);
+  });
+
+  test('never overwrites a value logged by hand, and says so', async () => {
+    const c = await connectHome({ sim });
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home });
+    putValue(ctx.db(), {
+      date: '2026-11-05',
+      metricName: 'fitbit.steps',
+      value: 12345,
+      source: 'manual',
+      updatedAt: '2026-11-05T20:00:00.000Z',
+    });
+    ctx.close();
+    const r = await sync(c, ['--json']);
+    expect(JSON.parse(r.stdout).plugins[0].keptManual).toBe(1);
+    const v = allValues(c.dbFile).find((x) => x.date === '2026-11-05' && x.metric_name === 'fitbit.steps');
+    expect(v).toEqual({ date: '2026-11-05', metric_name: 'fitbit.steps', value: 12345, source: 'manual' });
+  });
+});
+
+describe('ranges', () => {
+  test.each([
+    [['--since', '7x'], 'Not a --since value'],
+    [['--since', 'yesterday'], 'Not a --since value'],
+    [['--since', '0d'], 'above zero'],
+    [['--since', '2026-12-01'], 'in the future'],
+    [['--from', '2026-11-08', '--to', '2026-11-01'], 'starts after it ends'],
+    [['--to', '2027-01-01'], 'in the future'],
+    [['--from', '2026-02-30'], 'needs a date as YYYY-MM-DD'],
+    [['--since', '7d', '--from', '2026-11-01'], 'both set the start'],
+  ])('okr sync %j is refused with exit code 2', async (args, message) => {
+    const c = await connectHome({ sim });
+    const r = await sync(c, args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toMatch(/hint: /);
+    expect(sim.stats.all).toBeUndefined();
+  });
+
+  test('--since 2w, --from/--to give the inclusive ranges', async () => {
+    const c = await connectHome({ sim });
+    const a = JSON.parse((await sync(c, ['--since', '2w', '--dry-run', '--json'])).stdout);
+    expect([a.from, a.to]).toEqual(['2026-10-27', TODAY]);
+    const b = JSON.parse((await sync(c, ['--from', '2026-10-01', '--to', '2026-10-03', '--json'])).stdout);
+    expect([b.from, b.to, b.plugins[0].days]).toEqual(['2026-10-01', '2026-10-03', 3]);
+    expect(coverage(c).map((x) => x.date)).toEqual(['2026-10-01', '2026-10-02', '2026-10-03']);
+  });
+
+  test('an unknown plugin is a usage error', async () => {
+    const c = await connectHome({ sim });
+    const r = await sync(c, ['nosuch']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown plugin "nosuch"');
+  });
+
+  test('nothing connected: says so and exits 0 (cron after a disconnect is not an error)', async () => {
+    const home = (await connectHome({ sim })).home;
+    const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' }, homedir: home });
+    ctx.db().prepare('UPDATE plugins SET enabled = 0').run();
+    ctx.close();
+    const r = await runCli(['sync'], { home, env: { OKR_SECRETS: 'file' }, now });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('No connected plugin to sync.');
+  });
+});
+
+describe('token refresh', () => {
+  test('an expired access token is refreshed once, saved, then used', async () => {
+    const creds = sim.issueTokens();
+    const c = await connectHome({ sim, credentials: { ...creds, expiresAt: NOW.getTime() - 1000 } });
+    const r = await sync(c, ['--json']);
+    expect(r.code).toBe(0);
+    expect(sim.stats['token:refresh_token']).toBe(1);
+    const p = JSON.parse(r.stdout).plugins[0];
+    expect(p).toMatchObject({ refreshed: true, calls: 6 });
+    const after = await storedTokens(c.home);
+    expect(after?.accessToken).not.toBe(creds.accessToken);
+    expect(after?.refreshToken).toBe(creds.refreshToken); // Google does not rotate: the old one is kept
+    expect(after?.expiresAt).toBe(NOW.getTime() + 3599 * 1000);
+    expect(connectionRow(c.dbFile)?.access_expires_at).toBe(new Date(NOW.getTime() + 3599 * 1000).toISOString());
+    // A second sync uses the saved token: no refresh.
+    sim.resetStats();
+    expect((await sync(c, [])).code).toBe(0);
+    expect(sim.stats['token:refresh_token']).toBeUndefined();
+  });
+
+  test('a token expiring within the margin is refreshed before the sync', async () => {
+    const c = await connectHome({ sim, credentials: { ...sim.issueTokens(), expiresAt: NOW.getTime() + 60_000 } });
+    expect((await sync(c, [])).code).toBe(0);
+    expect(sim.stats['token:refresh_token']).toBe(1);
+  });
+
+  test('a 401 mid-sync: exactly one refresh, each request retried once', async () => {
+    const c = await connectHome({ sim });
+    sim.expireAccessTokens(); // the provider dropped the token although okr thinks it is valid
+    const r = await sync(c, ['--json']);
+    expect(r.code).toBe(0);
+    expect(sim.stats['token:refresh_token']).toBe(1);
+    // 5 rejected + 1 refresh + 5 retried
+    expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({ status: 'ok', calls: 11, refreshed: true });
+    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+  });
+
+  test('a 401 that persists after the refresh is "sign in again", not a loop', async () => {
+    const c = await connectHome({ sim });
+    sim.faults.expiredToken = true;
+    const r = await sync(c, []);
+    expect(r.code).toBe(3);
+    expect(sim.stats['token:refresh_token']).toBe(1);
+    expect(sim.stats.api).toBe(10); // 5 rejected, 5 retried once, then stop
+    expect(r.stderr).toContain('okr connect fitbit');
+    expect(connectionRow(c.dbFile)).toMatchObject({ last_sync_status: 'reauth', needs_reauth: 1 });
+  });
+
+  test('invalid_grant marks the plugin as needing sign-in and says how; later syncs make no calls', async () => {
+    const creds = sim.issueTokens();
+    const c = await connectHome({ sim, credentials: { ...creds, expiresAt: NOW.getTime() - 1000 } });
+    sim.revokeAll();
+    const r = await sync(c, []);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('invalid_grant');
+    expect(r.stderr).toMatch(/hint: .*okr connect fitbit/);
+    expect(connectionRow(c.dbFile)).toMatchObject({ last_sync_status: 'reauth', needs_reauth: 1 });
+    expect(syncRuns(c.dbFile)[0]).toMatchObject({ status: 'reauth' });
+    expect(allValues(c.dbFile)).toEqual([]);
+    // The stored tokens are left as they were (a later `okr connect` replaces them).
+    expect((await storedTokens(c.home))?.refreshToken).toBe(creds.refreshToken);
+    sim.resetStats();
+    const again = await sync(c, ['--json']);
+    expect(again.code).toBe(3);
+    expect(sim.stats.all).toBeUndefined();
+    expect(JSON.parse(again.stdout).plugins[0].hint).toContain('okr connect fitbit');
+  });
+
+  test('a rotated refresh token is saved, and the saved one keeps working', async () => {
+    const rot = await startSimulator({ now: NOW, clock: () => NOW.getTime(), seed: 7, rotateRefreshTokens: true });
+    try {
+      const creds = rot.issueTokens();
+      const c = await connectHome({ sim: rot, credentials: { ...creds, expiresAt: NOW.getTime() - 1000 } });
+      expect((await sync(c, [])).code).toBe(0);
+      const after = await storedTokens(c.home);
+      expect(after?.refreshToken).toBeDefined();
+      expect(after?.refreshToken).not.toBe(creds.refreshToken);
+      // Refresh again with what was saved: the provider accepts it (the old one is now invalid).
+      rot.expireAccessTokens();
+      const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home });
+      await saveCredentials(ctx.secrets, 'fitbit', { ...after!, expiresAt: NOW.getTime() - 1 }, 'file');
+      ctx.close();
+      expect((await sync(c, [])).code).toBe(0);
+      expect(rot.stats['token:refresh_token']).toBe(2);
+    } finally {
+      await rot.close();
+    }
+  });
+});
+
+describe('provider faults', () => {
+  test('429s end in success within the retry bounds', async () => {
+    const c = await connectHome({ sim });
+    sim.faults.status429 = 3;
+    const r = await sync(c, ['--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({ status: 'ok', calls: 8, retries: 3 });
+    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+  });
+
+  test('Retry-After is honoured', async () => {
+    const c = await connectHome({ sim });
+    Object.assign(sim.faults, { status429: 1, retryAfterSeconds: 1 });
+    const t0 = performance.now();
+    const r = await sync(c, ['--json']);
+    expect(r.code).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+
+  test('429s beyond the bounds end in a clear failure, and stop calling', async () => {
+    const c = await connectHome({ sim });
+    sim.faults.status429 = 1000;
+    const r = await sync(c, []);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('429');
+    expect(r.stderr).toMatch(/hint: /);
+    const calls = sim.stats.api ?? 0;
+    expect(calls).toBeLessThanOrEqual(5 * 6); // five requests, each at most 1 + 5 retries
+    await new Promise((res) => setTimeout(res, 100));
+    expect(sim.stats.api).toBe(calls); // nothing keeps retrying in the background
+    expect(allValues(c.dbFile)).toEqual([]);
+    expect(connectionRow(c.dbFile)).toMatchObject({ last_sync_status: 'error', needs_reauth: 0 });
+  });
+
+  test('500s end in success within the bounds, or in a clear failure after them', async () => {
+    const ok = await connectHome({ sim });
+    sim.faults.status500 = 2;
+    expect((await sync(ok, [])).code).toBe(0);
+    expect(stored(ok)).toEqual(truth('2026-11-03', TODAY));
+
+    const bad = await connectHome({ sim });
+    sim.faults.status500 = 1000;
+    const r = await sync(bad, ['--json']);
+    expect(r.code).toBe(1);
+    const p = JSON.parse(r.stdout).plugins[0];
+    expect(p.status).toBe('error');
+    expect(p.error).toContain('500');
+    expect(p.hint).toContain('okr sync');
+    expect(allValues(bad.dbFile)).toEqual([]);
+  });
+
+  test('timeouts are retried; a provider that stays silent fails clearly', async () => {
+    const env = { OKR_HTTP_TIMEOUT_MS: '150' };
+    const ok = await connectHome({ sim, env });
+    sim.faults.latencyMs = 1000;
+    setTimeout(() => {
+      sim.faults.latencyMs = 0;
+    }, 200);
+    const r1 = await sync(ok, ['--json']);
+    expect(r1.code).toBe(0);
+    expect(JSON.parse(r1.stdout).plugins[0].retries).toBeGreaterThan(0);
+
+    const bad = await connectHome({ sim, env });
+    sim.faults.latencyMs = 1000;
+    const r2 = await sync(bad, []);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain('no complete answer within 150 ms');
+  });
+
+  test('a failed sync leaves earlier values as they were', async () => {
+    const c = await connectHome({ sim });
+    expect((await sync(c, [])).code).toBe(0);
+    const before = allValues(c.dbFile);
+    sim.faults.status500 = 1000;
+    expect((await sync(c, [])).code).toBe(1);
+    expect(allValues(c.dbFile)).toEqual(before);
+  });
+});
+
+describe('several plugins', () => {
+  function registryWith(failing: 'error' | 'reauth') {
+    const registry = new PluginRegistry();
+    registry.register(fitbitPlugin);
+    registry.register(
+      makeTestPlugin({
+        fetchData: async () => {
+          if (failing === 'reauth') {
+            throw new ProviderError('reauth', 'The test service rejected the grant.', { reason: 'invalid_grant' });
+          }
+          throw new ProviderError('client', 'The test service is broken.', { hint: 'Try later.' });
+        },
+      }),
+    );
+    return registry;
+  }
+
+  async function twoPlugins(registry: PluginRegistry) {
+    const c = await connectHome({ sim, registry });
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home, registry });
+    recordConnected(ctx.db(), {
+      pluginId: 'testsvc',
+      accountId: 'a',
+      connectedAt: NOW.toISOString(),
+      tokenStore: 'file',
+    });
+    await saveCredentials(ctx.secrets, 'testsvc', { accessToken: 't', obtainedAt: 0 }, 'file');
+    ctx.close();
+    return c;
+  }
+
+  test('one plugin failing does not stop the others: exit code 4', async () => {
+    const registry = registryWith('error');
+    const c = await twoPlugins(registry);
+    const r = await sync(c, ['--json'], { registry });
+    expect(r.code).toBe(4);
+    const report = JSON.parse(r.stdout);
+    expect(report.plugins.map((p: { plugin: string; status: string }) => [p.plugin, p.status])).toEqual([
+      ['fitbit', 'ok'],
+      ['testsvc', 'error'],
+    ]);
+    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+  });
+
+  test('a plugin needing sign-in gives exit code 3 and names the command', async () => {
+    const registry = registryWith('reauth');
+    const c = await twoPlugins(registry);
+    const r = await sync(c, [], { registry });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('okr connect testsvc');
+  });
+
+  test('only the named plugins are synced', async () => {
+    const registry = registryWith('error');
+    const c = await twoPlugins(registry);
+    const r = await sync(c, ['fitbit', '--json'], { registry });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).plugins.map((p: { plugin: string }) => p.plugin)).toEqual(['fitbit']);
+  });
+});
+
+describe('backfill, Ctrl-C and resume', () => {
+  test('Ctrl-C stops at a safe point: whole chunks only, exit 130; the next run resumes', async () => {
+    const c = await connectHome({ sim });
+    const ac = new AbortController();
+    let apiCalls = 0;
+    const fetchSpy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      // Press Ctrl-C while the third chunk is in flight (5+ calls per chunk).
+      if (String(input).includes('/v4/') && ++apiCalls === 12) ac.abort(new Error('Interrupted.'));
+      return res;
+    };
+    const r = await sync(c, ['--since', '1y', '--json'], { signal: ac.signal, fetch: fetchSpy });
+    expect(r.code).toBe(130);
+    const p = JSON.parse(r.stdout).plugins[0];
+    expect(p.status).toBe('interrupted');
+    expect(syncRuns(c.dbFile)[0]).toMatchObject({ status: 'interrupted' });
+    // Whole chunks only: the covered dates are the newest chunks, each complete.
+    const covered = coverage(c).map((x) => x.date);
+    expect(covered.length).toBe(p.days);
+    expect(covered).toEqual(eachDate(addDays(TODAY, -(p.days - 1)), TODAY));
+    expect(p.chunksFetched).toBeGreaterThanOrEqual(1);
+    const datesWithValues = new Set(allValues(c.dbFile).map((v) => v.date));
+    for (const d of datesWithValues) expect(covered).toContain(d);
+    // The connection's status says nothing about an interruption.
+    expect(connectionRow(c.dbFile)?.last_sync_status).toBeNull();
+
+    // The next run skips the old chunks the interrupted one completed (but refetches the newest).
+    sim.resetStats();
+    const again = await sync(c, ['--since', '1y', '--json']);
+    expect(again.code).toBe(0);
+    const q = JSON.parse(again.stdout).plugins[0];
+    expect(q.chunksSkipped).toBe(p.chunksFetched - 1);
+    expect(q.chunksFetched).toBe(5 - q.chunksSkipped);
+    expect(stored(c)).toEqual(truth(addDays(TODAY, -365), TODAY));
+    // A third run after a complete backfill fetches everything again (the user asked for it).
+    const third = JSON.parse((await sync(c, ['--since', '1y', '--json'])).stdout).plugins[0];
+    expect(third.chunksSkipped).toBe(0);
+  });
+
+  test('a run left "running" by a killed process is marked interrupted by the next one', async () => {
+    const c = await connectHome({ sim });
+    const dead = spawn('true');
+    await new Promise((res) => dead.on('close', res));
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home });
+    ctx
+      .db()
+      .prepare(
+        `INSERT INTO sync_runs (plugin_id, trigger, started_at, status, range_from, range_to, pid)
+         VALUES ('fitbit', 'schedule', '2026-11-10T14:00:00.000Z', 'running', '2026-11-03', '2026-11-10', ?)`,
+      )
+      .run(dead.pid);
+    ctx.close();
+    expect((await sync(c, [])).code).toBe(0);
+    expect(syncRuns(c.dbFile).map((r) => [r.status, r.finished_at !== null])).toEqual([
+      ['interrupted', true],
+      ['ok', true],
+    ]);
+  });
+});
+
+describe('locks', () => {
+  test('a plugin locked by a live process: waits a little, names the holder, skips; writes nothing', async () => {
+    const c = await connectHome({ sim, env: { OKR_LOCK_WAIT_MS: '300' } });
+    const holder = spawn('sleep', ['30']);
+    try {
+      const lockDir = join(c.home, 'state', 'locks');
+      mkdirSync(lockDir, { recursive: true });
+      writeFileSync(
+        join(lockDir, 'fitbit.sync.lock'),
+        JSON.stringify({ pid: holder.pid, startedAt: '2026-11-10T14:59:00.000Z' }),
+      );
+      const t0 = performance.now();
+      const r = await sync(c, []);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        `fitbit: skipped: fitbit is being synced by another okr (pid ${holder.pid}, since 2026-11-10T14:59:00.000Z)`,
+      );
+      expect(sim.stats.all).toBeUndefined();
+      expect(allValues(c.dbFile)).toEqual([]);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((res) => holder.on('close', res));
+    }
+    // Once the holder is gone its lock is stale: the next sync takes it.
+    expect((await sync(c, [])).code).toBe(0);
+    expect(readdirSync(join(c.home, 'state', 'locks'))).toEqual([]);
+  });
+});
+
+describe('output', () => {
+  test('--dry-run prints the planned calls and writes nothing', async () => {
+    const c = await connectHome({ sim });
+    const r = await sync(c, ['--since', '1y', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Dry run: 2025-11-10..2026-11-10; nothing is fetched or written.');
+    expect(r.stdout).toContain('fitbit: 5 chunks to fetch, newest first');
+    expect(r.stdout).toContain(
+      'data types: sleepLength, wakeUpTime, bedTime, steps, restingHeartRate, hrv, activeZoneMinutes',
+    );
+    expect(r.stdout).toContain('fetch 2026-08-13..2026-11-10 (90 days)');
+    expect(r.stdout).toContain('fetch 2025-11-10..2025-11-15 (6 days)');
+    expect(r.stdout).toContain('access token: valid, no refresh');
+    expect(sim.stats.all).toBeUndefined();
+    expect(allValues(c.dbFile)).toEqual([]);
+    expect(syncRuns(c.dbFile)).toEqual([]);
+    expect(coverage(c)).toEqual([]);
+  });
+
+  test('not a terminal: timestamped lines fit for a log; --quiet keeps only the result', async () => {
+    const c = await connectHome({ sim });
+    const r = await sync(c, []);
+    const lines = r.stdout.trim().split('\n');
+    for (const l of lines) expect(l).toMatch(/^2026-11-10T15:00:00\.000Z fitbit: /);
+    expect(lines[0]).toBe('2026-11-10T15:00:00.000Z fitbit: syncing 2026-11-03..2026-11-10 in 1 chunk');
+    expect(lines.at(-1)).toMatch(
+      /^2026-11-10T15:00:00\.000Z fitbit: ok, 8 days, \d+ values written, 5 calls, \d+(\.\d)? m?s$/,
+    );
+    const q = await sync(c, ['--quiet']);
+    expect(q.stdout.trim().split('\n')).toHaveLength(1);
+    expect(q.stdout).toMatch(/fitbit: ok, 8 days/);
+  });
+
+  test('a terminal gets a summary table', async () => {
+    const c = await connectHome({ sim });
+    const r = await sync(c, [], { tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/plugin.*status.*days.*values written.*calls.*time/);
+    expect(r.stdout).toMatch(/fitbit.*ok.*8.*\d+.*5/);
+  });
+
+  test('--json is a stable object', async () => {
+    const c = await connectHome({ sim });
+    const report = JSON.parse((await sync(c, ['--json'])).stdout);
+    expect(Object.keys(report)).toEqual([
+      'from',
+      'to',
+      'trigger',
+      'dryRun',
+      'startedAt',
+      'finishedAt',
+      'ms',
+      'exitCode',
+      'plugins',
+    ]);
+    expect(Object.keys(report.plugins[0])).toEqual([
+      'plugin',
+      'status',
+      'from',
+      'to',
+      'days',
+      'chunks',
+      'chunksFetched',
+      'chunksSkipped',
+      'valuesWritten',
+      'keptManual',
+      'calls',
+      'retries',
+      'refreshed',
+      'ms',
+      'error',
+      'hint',
+    ]);
+  });
+});
