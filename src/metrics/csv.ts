@@ -1,0 +1,427 @@
+/**
+ * CSV and JSON out of `daily_metric_values` (`okr metrics export`, `okr metrics show --csv`), and
+ * CSV in (`okr metrics import`).
+ *
+ * Export (long form, one value per row): `date,metric,value,unit,type,source`. Values are written
+ * the way `okr metrics log` reads them (`7:32`, `23:10`, `yes`, plain numbers at full precision),
+ * so an export imports back to the same stored values; `unit` says what the value is in.
+ *
+ * Import reads `date,metric,value` rows (a header row naming those columns is required; `type`
+ * and `source` columns are used when present, others are ignored):
+ * - each value is parsed by its metric's type: the plugin's field type for `pluginId.fieldId`,
+ *   the template's type for a manual metric, else the row's `type` column;
+ * - one transaction: when any row is bad, nothing is imported and every bad row is reported by
+ *   its line number; `--dry-run` reports what would happen and writes nothing;
+ * - an empty value is skipped (no data is not zero);
+ * - values are stored with `source = import` (`manual` when the file says so, as an export of
+ *   hand-logged values does, so a later sync still leaves them alone);
+ * - an existing value that differs is kept unless `--force`: import follows `okr metrics log`,
+ *   which never overwrites a stored value silently.
+ */
+import type { Context } from '../context.js';
+import { isCivilDate, localDate } from '../dates.js';
+import { OkrError, UsageError } from '../errors.js';
+import type { FieldType, FieldValue } from '../plugins/types.js';
+import { findMetricUses } from '../store/templates.js';
+import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
+import { IMPORT_SOURCE } from './log.js';
+import { storedUnit, type TableInput, unitLabel } from './table.js';
+import { formatDuration, formatTime, parseValue } from './values.js';
+
+const FIELD_TYPES: readonly FieldType[] = ['number', 'duration', 'time', 'boolean', 'text'];
+
+/** Quotes a CSV field when it needs it (RFC 4180). */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(fields: string[]): string {
+  return fields.map(csvField).join(',');
+}
+
+export interface CsvRecord {
+  /** 1-based line number where the record starts. */
+  line: number;
+  fields: string[];
+}
+
+/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF). Blank lines are skipped. */
+export function parseCsv(text: string): CsvRecord[] {
+  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let start = 1;
+  let sawAny = false;
+  const endRecord = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && fields[0] === '' && !sawAny)) records.push({ line: start, fields });
+    fields = [];
+    field = '';
+    sawAny = false;
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (s[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"' && field === '') {
+      quoted = true;
+      sawAny = true;
+    } else if (c === ',') {
+      fields.push(field);
+      field = '';
+      sawAny = true;
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && s[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      start = line;
+    } else field += c;
+  }
+  if (quoted) throw new UsageError(`Unterminated quoted field starting on line ${start}.`, 'Close the quote (").');
+  if (field !== '' || fields.length > 0 || sawAny) endRecord();
+  return records;
+}
+
+/** A value in the form `okr metrics log` and `okr metrics import` read, without loss. */
+export function exportValue(type: FieldType, value: FieldValue): string {
+  if (typeof value !== 'number') return String(value);
+  switch (type) {
+    case 'duration':
+      return Number.isInteger(value) ? formatDuration(value) : `${value}m`;
+    case 'time':
+      return formatTime(value);
+    case 'boolean':
+      return value === 1 ? 'yes' : value === 0 ? 'no' : String(value);
+    default:
+      return plainNumber(value);
+  }
+}
+
+/** Full precision, no grouping, no exponent (`1e-7` would not parse back). */
+function plainNumber(v: number): string {
+  const s = String(v);
+  if (!/e/i.test(s)) return s;
+  return v.toFixed(20).replace(/\.?0+$/, '');
+}
+
+export interface MetricInfo {
+  type: FieldType;
+  unit?: string;
+  /** Where the type came from. */
+  known: 'plugin' | 'template' | 'guess';
+}
+
+/** What a metric name is: a plugin field, a template's manual metric, or a guess from a value. */
+export function metricInfo(ctx: Pick<Context, 'registry' | 'db'>, name: string): MetricInfo | undefined {
+  const field = ctx.registry.findField(name)?.field;
+  const uses = findMetricUses(ctx.db(), name);
+  if (field) return { type: field.type, unit: uses.find((u) => u.unit)?.unit ?? field.unit, known: 'plugin' };
+  const manual = uses.find((u) => u.type !== 'external');
+  if (manual) return { type: manual.type as FieldType, unit: manual.unit, known: 'template' };
+  return undefined;
+}
+
+export interface ExportOptions {
+  from?: string;
+  to?: string;
+}
+
+interface Row {
+  date: string;
+  metric_name: string;
+  value: FieldValue;
+  source: string;
+}
+
+function exportRows(ctx: Context, opts: ExportOptions): Row[] {
+  for (const [flag, d] of [
+    ['--from', opts.from],
+    ['--to', opts.to],
+  ] as const) {
+    if (d !== undefined && !isCivilDate(d))
+      throw new UsageError(`${flag} needs a date as YYYY-MM-DD, got ${JSON.stringify(d)}.`);
+  }
+  return ctx
+    .db()
+    .prepare(
+      `SELECT date, metric_name, value, source FROM daily_metric_values
+       WHERE date >= ? AND date <= ? ORDER BY date, metric_name`,
+    )
+    .all(opts.from ?? '0000-00-00', opts.to ?? '9999-99-99') as Row[];
+}
+
+function infoCache(ctx: Context): (name: string, sample: FieldValue) => MetricInfo {
+  const cache = new Map<string, MetricInfo>();
+  return (name, sample) => {
+    let info = cache.get(name);
+    if (!info) {
+      info = metricInfo(ctx, name) ?? { type: typeof sample === 'number' ? 'number' : 'text', known: 'guess' };
+      cache.set(name, info);
+    }
+    return info;
+  };
+}
+
+/** `okr metrics export --format csv`: the header and one line per stored value. */
+export function exportCsv(ctx: Context, opts: ExportOptions): { text: string; count: number } {
+  const info = infoCache(ctx);
+  const lines = [csvLine(['date', 'metric', 'value', 'unit', 'type', 'source'])];
+  const rows = exportRows(ctx, opts);
+  for (const r of rows) {
+    const i = info(r.metric_name, r.value);
+    lines.push(csvLine([r.date, r.metric_name, exportValue(i.type, r.value), unitLabel(i), i.type, r.source]));
+  }
+  return { text: `${lines.join('\n')}\n`, count: rows.length };
+}
+
+/** `okr metrics export --format json`: metrics (type and units) and every value, one per line. */
+export function exportJson(ctx: Context, opts: ExportOptions): { text: string; count: number } {
+  const info = infoCache(ctx);
+  const rows = exportRows(ctx, opts);
+  const metrics: Record<string, { type: FieldType; unit: string | null; display_unit: string }> = {};
+  const values = rows.map((r) => {
+    const i = info(r.metric_name, r.value);
+    metrics[r.metric_name] ??= { type: i.type, unit: storedUnit(i), display_unit: unitLabel(i) };
+    return JSON.stringify({
+      date: r.date,
+      metric: r.metric_name,
+      value: r.value,
+      unit: storedUnit(i),
+      text: exportValue(i.type, r.value),
+      source: r.source,
+    });
+  });
+  const head = {
+    format: 'okr-metrics-export',
+    version: 1,
+    from: rows[0]?.date ?? null,
+    to: rows[rows.length - 1]?.date ?? null,
+    metrics,
+  };
+  const headText = JSON.stringify(head, null, 2).replace(/\n}$/, '');
+  const body = values.length ? `\n    ${values.join(',\n    ')}\n  ` : '';
+  return { text: `${headText},\n  "values": [${body}]\n}\n`, count: rows.length };
+}
+
+/** `okr metrics show --csv`: the table, wide, with units in the header and values as `log` reads them. */
+export function showCsv(input: TableInput): string {
+  const header = [
+    'date',
+    ...input.metrics.map((m) => {
+      const u = unitLabel(m);
+      return u ? `${m.label} (${u})` : m.label;
+    }),
+  ];
+  const lines = [csvLine(header)];
+  for (const d of input.dates) {
+    lines.push(
+      csvLine([
+        d,
+        ...input.metrics.map((m) => {
+          const v = input.values.get(m.metricName)?.get(d);
+          return v ? exportValue(m.type, v.value) : '';
+        }),
+      ]),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export interface BadRow {
+  line: number;
+  problem: string;
+}
+
+export interface ImportReport {
+  dryRun: boolean;
+  rows: number;
+  imported: number;
+  unchanged: number;
+  /** Rows whose value differs from a stored one that was kept (no --force). */
+  kept: Array<{ line: number; date: string; metric: string; stored: FieldValue; source: string; incoming: FieldValue }>;
+  blank: number;
+  metrics: string[];
+  from?: string;
+  to?: string;
+  /** Manual metric names that no template shows yet. */
+  notInTemplate: string[];
+}
+
+export class ImportError extends OkrError {
+  readonly badRows: BadRow[];
+  constructor(file: string, badRows: BadRow[]) {
+    super(`${badRows.length} bad row${badRows.length === 1 ? '' : 's'} in ${file}; nothing was imported.`, {
+      hint: 'Fix the rows listed above and run the import again (add --dry-run to check without writing).',
+    });
+    this.name = 'ImportError';
+    this.badRows = badRows;
+  }
+}
+
+interface Parsed {
+  line: number;
+  date: string;
+  metric: string;
+  value: FieldValue;
+  source: string;
+}
+
+/** Validates every row, then writes them in one transaction (unless `dryRun`). */
+export function importCsv(ctx: Context, file: string, text: string, opts: ImportOptions = {}): ImportReport {
+  const records = parseCsv(text);
+  const header = records.shift();
+  if (!header) throw new UsageError(`${file} is empty.`, 'It needs a header row: date,metric,value');
+  const cols = header.fields.map((f) => f.trim().toLowerCase());
+  const col = (name: string) => cols.indexOf(name);
+  const [di, mi, vi, ti, si] = [col('date'), col('metric'), col('value'), col('type'), col('source')];
+  if (di < 0 || mi < 0 || vi < 0) {
+    throw new UsageError(
+      `${file}: the first line must name the columns date, metric and value (it has: ${header.fields.join(', ')}).`,
+      'For example:\n  date,metric,value\n  2026-11-01,mood,7\n  2026-11-01,fitbit.steps,10482',
+    );
+  }
+  const today = localDate(ctx.now());
+  const bad: BadRow[] = [];
+  const parsed: Parsed[] = [];
+  const seen = new Map<string, number>();
+  const typeOf = new Map<string, MetricInfo | undefined>();
+  let blank = 0;
+  for (const r of records) {
+    const f = (i: number) => (i >= 0 ? (r.fields[i] ?? '').trim() : '');
+    if (r.fields.length !== header.fields.length) {
+      bad.push({ line: r.line, problem: `${r.fields.length} columns, the header has ${header.fields.length}` });
+      continue;
+    }
+    const date = f(di);
+    const metric = f(mi);
+    const raw = f(vi);
+    if (!isCivilDate(date)) {
+      bad.push({ line: r.line, problem: `${JSON.stringify(date)} is not a date (YYYY-MM-DD)` });
+      continue;
+    }
+    if (date > today) {
+      bad.push({ line: r.line, problem: `${date} is in the future (today is ${today})` });
+      continue;
+    }
+    if (metric === '') {
+      bad.push({ line: r.line, problem: 'no metric name' });
+      continue;
+    }
+    if (!typeOf.has(metric)) typeOf.set(metric, metricInfo(ctx, metric));
+    const known = typeOf.get(metric);
+    const declared = f(ti).toLowerCase();
+    if (declared !== '' && !FIELD_TYPES.includes(declared as FieldType)) {
+      bad.push({ line: r.line, problem: `type ${JSON.stringify(declared)} is not one of ${FIELD_TYPES.join(', ')}` });
+      continue;
+    }
+    if (known && declared !== '' && declared !== known.type) {
+      bad.push({ line: r.line, problem: `${metric} is a ${known.type} metric, the row says ${declared}` });
+      continue;
+    }
+    const type = known?.type ?? (declared as FieldType | '');
+    if (!type) {
+      bad.push({
+        line: r.line,
+        problem: metric.includes('.')
+          ? `no installed plugin declares ${metric} (give a type column to import it anyway)`
+          : `unknown metric ${JSON.stringify(metric)}: add it to a template first, or give a type column`,
+      });
+      continue;
+    }
+    // Later rows of a metric known only from this file must agree with its first type.
+    if (!known) typeOf.set(metric, { type, known: 'guess' });
+    const key = `${date}\u0000${metric}`;
+    const dup = seen.get(key);
+    if (dup !== undefined) {
+      bad.push({ line: r.line, problem: `${date} ${metric} is already on line ${dup}` });
+      continue;
+    }
+    seen.set(key, r.line);
+    if (raw === '') {
+      blank++;
+      continue;
+    }
+    let value: FieldValue;
+    try {
+      value = parseValue(type, raw);
+    } catch (err) {
+      const e = err as OkrError;
+      bad.push({ line: r.line, problem: `${metric}: ${e.message}${e.hint ? ` (${e.hint})` : ''}` });
+      continue;
+    }
+    parsed.push({ line: r.line, date, metric, value, source: f(si) === MANUAL_SOURCE ? MANUAL_SOURCE : IMPORT_SOURCE });
+  }
+  if (bad.length > 0) throw new ImportError(file, bad);
+
+  const db = ctx.db();
+  const now = ctx.now().toISOString();
+  const report: ImportReport = {
+    dryRun: opts.dryRun ?? false,
+    rows: records.length,
+    imported: 0,
+    unchanged: 0,
+    kept: [],
+    blank,
+    metrics: [...new Set(parsed.map((p) => p.metric))].sort(),
+    notInTemplate: [],
+  };
+  const get = db.prepare('SELECT value, source FROM daily_metric_values WHERE date = ? AND metric_name = ?');
+  const put = db.prepare(
+    `INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (date, metric_name) DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = excluded.updated_at`,
+  );
+  const run = db.transaction(() => {
+    for (const p of parsed) {
+      const cur = get.get(p.date, p.metric) as Pick<StoredValue, 'value' | 'source'> | undefined;
+      if (cur && cur.value === p.value) {
+        report.unchanged++;
+        continue;
+      }
+      if (cur && !opts.force) {
+        report.kept.push({
+          line: p.line,
+          date: p.date,
+          metric: p.metric,
+          stored: cur.value,
+          source: cur.source,
+          incoming: p.value,
+        });
+        continue;
+      }
+      if (!opts.dryRun) put.run(p.date, p.metric, p.value, p.source, now);
+      report.imported++;
+    }
+  });
+  run.immediate();
+  const dates = parsed.map((p) => p.date).sort();
+  report.from = dates[0];
+  report.to = dates[dates.length - 1];
+  report.notInTemplate = report.metrics.filter((m) => !m.includes('.') && findMetricUses(db, m).length === 0);
+  return report;
+}
+
+/** Shows a stored value for a report line (`452` of a duration → `7:32`). */
+export function describeValue(ctx: Pick<Context, 'registry' | 'db'>, metric: string, v: FieldValue): string {
+  const info = metricInfo(ctx, metric);
+  return info ? exportValue(info.type, v) : String(v);
+}
+
+export { IMPORT_SOURCE };
