@@ -248,8 +248,11 @@ async function validate(ctx: Context, plugin: DataImportPlugin, creds: OAuthCred
     // No revoke here: at providers such as Google, revoking ends the whole grant for this client
     // and user, which would also kill the tokens of an existing connection to the same account.
     const message = err instanceof Error ? err.message : String(err);
+    // Plugin hints are written for sync; here nothing was stored, so the retry is a new connect.
+    const again = `\`okr connect ${plugin.id}\``;
+    const hint = err instanceof OkrError && err.hint ? err.hint.replaceAll('`okr sync`', again) : `Run ${again} again.`;
     throw new OkrError(`Signed in, but ${plugin.name} did not accept the new tokens: ${message}`, {
-      hint: err instanceof OkrError && err.hint ? err.hint : `Run \`okr connect ${plugin.id}\` again.`,
+      hint,
       exitCode: err instanceof OkrError ? err.exitCode : ExitCode.ERROR,
     });
   }

@@ -332,7 +332,8 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
   timer.unref?.();
 
   function onAbort(): void {
-    if (settled) return;
+    // Once a code is in, the caller owns the rest (its requests see the same signal).
+    if (settled || codeReceived) return;
     finish();
     rejectWait(new CallbackError('aborted', 'Interrupted.'));
     void close();
