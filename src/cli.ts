@@ -11,6 +11,7 @@ import { register as registerDisconnect } from './commands/disconnect.js';
 import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerPlugins } from './commands/plugins.js';
+import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerSync } from './commands/sync.js';
 import { type Context, type ContextOptions, createContext } from './context.js';
@@ -18,7 +19,7 @@ import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-const COMMANDS = [registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerMetrics];
+const COMMANDS = [registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerSchedule, registerMetrics];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')
