@@ -148,9 +148,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const contentType = req.headers['content-type'] ?? '';
 
     // OAuth endpoints: faults apply only when `faults.endpoints` names them.
+    // `gone` answers before any handler runs, so a retired API consumes no code and issues no token.
     const oauthRoute = (endpoint: string, fn: () => SimResponse) => ({
       endpoint,
-      response: earlyFault(faults, faultApplies(faults, endpoint, false), false) ?? fn(),
+      response: faults.gone
+        ? goneResponse()
+        : (earlyFault(faults, faultApplies(faults, endpoint, false), false) ?? fn()),
     });
     if (path === '/o/oauth2/v2/auth' && method === 'GET') {
       return oauthRoute('authorize', () => oauth.authorize(url.searchParams));
@@ -188,6 +191,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (!path.startsWith('/v4/')) return { endpoint, response: notFound(path) };
     count('api');
     if (!handler) return { endpoint, response: notFound(path) };
+    if (faults.gone) return { endpoint, response: goneResponse() };
 
     oauth.expireAll = faults.expiredToken;
     const auth = oauth.authenticate(req.headers.authorization);
@@ -219,7 +223,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     let response: SimResponse;
     try {
       ({ endpoint, response } = await route(req, url));
-      if (faults.gone) response = goneResponse();
+      if (faults.gone) response = goneResponse(); // unknown paths too: "410 for everything"
     } catch (err) {
       response = rpcError(500, 'INTERNAL', `Simulator error: ${(err as Error).message}`);
     }

@@ -99,9 +99,9 @@ export const FITBIT_FIELDS: DataFieldDescriptor[] = [
   {
     id: 'activeZoneMinutes',
     name: 'Active Zone Minutes',
-    // The API's per-zone sums are already Active Zone Minutes (a cardio or peak minute is worth 2),
-    // not raw time in zone (that is the separate `time-in-heart-rate-zone` type), so the day's
-    // total is their plain sum, as the Fitbit app shows it.
+    // Google documents each zone sum as "Active zone minutes in <zone>", i.e. already credited
+    // minutes (raw time per zone is the separate `time-in-heart-rate-zone` type), so the day's
+    // total is their plain sum. See mapActiveZoneMinutes in mapping.ts.
     description: 'Active Zone Minutes earned on the local day: fat-burn + cardio + peak zone minutes.',
     type: 'number',
     unit: 'min',
