@@ -9,8 +9,11 @@ import { register as registerConfig } from './commands/config.js';
 import { register as registerConnect } from './commands/connect.js';
 import { register as registerDisconnect } from './commands/disconnect.js';
 import { register as registerDoctor } from './commands/doctor.js';
+import { register as registerKr } from './commands/kr.js';
 import { register as registerMetrics } from './commands/metrics.js';
+import { register as registerObjective } from './commands/objective.js';
 import { register as registerPlugins } from './commands/plugins.js';
+import { register as registerProgress } from './commands/progress.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerSync } from './commands/sync.js';
@@ -19,7 +22,7 @@ import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-const COMMANDS = [registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerSchedule, registerMetrics];
+const COMMANDS = [registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerSchedule, registerMetrics, registerObjective, registerKr, registerProgress];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')
