@@ -1,0 +1,154 @@
+/**
+ * `okr sync` as real processes (the built bin/okr.js) against the simulator: two runs started
+ * together, and runs killed with SIGKILL at points spread over the whole sync. The 200-run
+ * version of the kill test lives in test/faults.
+ */
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { eachDate, localDate } from '../../src/dates.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { chunksNewestFirst } from '../../src/sync/plan.js';
+import { BIN, runBin, runCli } from '../helpers/cli.js';
+import { allValues, type Connected, connectHome, storedTokens, syncRuns, withDb } from './helpers.js';
+
+let sim: Simulator;
+beforeAll(async () => {
+  // The real clock: the subprocesses cannot be given a fake one.
+  sim = await startSimulator({ seed: 11 });
+});
+afterAll(() => sim.close());
+
+function steps(c: Connected): Map<string, number> {
+  return new Map(
+    allValues(c.dbFile)
+      .filter((v) => v.metric_name === 'fitbit.steps')
+      .map((v) => [v.date, v.value as number]),
+  );
+}
+
+function truthSteps(from: string, to: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of sim.data.days(from, to)) if (d.steps !== undefined) out.set(d.date, d.steps);
+  return out;
+}
+
+test('two okr sync processes started together: both exit cleanly, data correct, tokens still valid', async () => {
+  const rot = await startSimulator({ seed: 11, rotateRefreshTokens: true });
+  try {
+    rot.faults.latencyMs = 20;
+    // Expired locally, so both processes want to refresh a single-use (rotating) refresh token.
+    const creds = rot.issueTokens();
+    const c = await connectHome({ sim: rot, credentials: { ...creds, expiresAt: Date.now() - 1000 } });
+    const [a, b] = await Promise.all([
+      runBin(['sync', '--since', '3m', '--json'], { home: c.home, env: c.env }),
+      runBin(['sync', '--since', '3m', '--json'], { home: c.home, env: c.env }),
+    ]);
+    expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+    const reports = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+    expect(reports.map((r) => r.plugins[0].status)).toEqual(['ok', 'ok']);
+    // One refresh in all: the second process found the first one's new tokens.
+    expect(rot.stats['token:refresh_token']).toBe(1);
+    expect(reports.filter((r) => r.plugins[0].refreshed)).toHaveLength(1);
+    // The data is the provider's, once.
+    const { from, to } = reports[0];
+    const expected = new Map<string, number>();
+    for (const d of rot.data.days(from, to)) if (d.steps !== undefined) expected.set(d.date, d.steps);
+    expect(steps(c)).toEqual(expected);
+    expect(syncRuns(c.dbFile).map((r) => r.status)).toEqual(['ok', 'ok']);
+    // The saved tokens work: the access token reads the API, the refresh token refreshes.
+    const saved = await storedTokens(c.home);
+    const who = await fetch(`${rot.apiBaseUrl}/users/me/identity`, {
+      headers: { Authorization: `Bearer ${saved?.accessToken}` },
+    });
+    expect(who.status).toBe(200);
+    const refreshed = await fetch(rot.tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: saved?.refreshToken ?? '',
+        client_id: rot.clientId,
+        client_secret: rot.clientSecret,
+      }).toString(),
+    });
+    expect(refreshed.status).toBe(200);
+  } finally {
+    await rot.close();
+  }
+});
+
+/** Starts `okr sync`, kills it with SIGKILL after `ms`, resolves when it is gone. */
+function killAfter(args: string[], c: Connected, ms: number): Promise<{ killed: boolean; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...c.env, OKR_HOME: c.home } as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ killed: signal === 'SIGKILL', code });
+    });
+  });
+}
+
+test('SIGKILL at 30 points of a sync: integrity ok, whole chunks only, the next sync completes', async () => {
+  sim.faults.latencyMs = 8;
+  // Tokens live one second, so every run refreshes and saves them: kills land in that too.
+  sim.setTokenTtl(1);
+  const outcomes: number[] = [];
+  try {
+    for (let i = 0; i < 30; i++) {
+      const c = await connectHome({ sim });
+      const today = localDate(new Date());
+      const from = eachDate('2000-01-01', today).at(-366)!; // today minus 365 days: `--since 365d`
+      const chunks = chunksNewestFirst(from, today, 90);
+      // Kill points spread from start-up (node, imports, database) to the end of the writes.
+      const ms = 120 + i * 25 + Math.floor(Math.random() * 25);
+      const run = await killAfter(['sync', '--since', '365d', '--quiet'], c, ms);
+
+      const db = new Database(c.dbFile);
+      try {
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        db.close();
+      }
+      // Whole chunks only: the covered dates are exactly the newest k chunks, and every covered
+      // date holds the provider's value; nothing outside them was written.
+      const covered = withDb(c.dbFile, (d) =>
+        d.prepare('SELECT date FROM sync_coverage ORDER BY date').pluck().all(),
+      ) as string[];
+      const k = chunks.findIndex((_, j) => {
+        const dates = chunks.slice(0, j + 1).flatMap((x) => eachDate(x.from, x.to));
+        return dates.length === covered.length;
+      });
+      const done = covered.length === 0 ? 0 : k + 1;
+      expect(covered).toEqual(
+        chunks
+          .slice(0, done)
+          .flatMap((x) => eachDate(x.from, x.to))
+          .sort(),
+      );
+      const got = steps(c);
+      for (const date of got.keys()) expect(covered).toContain(date);
+      const want = new Map([...truthSteps(from, today)].filter(([d]) => covered.includes(d)));
+      expect(got).toEqual(want);
+      outcomes.push(run.killed ? done : chunks.length + 1);
+
+      // The next sync completes, resuming what the killed one finished.
+      const next = await runCli(['sync', '--since', '365d', '--json'], { home: c.home, env: c.env });
+      expect(next.code).toBe(0);
+      expect(steps(c)).toEqual(truthSteps(from, today));
+      expect(syncRuns(c.dbFile).some((r) => r.status === 'running')).toBe(false);
+    }
+  } finally {
+    sim.faults.latencyMs = 0;
+    sim.setTokenTtl(3599);
+  }
+  console.log('kill outcomes (chunks done; 6 = not killed):', outcomes.join(' '));
+  // The kill points really spread over the sync: some before any chunk, some between chunks.
+  expect(outcomes.filter((n) => n === 0).length).toBeGreaterThan(0);
+  expect(outcomes.filter((n) => n > 0 && n < 5).length).toBeGreaterThan(0);
+}, 120_000);
