@@ -259,3 +259,55 @@ describe('okr connect, edge cases', () => {
     expect(leaks(ok.stdout + ok.stderr, [tokens.accessToken, tokens.refreshToken, sim.clientSecret])).toEqual([]);
   });
 });
+
+describe('okr connect, switching accounts in a terminal', () => {
+  /** A run whose stdin and stdout claim to be a terminal, so the confirmation prompt is shown. */
+  function interactiveRun(answer: string) {
+    const browser = fetchBrowser();
+    const run = startCli(['connect', 'fitbit'], {
+      home,
+      env: env(),
+      openBrowser: browser.openBrowser,
+      endStdin: false,
+      tty: true,
+    });
+    void run.waitFor(/Switch fitbit from previous-account-42 to \d+\?/).then(() => run.stdin.write(answer));
+    return { run, browser };
+  }
+
+  beforeEach(() => {
+    const db = openDatabase(homeFiles(home).db);
+    recordConnected(db, {
+      pluginId: 'fitbit',
+      accountId: 'previous-account-42',
+      connectedAt: '2026-01-01T00:00:00.000Z',
+      tokenStore: 'file',
+    });
+    db.close();
+  });
+
+  it('asks, and "no" keeps the old connection and discards the new grant', async () => {
+    const { run, browser } = interactiveRun('n\n');
+    const r = await run.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `error: Kept fitbit connected as previous-account-42; the sign-in as ${sim.healthUserId} was discarded.`,
+    );
+    expect((await browser.finished).at(-1)!.body).toContain('Confirm in the terminal');
+    expect(nothingStored()).toEqual({ account_id: 'previous-account-42', enabled: 1 });
+    expect(sim.stats.revoke).toBe(1);
+  });
+
+  it('asks, and "yes" switches to the new account', async () => {
+    const { run } = interactiveRun('y\n');
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`✓ Connected Fitbit (Google Health) as ${sim.healthUserId}.`);
+    const db = openDatabase(homeFiles(home).db);
+    expect(db.prepare("SELECT account_id FROM plugins WHERE plugin_id = 'fitbit'").get()).toEqual({
+      account_id: sim.healthUserId,
+    });
+    db.close();
+    expect(sim.stats.revoke ?? 0).toBe(0);
+  });
+});

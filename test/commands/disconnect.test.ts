@@ -14,7 +14,7 @@ import { KeychainUnavailableError, type SecretBackend } from '../../src/store/se
 import { saveCredentials } from '../../src/store/tokens.js';
 import { countValuesBySource, putValue } from '../../src/store/values.js';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { closedPort, homeFiles, leaks } from '../oauth/helpers.js';
+import { closedPort, homeFiles, leaks, startCli } from '../oauth/helpers.js';
 
 let sim: Simulator;
 let home: string;
@@ -189,5 +189,24 @@ describe('okr disconnect', () => {
     expect(memory.has('tokens.fitbit')).toBe(true);
     expect(state()).toMatchObject({ enabled: true, synced: 1 });
     expect(sim.stats.revoke ?? 0).toBe(0);
+  });
+
+  it('--purge in a terminal asks first: "no" changes nothing, "yes" deletes', async () => {
+    await connected(2);
+    const ask = (answer: string) => {
+      const run = startCli(['disconnect', 'fitbit', '--purge'], { home, env: env(), endStdin: false, tty: true });
+      void run
+        .waitFor(/Delete the 2 values synced from fitbit\? This cannot be undone\./)
+        .then(() => run.stdin.write(answer));
+      return run.done;
+    };
+    const no = await ask('n\n');
+    expect(no.code).toBe(1);
+    expect(no.stderr).toContain('Cancelled; nothing was changed.');
+    expect(state()).toEqual({ tokens: true, enabled: true, account: sim.healthUserId, synced: 2, manual: 1 });
+    const yes = await ask('y\n');
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toContain('Deleted 2 values synced from fitbit.');
+    expect(state()).toEqual({ tokens: false, enabled: false, account: sim.healthUserId, synced: 0, manual: 1 });
   });
 });

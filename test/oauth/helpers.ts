@@ -8,7 +8,7 @@
  * - `closedPort`, `refuses`: to prove a server is gone.
  */
 import { connect as netConnect } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { ContextOptions } from '../../src/context.js';
 import { createIO } from '../../src/io.js';
@@ -38,30 +38,29 @@ export function startCli(
   const notify = () => {
     for (const l of listeners) l();
   };
-  const stdin = new PassThrough();
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  if (opts.tty) stdin.isTTY = true;
   if (opts.endStdin !== false) stdin.end();
   const env = { ...process.env, ...opts.env, OKR_HOME: opts.home };
+  // Real streams: a prompt (inquirer) pipes into stdout and listens on it. Like process.stdout,
+  // they ignore end(): a pipe never ends the real stdout, so a prompt must not end ours.
+  const sink = (append: (s: string) => void, tty: boolean) => {
+    const w = new Writable({
+      write(chunk, _enc, cb) {
+        append(String(chunk));
+        notify();
+        cb();
+      },
+    });
+    return Object.assign(w, { isTTY: tty, columns: 80, end: () => w });
+  };
   const io = createIO({
-    stdout: {
-      write: (s: string) => {
-        out += s;
-        notify();
-        return true;
-      },
-      isTTY: false,
-    },
-    stderr: {
-      write: (s: string) => {
-        err += s;
-        notify();
-        return true;
-      },
-      isTTY: false,
-    },
+    stdout: sink((s) => (out += s), opts.tty ?? false),
+    stderr: sink((s) => (err += s), false),
     stdin,
     env,
   });
-  const { home: _h, env: _e, endStdin: _s, ...rest } = opts;
+  const { home: _h, env: _e, endStdin: _s, tty: _t, ...rest } = opts;
   const done = main(['node', 'okr', ...args], {
     ...rest,
     env,

@@ -21,6 +21,9 @@ declare module 'oidc-provider' {
       result: Record<string, unknown>,
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
-    Grant: new (props: { accountId: string; clientId: string }) => GrantInstance;
+    Grant: new (props: {
+      accountId: string;
+      clientId: string;
+    }) => GrantInstance;
   }
 }
