@@ -30,6 +30,8 @@ export function startCli(
     home: string;
     env?: Record<string, string | undefined>;
     endStdin?: boolean;
+    /** Make stdin and stdout claim to be a terminal (prompts are shown). */
+    tty?: boolean;
   },
 ): LiveRun {
   let out = '';
