@@ -31,14 +31,18 @@ import { checkTitle, parseId, requireObjective } from './objective.js';
 const AGG_HELP = 'avg, sum, min, max, last, count, or days (days where --where holds)';
 const EXAMPLES = `
 Examples:
-  okr kr add "Sleep 7h on average" --objective 1 --metric fitbit.sleepLength --agg avg --target ">= 7:00"
+  okr kr add "Sleep 7h on average" --objective 1 \\
+      --metric fitbit.sleepLength --agg avg --target ">= 7:00"
   okr kr add "10k steps on 5 days a week" --objective 1 --metric fitbit.steps \\
       --agg days --where ">= 10000" --per week --target ">= 5"
-  okr kr add "In bed by 23:00" --objective 1 --metric fitbit.bedTime --agg avg --target "<= 23:00" --baseline 23:45
-  okr kr add "Read 12 books" --objective 2 --metric books --agg sum --target 12 --type number
+  okr kr add "In bed by 23:00" --objective 1 --metric fitbit.bedTime \\
+      --agg avg --target "<= 23:00" --baseline 23:45
+  okr kr add "Read 12 books" --objective 2 --metric books --agg sum \\
+      --target 12 --type number
 
-Targets parse by the metric's type: 7:00 for a duration, 23:00 for a clock time, 80% for a share
-of yes days, plain numbers otherwise. A bare value means ">=".`;
+Targets parse by the metric's type: 7:00 for a duration, 23:00 for a clock
+time, 80% for a share of yes days, plain numbers otherwise. A bare value
+means ">=".`;
 
 interface KrFlags {
   objective?: string;
@@ -198,7 +202,7 @@ export function register(program: Command, app: App): void {
           if (g.krs.length === 0 && opts.objective === undefined) continue;
           if (!first) ctx.io.out();
           first = false;
-          ctx.io.out(paint(ctx.io, 'bold', objectiveHeading(g.objective, g.objective.period.label)));
+          for (const l of objectiveHeading(g.objective, g.objective.period.label)) ctx.io.out(paint(ctx.io, 'bold', l));
           for (const k of g.krs) {
             for (const line of renderKeyResultDefinition(ctx.io, k.record, k.spec, k.error)) ctx.io.out(line);
           }

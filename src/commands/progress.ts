@@ -36,7 +36,12 @@ export function register(program: Command, app: App): void {
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nStatus: on track (meets the pace), at risk (behind by at most 10% of the way to the target),\noff track, not started, ended: met / missed. Missing days are missing, not zeros.',
+      [
+        '',
+        'Status: on track (meets the pace), at risk (behind by at most 10% of the way',
+        'to the target), off track, not started, ended: met / missed.',
+        'Missing days are missing, not zeros: see README, "Objectives and key results".',
+      ].join('\n'),
     )
     .action(
       action(app, async (ctx, opts: ProgressFlags) => {

@@ -135,10 +135,17 @@ export function renderKeyResultDefinition(
   return lines;
 }
 
-export function objectiveHeading(o: Objective, right: string): string {
+/**
+ * An objective's title with `right` (its period, position, percent) ending at column WIDTH. A
+ * title too long to share the line gets a line of its own, with `right` on the next one.
+ */
+export function objectiveHeading(o: Objective, right: string): string[] {
   const title = `Objective ${o.id}: ${o.title}${o.archived ? ' (archived)' : ''}`;
-  const { left, gap, right: r } = spread(title, right, WIDTH);
-  return `${left}${gap}${r}`;
+  if ([...title].length + 2 + [...right].length <= WIDTH) {
+    return [`${title}${' '.repeat(WIDTH - [...title].length - [...right].length)}${right}`];
+  }
+  const r = truncate(right, WIDTH);
+  return [truncate(title, WIDTH), `${' '.repeat(WIDTH - [...r].length)}${r}`];
 }
 
 /** `okr objective list`: one line per objective. */
@@ -251,7 +258,7 @@ export function renderProgress(io: Painter, reports: ObjectiveReport[], today: s
   const lines: string[] = [paint(io, 'dim', `Progress on ${today}`)];
   for (const r of reports) {
     lines.push('');
-    lines.push(paint(io, 'bold', objectiveHeading(r.objective, objectiveRight(r))));
+    for (const l of objectiveHeading(r.objective, objectiveRight(r))) lines.push(paint(io, 'bold', l));
     if (r.keyResults.length === 0) {
       lines.push(
         ...wrapSegments(
