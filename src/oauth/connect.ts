@@ -22,7 +22,7 @@ import { getConnection, recordConnected } from '../store/connections.js';
 import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
-import { buildAuthorizationRequest, exchangeCode, type OAuthDeps } from './flow.js';
+import { buildAuthorizationRequest, exchangeCode, newState, type OAuthDeps } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
 import { revokeCredentials } from './revoke.js';
@@ -50,9 +50,10 @@ function accountText(a: { accountId: string; label?: string }): string {
   return a.label && a.label !== a.accountId ? `${a.label} (${a.accountId})` : a.accountId;
 }
 
-function minutes(ms: number): string {
-  const m = Math.round(ms / 60_000);
-  return m >= 1 ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} seconds`;
+/** `10 minutes`, `90 seconds`, `1 second`. */
+export function duration(ms: number): string {
+  const [n, unit] = ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /** Where the tokens go: asked for with the flag or a setting, else where they already are. */
@@ -84,7 +85,7 @@ function callbackFailure(err: CallbackError, ctx: Context, plugin: DataImportPlu
   const again = `okr connect ${plugin.id}`;
   switch (err.code) {
     case 'timeout':
-      return new OkrError(`No sign-in arrived from the browser within ${minutes(timeoutMs)}.`, {
+      return new OkrError(`No sign-in arrived from the browser within ${duration(timeoutMs)}.`, {
         hint: `Run \`${again}\` again (\`--timeout 20m\` waits longer; \`--no-browser\` lets you paste the redirect URL).`,
       });
     case 'denied':
@@ -137,10 +138,8 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
   if (ctx.signal.aborted) throw interruptedError(ctx);
 
   let server: LoopbackServer;
-  let state: string | undefined;
+  const state = newState();
   try {
-    const { generateRandomState } = await import('oauth4webapi');
-    state = generateRandomState();
     server = await startLoopbackServer({
       state,
       path: cfg.redirectPath ?? '/',
@@ -194,7 +193,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
         );
       }
     }
-    io.err(paint(io, 'dim', `Waiting up to ${minutes(timeoutMs)} for the sign-in (Ctrl-C to cancel)…`));
+    io.err(paint(io, 'dim', `Waiting up to ${duration(timeoutMs)} for the sign-in (Ctrl-C to cancel)…`));
 
     try {
       handle = await server.wait();
@@ -217,7 +216,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
     );
     if (ctx.signal.aborted) throw interruptedError(ctx);
 
-    const result = await store_(ctx, plugin, creds, account, store);
+    const result = await saveConnection(ctx, plugin, creds, account, store);
     handle.respond(successPage(plugin.name, accountText(account)));
     report(ctx, plugin, cfg, creds, result);
     return result;
@@ -301,7 +300,7 @@ async function confirmAccount(
   if (!ok) throw await refuse(`Kept ${plugin.id} connected as ${old}; the sign-in as ${now} was discarded.`);
 }
 
-async function store_(
+async function saveConnection(
   ctx: Context,
   plugin: DataImportPlugin,
   creds: OAuthCredentials,

@@ -83,11 +83,16 @@ export interface AuthorizationRequest {
   redirectUri: string;
 }
 
-/** Builds the URL the browser opens. `state` has 256 random bits; PKCE is S256. */
+/** A fresh `state`: 256 random bits, base64url (RFC 9700 asks for at least 128). */
+export function newState(): string {
+  return oauth.generateRandomState();
+}
+
+/** Builds the URL the browser opens. PKCE is S256. */
 export async function buildAuthorizationRequest(
   cfg: OAuthConfig,
   redirectUri: string,
-  state = oauth.generateRandomState(),
+  state = newState(),
 ): Promise<AuthorizationRequest> {
   const url = new URL(cfg.authorizationUrl);
   if (url.protocol !== 'https:' && !isLoopbackHttp(cfg.authorizationUrl)) {

@@ -67,7 +67,7 @@ describe('okr connect, edge cases', () => {
     const location = (await fetch(url!, { redirect: 'manual' })).headers.get('location')!;
     const r = await run.done;
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: No sign-in arrived from the browser within 1 seconds.');
+    expect(r.stderr).toContain('error: No sign-in arrived from the browser within 1 second.');
     expect(r.stderr).toContain(
       'hint: Run `okr connect fitbit` again (`--timeout 20m` waits longer; `--no-browser` lets you paste the redirect URL).',
     );
