@@ -107,6 +107,12 @@ function keychainProblem(ctx: Context, backend: Backend, job: Job, report: Check
     };
   }
   const bus = report.keychain.busAddress ?? job.env.DBUS_SESSION_BUS_ADDRESS;
+  if (backend.id === 'systemd' && !bus) {
+    return {
+      what: 'the job cannot reach the keychain: the systemd user manager gives its services no D-Bus session bus',
+      fix: `Install the per-user bus (Debian/Ubuntu: \`sudo apt-get install dbus-user-session\`) and log in again, or use cron from a terminal in your desktop session (\`okr schedule install --backend cron\`). ${headless}`,
+    };
+  }
   return {
     what: `the job reached D-Bus${bus ? ` (${bus})` : ''} but not a working keychain: ${err}`,
     fix: `Make sure a Secret Service keyring (gnome-keyring, KeePassXC) starts with your session and is unlocked, then run \`okr schedule install\` again. ${headless}`,

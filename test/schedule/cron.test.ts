@@ -14,7 +14,8 @@ const now = () => NOW;
 const NODE = process.execPath;
 const OKR = resolveOkrScript();
 
-const USER_CRONTAB = 'MAILTO=me@example.com\n# nightly backup\n0 5 * * *   /usr/bin/backup --all  \n\n*/10 * * * * echo "50%" > /dev/null\n';
+const USER_CRONTAB =
+  'MAILTO=me@example.com\n# nightly backup\n0 5 * * *   /usr/bin/backup --all  \n\n*/10 * * * * echo "50%" > /dev/null\n';
 
 let server: Server | undefined;
 afterEach(() => {
@@ -40,7 +41,9 @@ describe('okr schedule with cron (fake crontab on PATH)', () => {
     });
     expect(inst.stderr).toBe('');
     expect(inst.code).toBe(0);
-    expect(inst.stdout).toContain('Installed: okr sync every 1h, at minute 23 of every hour, with cron; next run 2026-03-10 15:23.');
+    expect(inst.stdout).toContain(
+      'Installed: okr sync every 1h, at minute 23 of every hour, with cron; next run 2026-03-10 15:23.',
+    );
 
     const entry = `23 * * * * OKR_HOME=${fm.okrHome} XDG_CONFIG_HOME=${fm.xdgConfig} ${NODE} ${OKR} schedule run`;
     expect(fm.crontab()).toBe(`${USER_CRONTAB}${CRON_BEGIN}\n${entry}\n${CRON_END}\n`);
@@ -132,7 +135,11 @@ describe('okr schedule with cron (fake crontab on PATH)', () => {
     const fm = fakeMachine({ systemctl: false });
     const odd = join(fm.root, "it's 100% okr");
     mkdirSync(odd);
-    const r = await runCli(['schedule', 'install', '--backend', 'cron', '--no-preflight'], { home: odd, env: fm.env, now });
+    const r = await runCli(['schedule', 'install', '--backend', 'cron', '--no-preflight'], {
+      home: odd,
+      env: fm.env,
+      now,
+    });
     expect(r.code).toBe(0);
     expect(splitCrontab(fm.crontab()!).entry).toContain(`OKR_HOME='${fm.root}/it'\\''s 100\\% okr' `);
   });

@@ -105,7 +105,16 @@ describe('cron expressions', () => {
   });
 
   it('rejects malformed lines', () => {
-    for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '5-1 * * * *', '*/0 * * * *', 'x * * * *', '* * 0 * *', '1,,2 * * * *']) {
+    for (const bad of [
+      '* * * *',
+      '60 * * * *',
+      '* 24 * * *',
+      '5-1 * * * *',
+      '*/0 * * * *',
+      'x * * * *',
+      '* * 0 * *',
+      '1,,2 * * * *',
+    ]) {
       expect(() => parseCron(bad), bad).toThrow();
     }
   });

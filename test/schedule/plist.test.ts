@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlist, writePlist } from '../../src/schedule/plist.js';
+import { type PlistValue, parsePlist, writePlist } from '../../src/schedule/plist.js';
 
 describe('plist', () => {
   it('writes what it reads back, escaping XML', () => {
-    const value = {
+    const value: PlistValue = {
       Label: 'local.okr.sync',
       ProgramArguments: ['/usr/bin/node', '/Users/a & b/<okr>/bin/okr.js'],
       EnvironmentVariables: { OKR_HOME: "/Users/o'neil/okr" },

@@ -9,7 +9,7 @@
  * - Timers of a user manager run while the user is logged in (or always, with
  *   `loginctl enable-linger`); a desktop keyring is unlocked only while logged in anyway.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OkrError } from '../../errors.js';
 import { exec } from '../exec.js';
@@ -131,10 +131,16 @@ export class SystemdBackend implements Backend {
     await this.#systemctl('disable', '--now', SYSTEMD_TIMER);
     await this.#systemctl('stop', SYSTEMD_SERVICE);
     for (const f of [this.timerPath, this.servicePath, join(this.dir, 'timers.target.wants', SYSTEMD_TIMER)]) {
-      if (existsSync(f)) {
+      // lstat, not exists: the wants/ symlink dangles once the timer file is gone.
+      if (lexists(f)) {
         rmSync(f, { force: true });
         removed.push(f);
       }
+    }
+    try {
+      rmdirSync(join(this.dir, 'timers.target.wants')); // only when empty: `enable` may have made it
+    } catch {
+      // not empty (other timers) or absent
     }
     await this.#systemctl('daemon-reload');
     await this.#systemctl('reset-failed', SYSTEMD_SERVICE, SYSTEMD_TIMER);
@@ -190,6 +196,15 @@ export class SystemdBackend implements Backend {
       }
     }
     return { ...schedulerBaseEnv(this.b.user, this.b.home), ...fromManager, ...job.env };
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
