@@ -113,6 +113,7 @@ Examples:
     .option('--json', 'machine-readable output')
     .action(
       action(app, async (ctx, opts: { json?: boolean }) => {
+        const { wrapText } = await import('../metrics/table.js');
         const fields = ctx.registry.list().flatMap((p) =>
           p.getAvailableFields().map((f) => ({
             source: `${p.id}.${f.id}`,
@@ -135,9 +136,10 @@ Examples:
         for (const f of fields) {
           const head = `${f.source.padEnd(w)}  ${f.type.padEnd(8)}  ${(f.unit ?? '').padEnd(6)}  ${f.name}`;
           ctx.io.out(f.available ? paint(ctx.io, 'bold', head) : paint(ctx.io, 'dim', `${head} (n/a)`));
-          ctx.io.out(`  ${f.description}`);
+          for (const l of wrapText(`  ${f.description}`, ctx.io.columns, 2)) ctx.io.out(l);
           if (!f.available) {
-            ctx.io.out(paint(ctx.io, 'yellow', `  n/a: ${f.reason} Nearest: ${f.alternatives.join(', ')}.`));
+            const why = `  n/a: ${f.reason} Nearest: ${f.alternatives.join(', ')}.`;
+            for (const l of wrapText(why, ctx.io.columns, 2)) ctx.io.out(paint(ctx.io, 'yellow', l));
           }
         }
         return 0;

@@ -348,18 +348,19 @@ function footnotes(input: TableInput, marks: Map<string, string>): string[] {
   return out;
 }
 
-/** Word-wraps a paragraph to `width`, continuation lines indented by `indent` spaces. */
+/** Word-wraps a paragraph to `width`; its leading spaces stay, later lines get `indent` spaces. */
 export function wrapText(text: string, width: number, indent = 0): string[] {
+  const lead = /^ */.exec(text)![0];
   const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const prefix = out.length === 0 ? '' : ' '.repeat(indent);
-    if (line !== '' && (prefix + line).length + 1 + word.length > width) {
-      out.push(prefix + line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
+  let line = lead;
+  for (const word of text.slice(lead.length).split(/ +/).filter(Boolean)) {
+    const empty = line.trim() === '';
+    if (!empty && [...line].length + 1 + [...word].length > width) {
+      out.push(line);
+      line = ' '.repeat(indent) + word;
+    } else line = empty ? line + word : `${line} ${word}`;
   }
-  if (line !== '') out.push((out.length === 0 ? '' : ' '.repeat(indent)) + line);
+  if (line.trim() !== '') out.push(line);
   return out;
 }
 

@@ -1,0 +1,308 @@
+/**
+ * `okr metrics export` and `okr metrics import`: the round trip into a new home, bad rows by line
+ * number (and nothing imported), --dry-run, stored values kept unless --force, and the CSV reader.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { parseCsv } from '../../src/metrics/csv.js';
+import { putValue, upsertSyncedRecords } from '../../src/store/values.js';
+import { runCli, tempHome } from '../helpers/cli.js';
+
+const NOW = () => new Date('2026-11-10T12:00:00Z');
+const SPECS = [
+  'Sleep=fitbit.sleepLength@>=7:30',
+  'Bedtime=fitbit.bedTime@<=23:30',
+  'Steps=fitbit.steps',
+  'HRV=fitbit.hrv',
+  'Mood:number',
+  'Meditated:boolean@yes',
+  'Note:text',
+];
+
+async function createTemplate(home: string): Promise<void> {
+  const r = await runCli(['metrics', 'template', 'create', 'daily', ...SPECS.flatMap((s) => ['--metric', s])], {
+    home,
+    now: NOW,
+  });
+  expect(r.code).toBe(0);
+}
+
+function count(home: string): number {
+  const ctx = createContext({ env: { OKR_HOME: home }, homedir: home, now: NOW });
+  try {
+    return (ctx.db().prepare('SELECT count(*) AS n FROM daily_metric_values').get() as { n: number }).n;
+  } finally {
+    ctx.close();
+  }
+}
+
+function file(text: string): string {
+  const f = join(tempHome('okr-csv-'), 'in.csv');
+  writeFileSync(f, text);
+  return f;
+}
+
+describe('the round trip', () => {
+  it('export, then import into a new home, gives an identical table', async () => {
+    const a = tempHome();
+    await createTemplate(a);
+    const ctx = createContext({ env: { OKR_HOME: a }, homedir: a, now: NOW });
+    upsertSyncedRecords(
+      ctx.db(),
+      'fitbit',
+      [
+        { date: '2026-11-01', fields: { sleepLength: 452, bedTime: 1410, steps: 10482, hrv: 41.37 } },
+        { date: '2026-11-02', fields: { sleepLength: 401, bedTime: 30, steps: 8120 } },
+        { date: '2026-11-04', fields: { sleepLength: 480, bedTime: 1385, steps: 0, hrv: 0.0000001 } },
+      ],
+      '2026-11-05T00:00:00.000Z',
+    );
+    const manual: Array<[string, string, number | string]> = [
+      ['2026-11-01', 'mood', 7],
+      ['2026-11-03', 'mood', -2.5],
+      ['2026-11-02', 'meditated', 0],
+      ['2026-11-03', 'meditated', 1],
+      ['2026-11-02', 'note', 'ran, then "rested"'],
+      ['2026-11-04', 'note', 'café ☕ 5 km'],
+    ];
+    for (const [date, metricName, value] of manual) {
+      putValue(ctx.db(), { date, metricName, value, source: 'manual', updatedAt: '2026-11-05T00:00:00.000Z' });
+    }
+    ctx.close();
+
+    const out = join(tempHome('okr-export-'), 'all.csv');
+    const exp = await runCli(['metrics', 'export', '-o', out], { home: a, now: NOW });
+    expect(exp.code).toBe(0);
+    expect(exp.stderr).toBe(`Exported 17 values to ${out}.\n`);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const text = readFileSync(out, 'utf8');
+    expect(text.split('\n').slice(0, 9)).toEqual([
+      'date,metric,value,unit,type,source',
+      '2026-11-01,fitbit.bedTime,23:30,hh:mm,time,fitbit',
+      '2026-11-01,fitbit.hrv,41.37,ms,number,fitbit',
+      '2026-11-01,fitbit.sleepLength,7:32,h:mm,duration,fitbit',
+      '2026-11-01,fitbit.steps,10482,steps,number,fitbit',
+      '2026-11-01,mood,7,,number,manual',
+      '2026-11-02,fitbit.bedTime,00:30,hh:mm,time,fitbit',
+      '2026-11-02,fitbit.sleepLength,6:41,h:mm,duration,fitbit',
+      '2026-11-02,fitbit.steps,8120,steps,number,fitbit',
+    ]);
+    expect(text).toContain('\n2026-11-02,note,"ran, then ""rested""",,text,manual\n');
+    expect(text).toContain('\n2026-11-04,fitbit.hrv,0.0000001,ms,number,fitbit\n');
+
+    const b = tempHome();
+    await createTemplate(b);
+    const imp = await runCli(['metrics', 'import', out], { home: b, now: NOW });
+    expect(imp.stderr).toBe('');
+    expect(imp.stdout).toBe('Imported 17 values (7 metrics, 2026-11-01..2026-11-04).\n');
+    expect(imp.code).toBe(0);
+
+    const show = ['metrics', 'show', '--from', '2026-11-01', '--to', '2026-11-04', '--offline'];
+    const before = await runCli(show, { home: a, now: NOW });
+    const after = await runCli(show, { home: b, now: NOW });
+    expect(after.stdout).toBe(before.stdout);
+    expect(after.stdout).toContain(
+      '\n2026-11-02    6:41    00:30    8,120     ·     ·         no  ran, then "rested"\n',
+    );
+    const json = ['metrics', 'show', '--from', '2026-11-01', '--to', '2026-11-04', '--json', '--offline'];
+    const ja = JSON.parse((await runCli(json, { home: a, now: NOW })).stdout);
+    const jb = JSON.parse((await runCli(json, { home: b, now: NOW })).stdout);
+    // Identical values; only the source says where they came from (import, or manual kept).
+    const strip = (j: { days: Array<{ values: Record<string, { value: unknown } | null> }> }) =>
+      j.days.map((d) => Object.fromEntries(Object.entries(d.values).map(([k, v]) => [k, v?.value ?? null])));
+    expect(strip(jb)).toEqual(strip(ja));
+    expect(jb.days[1].values.note).toEqual({
+      value: 'ran, then "rested"',
+      text: 'ran, then "rested"',
+      source: 'manual',
+    });
+    expect(jb.days[1].values['fitbit.steps'].source).toBe('import');
+
+    // Importing the same file again changes nothing.
+    const again = await runCli(['metrics', 'import', out], { home: b, now: NOW });
+    expect(again.stdout).toBe(
+      'Imported 0 values (7 metrics, 2026-11-01..2026-11-04).\n17 already stored with the same value.\n',
+    );
+  });
+
+  it('JSON export: stored values with their unit and formatted text', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    await runCli(['metrics', 'log', 'Sleep', '7:05', '--date', '2026-11-09'], { home: h, now: NOW });
+    await runCli(['metrics', 'log', 'Mood', '6', '--date', '2026-11-09'], { home: h, now: NOW });
+    const r = await runCli(['metrics', 'export', '--format', 'json'], { home: h, now: NOW });
+    expect(JSON.parse(r.stdout)).toEqual({
+      format: 'okr-metrics-export',
+      version: 1,
+      from: '2026-11-09',
+      to: '2026-11-09',
+      metrics: {
+        'fitbit.sleepLength': { type: 'duration', unit: 'min', display_unit: 'h:mm' },
+        mood: { type: 'number', unit: null, display_unit: '' },
+      },
+      values: [
+        { date: '2026-11-09', metric: 'fitbit.sleepLength', value: 425, unit: 'min', text: '7:05', source: 'manual' },
+        { date: '2026-11-09', metric: 'mood', value: 6, unit: null, text: '6', source: 'manual' },
+      ],
+    });
+  });
+
+  it('export --from/--to limits the range; a bad format is refused', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    for (const d of ['2026-11-01', '2026-11-02', '2026-11-03']) {
+      await runCli(['metrics', 'log', 'mood', '5', '--date', d], { home: h, now: NOW });
+    }
+    let r = await runCli(['metrics', 'export', '--from', '2026-11-02', '--to', '2026-11-02'], { home: h, now: NOW });
+    expect(r.stdout).toBe('date,metric,value,unit,type,source\n2026-11-02,mood,5,,number,manual\n');
+    r = await runCli(['metrics', 'export', '--format', 'xml'], { home: h, now: NOW });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --format must be csv or json, got "xml".');
+  });
+});
+
+describe('import', () => {
+  it('reports every bad row by line number and imports nothing', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const f = file(
+      [
+        'date,metric,value',
+        '2026-11-01,mood,7',
+        '2026-13-01,mood,7',
+        '2026-11-02,fitbit.steps,lots',
+        '2026-11-02,happiness,3',
+        '"2026-11-03",note,"a note, with a comma"',
+        '2026-11-03,sleep,7:30',
+        '2026-11-01,mood,8',
+        '2026-11-04,fitbit.bedTime,25:00',
+        '2026-11-30,mood,1',
+        '2026-11-05,mood',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'line 3: "2026-13-01" is not a date (YYYY-MM-DD)',
+      expect.stringMatching(/^line 4: fitbit\.steps: Not a number: "lots"/),
+      'line 5: unknown metric "happiness": add it to a template first, or give a type column',
+      'line 7: unknown metric "sleep": add it to a template first, or give a type column',
+    ]);
+    expect(lines.slice(4, 8)).toEqual([
+      'line 8: 2026-11-01 mood is already on line 2',
+      expect.stringMatching(/^line 9: fitbit\.bedTime: /),
+      'line 10: 2026-11-30 is in the future (today is 2026-11-10)',
+      'line 11: 2 columns, the header has 3',
+    ]);
+    expect(lines.slice(8)).toEqual([
+      `error: 8 bad rows in ${f}; nothing was imported.`,
+      'hint: Fix the rows listed above and run the import again (add --dry-run to check without writing).',
+      '',
+    ]);
+    expect(count(h)).toBe(0);
+  });
+
+  it('--json lists the bad rows', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const r = await runCli(['metrics', 'import', file('date,metric,value\n2026-11-01,mood,x\n'), '--json'], {
+      home: h,
+      now: NOW,
+    });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.ok).toBe(false);
+    expect(json.imported).toBe(0);
+    expect(json.badRows).toHaveLength(1);
+    expect(json.badRows[0].line).toBe(2);
+  });
+
+  it('--dry-run checks and reports, and writes nothing', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const f = file('date,metric,value\n2026-11-01,mood,7\n2026-11-01,meditated,yes\n2026-11-02,mood,\n');
+    const r = await runCli(['metrics', 'import', f, '--dry-run'], { home: h, now: NOW });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Would import 2 values (2 metrics, 2026-11-01..2026-11-01).\n1 empty value skipped.\n');
+    expect(count(h)).toBe(0);
+  });
+
+  it('keeps stored values that differ unless --force, and names them', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    await runCli(['metrics', 'log', 'mood', '4', '--date', '2026-11-01'], { home: h, now: NOW });
+    const f = file('date,metric,value\n2026-11-01,mood,9\n2026-11-02,mood,8\n');
+    let r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
+    expect(r.stdout).toBe(
+      'Imported 1 value (1 metric, 2026-11-01..2026-11-02).\n' +
+        '1 differ from stored values and were kept (add --force to replace them):\n' +
+        '  line 2: 2026-11-01 mood stored 4 (manual), file 9\n',
+    );
+    r = await runCli(['metrics', 'import', f, '--force'], { home: h, now: NOW });
+    expect(r.stdout).toBe(
+      'Imported 1 value (1 metric, 2026-11-01..2026-11-02).\n1 already stored with the same value.\n',
+    );
+    const show = await runCli(['metrics', 'show', '--from', '2026-11-01', '--to', '2026-11-02', '--json'], {
+      home: h,
+      now: NOW,
+    });
+    expect(
+      JSON.parse(show.stdout).days.map((d: { values: { mood: { value: number } } }) => d.values.mood.value),
+    ).toEqual([9, 8]);
+  });
+
+  it('a type column brings in a metric no template has yet, and says how to show it', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const f = file(
+      'date,metric,value,type\n2026-11-01,energy,3,number\n2026-11-02,energy,4,\n2026-11-03,energy,5,text\n',
+    );
+    let r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe('line 4: energy is a number metric, the row says text');
+    writeFileSync(f, 'date,metric,value,type\n2026-11-01,energy,3,number\n2026-11-02,energy,4,\n');
+    r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
+    expect(r.stdout).toBe(
+      'Imported 2 values (1 metric, 2026-11-01..2026-11-02).\n' +
+        'No template shows energy yet: add it with `okr metrics template edit <name> --add "Label=energy:<type>"`.\n',
+    );
+  });
+
+  it('reads standard input with -', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const r = await runCli(['metrics', 'import', '-'], {
+      home: h,
+      now: NOW,
+      stdin: 'date,metric,value\r\n2026-11-01,mood,3\r\n',
+    });
+    expect(r.stdout).toBe('Imported 1 value (1 metric, 2026-11-01..2026-11-01).\n');
+  });
+
+  it('refuses a file without the date, metric and value columns', async () => {
+    const h = tempHome();
+    const r = await runCli(['metrics', 'import', file('day,name,v\n2026-11-01,mood,3\n')], { home: h, now: NOW });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the first line must name the columns date, metric and value (it has: day, name, v)');
+  });
+});
+
+describe('the CSV reader', () => {
+  it('handles quotes, doubled quotes, CRLF, a BOM, blank lines and line numbers across quoted newlines', () => {
+    const text = '\ufeffa,b\r\n"x, y","he said ""hi"""\r\n\r\n"multi\nline",2\n3,\n';
+    expect(parseCsv(text)).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['x, y', 'he said "hi"'] },
+      { line: 4, fields: ['multi\nline', '2'] },
+      { line: 6, fields: ['3', ''] },
+    ]);
+  });
+
+  it('reports an unterminated quote with its line', () => {
+    expect(() => parseCsv('a,b\n1,"open\n')).toThrow('Unterminated quoted field starting on line 2.');
+  });
+});

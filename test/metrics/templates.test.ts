@@ -1,0 +1,418 @@
+/**
+ * Metric templates: the --metric grammar, validation (unknown sources, duplicate labels, bad
+ * types, bad targets), templates that still load when a source disappears, the default template
+ * created at first connection, and the template commands.
+ */
+import { describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { UsageError } from '../../src/errors.js';
+import {
+  ensureDefaultTemplate,
+  formatMetricSpec,
+  metricSlug,
+  parseMetricSpec,
+  resolveTemplate,
+  validateTemplate,
+} from '../../src/metrics/templates.js';
+import { createDefaultRegistry } from '../../src/plugins/index.js';
+import { getDefaultTemplate, getTemplate, listTemplates, saveTemplate } from '../../src/store/templates.js';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { makeTestPlugin, testRegistry } from '../helpers/test-plugin.js';
+
+const NOW = () => new Date('2026-11-10T12:00:00Z');
+
+function ctxFor(home: string, registry = createDefaultRegistry()) {
+  return createContext({ env: { OKR_HOME: home }, homedir: home, now: NOW, registry });
+}
+
+function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return err as UsageError;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('the --metric grammar', () => {
+  const registry = createDefaultRegistry();
+
+  it('reads external sources, with a unit and a target', () => {
+    expect(parseMetricSpec('Sleep=fitbit.sleepLength', registry)).toEqual({
+      label: 'Sleep',
+      type: 'external',
+      source: 'fitbit.sleepLength',
+      metricName: 'fitbit.sleepLength',
+    });
+    expect(parseMetricSpec('Steps=fitbit.steps@>=10000', registry)).toEqual({
+      label: 'Steps',
+      type: 'external',
+      source: 'fitbit.steps',
+      metricName: 'fitbit.steps',
+      target: '>=10000',
+    });
+    // A bare source takes the field's name as its label.
+    expect(parseMetricSpec('fitbit.restingHeartRate', registry)).toEqual({
+      label: 'Resting heart rate',
+      type: 'external',
+      source: 'fitbit.restingHeartRate',
+      metricName: 'fitbit.restingHeartRate',
+    });
+  });
+
+  it('reads manual metrics: type, unit, target, and the name they are stored under', () => {
+    expect(parseMetricSpec('Mood:number')).toEqual({ label: 'Mood', type: 'number', metricName: 'mood' });
+    expect(parseMetricSpec('Weight (kg):number[kg]@<=80')).toEqual({
+      label: 'Weight (kg)',
+      type: 'number',
+      metricName: 'weight_kg',
+      unit: 'kg',
+      target: '<=80',
+    });
+    expect(parseMetricSpec('Meditated:bool@yes')).toEqual({
+      label: 'Meditated',
+      type: 'boolean',
+      metricName: 'meditated',
+      target: 'yes',
+    });
+    expect(parseMetricSpec('Humeur=mood:number')).toEqual({ label: 'Humeur', type: 'number', metricName: 'mood' });
+    expect(parseMetricSpec('Lights out:time@<=23:00')).toEqual({
+      label: 'Lights out',
+      type: 'time',
+      metricName: 'lights_out',
+      target: '<=23:00',
+    });
+  });
+
+  it('slugs labels into names without dots', () => {
+    expect(metricSlug('Mood')).toBe('mood');
+    expect(metricSlug('Été réussi?')).toBe('ete_reussi');
+    expect(metricSlug('Pages read / day')).toBe('pages_read_day');
+    expect(metricSlug('v1.2 score')).toBe('v1_2_score');
+  });
+
+  it('prints a metric back as the same grammar', () => {
+    for (const spec of [
+      'Sleep=fitbit.sleepLength@>=7:30',
+      'Mood:number',
+      'Weight:number[kg]@<=80',
+      'Humeur=mood:number',
+      'Note:text',
+    ]) {
+      expect(formatMetricSpec(parseMetricSpec(spec, registry))).toBe(spec);
+    }
+  });
+
+  it('refuses bad types, with the list of good ones', () => {
+    const e = usageError(() => parseMetricSpec('Mood:numbr'));
+    expect(e.message).toBe('Bad type "numbr" in "Mood:numbr".');
+    expect(e.hint).toContain('number, duration, time, boolean or text');
+    expect(usageError(() => parseMetricSpec('Steps:external')).hint).toContain('Steps=fitbit.steps');
+  });
+
+  it('refuses specs without a type or a source, empty labels and odd names', () => {
+    expect(usageError(() => parseMetricSpec('Mood')).hint).toContain('"Mood:number"');
+    expect(usageError(() => parseMetricSpec(':number')).message).toContain('No label');
+    expect(usageError(() => parseMetricSpec('X=my.name:number')).message).toContain('Bad metric name "my.name"');
+    expect(usageError(() => parseMetricSpec('Sleep=sleep')).message).toContain('After "="');
+    expect(usageError(() => parseMetricSpec('!!!:number')).message).toContain('no letters or digits');
+  });
+});
+
+describe('validation', () => {
+  it('rejects unknown sources and suggests the nearest field', () => {
+    const home = tempHome();
+    const ctx = ctxFor(home);
+    const e = usageError(() =>
+      validateTemplate(ctx, 'daily', [parseMetricSpec('Steps=fitbit.stepz'), parseMetricSpec('X=garmin.steps')]),
+    );
+    expect(e.message).toBe(
+      'Template "daily" is not valid:\n' +
+        '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
+        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit)',
+    );
+    ctx.close();
+  });
+
+  it('rejects duplicate labels (any case) and the same source twice', () => {
+    const ctx = ctxFor(tempHome());
+    const e = usageError(() =>
+      validateTemplate(ctx, 'daily', [
+        parseMetricSpec('Mood:number'),
+        parseMetricSpec('Steps=fitbit.steps'),
+        parseMetricSpec('mood:number'),
+        parseMetricSpec('Walk=fitbit.steps'),
+      ]),
+    );
+    expect(e.message).toContain('duplicate label "mood" (metrics 1 and 3)');
+    expect(e.message).toContain('"fitbit.steps" appears twice (metrics 2 and 4)');
+    ctx.close();
+  });
+
+  it('rejects targets that do not fit the type, and targets on text', () => {
+    const ctx = ctxFor(tempHome());
+    const e = usageError(() =>
+      validateTemplate(ctx, 'daily', [
+        parseMetricSpec('Sleep=fitbit.sleepLength@>=lots'),
+        parseMetricSpec('Note:text@yes'),
+        parseMetricSpec('Done:boolean@maybe'),
+      ]),
+    );
+    expect(e.message).toContain('bad target ">=lots" for "Sleep"');
+    expect(e.message).toContain('"Note" is text: a target needs numbers, durations, times or yes/no');
+    expect(e.message).toContain('bad target "maybe" for "Done"');
+    ctx.close();
+  });
+
+  it('rejects a manual metric name that another template uses with another type', () => {
+    const ctx = ctxFor(tempHome());
+    saveTemplate(ctx.db(), { name: 'a', metrics: [parseMetricSpec('Mood:number')] }, NOW().toISOString());
+    const e = usageError(() => validateTemplate(ctx, 'b', [parseMetricSpec('Mood:text')]));
+    expect(e.message).toContain('"mood" is a number metric in template "a", not text');
+    // The same type is fine: both templates then show the same values.
+    expect(validateTemplate(ctx, 'b', [parseMetricSpec('Humeur=mood:number')])).toEqual([]);
+    ctx.close();
+  });
+
+  it('warns, but saves, a field the provider does not offer', () => {
+    const ctx = ctxFor(tempHome());
+    const warnings = validateTemplate(ctx, 'daily', [parseMetricSpec('fitbit.cardioLoad', ctx.registry)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^fitbit.cardioLoad is not offered by the provider, so its column will show n\/a\./);
+    ctx.close();
+  });
+});
+
+describe('a template whose source disappears still loads', () => {
+  it('resolves the metric as unknown, with the reason', () => {
+    const home = tempHome();
+    const withPlugin = ctxFor(home, testRegistry(makeTestPlugin()));
+    const metrics = [parseMetricSpec('Score=testsvc.score'), parseMetricSpec('Mood:number')];
+    validateTemplate(withPlugin, 'daily', metrics);
+    saveTemplate(withPlugin.db(), { name: 'daily', metrics }, NOW().toISOString());
+    withPlugin.close();
+
+    const without = ctxFor(home, testRegistry(makeTestPlugin({ id: 'other' })));
+    const t = getTemplate(without.db(), 'daily')!;
+    const [score, mood] = resolveTemplate(t, without.registry);
+    expect(score).toMatchObject({
+      label: 'Score',
+      status: 'unknown',
+      reason: 'no installed plugin is called "testsvc" (installed: other)',
+    });
+    expect(mood).toMatchObject({ label: 'Mood', type: 'number', status: 'ok' });
+    without.close();
+  });
+
+  it('shows the column empty with a footnote saying why', async () => {
+    const home = tempHome();
+    const withPlugin = testRegistry(makeTestPlugin());
+    let r = await runCli(
+      ['metrics', 'template', 'create', 'daily', '--metric', 'Score=testsvc.score', '--metric', 'Mood:number'],
+      {
+        home,
+        now: NOW,
+        registry: withPlugin,
+      },
+    );
+    expect(r.code).toBe(0);
+    r = await runCli(['metrics', 'log', 'mood', '6', '--date', '2026-11-09'], { home, now: NOW, registry: withPlugin });
+    expect(r.code).toBe(0);
+    r = await runCli(['metrics', 'show', '--since', '1d', '--offline'], {
+      home,
+      now: NOW,
+      registry: testRegistry(makeTestPlugin({ id: 'other' })),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'daily: 2026-11-09 .. 2026-11-10',
+        'date        Score¹  Mood',
+        '──────────  ──────  ────',
+        '2026-11-09     n/a     6',
+        '2026-11-10     n/a     ·',
+        '──────────  ──────  ────',
+        'avg            n/a     6',
+        'min            n/a     6',
+        'max            n/a     6',
+        '',
+        // 80 columns: the first line is exactly 80 characters.
+        '¹ Score (testsvc.score): unknown source, no installed plugin is called "testsvc"',
+        '  (installed: other). Fix it: okr metrics template edit daily',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('ensureDefaultTemplate', () => {
+  it("creates a default template with the plugin's available fields only", () => {
+    const ctx = ctxFor(tempHome());
+    const t = ensureDefaultTemplate(ctx, 'fitbit')!;
+    expect(t.name).toBe('default');
+    expect(t.isDefault).toBe(true);
+    expect(t.metrics.map((m) => m.source)).toEqual([
+      'fitbit.sleepLength',
+      'fitbit.wakeUpTime',
+      'fitbit.bedTime',
+      'fitbit.steps',
+      'fitbit.restingHeartRate',
+      'fitbit.hrv',
+      'fitbit.activeZoneMinutes',
+    ]);
+    expect(t.metrics.map((m) => m.label)).toContain('Sleep length');
+    // Connecting again (or a second plugin) does not add another.
+    expect(ensureDefaultTemplate(ctx, 'fitbit')).toBeUndefined();
+    expect(listTemplates(ctx.db())).toHaveLength(1);
+    ctx.close();
+  });
+
+  it('creates nothing when the user already made a template', () => {
+    const ctx = ctxFor(tempHome());
+    saveTemplate(ctx.db(), { name: 'mine', metrics: [parseMetricSpec('Mood:number')] }, NOW().toISOString());
+    expect(ensureDefaultTemplate(ctx, 'fitbit')).toBeUndefined();
+    expect(listTemplates(ctx.db()).map((t) => t.name)).toEqual(['mine']);
+    ctx.close();
+  });
+});
+
+describe('template commands', () => {
+  it('create refuses bad specs with exit code 2 and saves nothing', async () => {
+    const home = tempHome();
+    const r = await runCli(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:numbr'], { home, now: NOW });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: Bad type "numbr" in "Mood:numbr".');
+    const list = await runCli(['metrics', 'template', 'list', '--json'], { home, now: NOW });
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
+  it('create without --metric and without a terminal names the non-interactive form', async () => {
+    const r = await runCli(['metrics', 'template', 'create', 'daily'], { home: tempHome(), now: NOW });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: Creating a template interactively needs an interactive terminal.');
+    expect(r.stderr).toContain('hint: Give the metrics instead: okr metrics template create daily --metric');
+  });
+
+  it('the first template is the default; default moves it; list marks it', async () => {
+    const home = tempHome();
+    await runCli(['metrics', 'template', 'create', 'daily', '-m', 'Mood:number'], { home, now: NOW });
+    await runCli(['metrics', 'template', 'create', 'sleep', '-m', 'fitbit.sleepLength', '-m', 'fitbit.bedTime'], {
+      home,
+      now: NOW,
+    });
+    let r = await runCli(['metrics', 'template', 'list'], { home, now: NOW });
+    expect(r.stdout).toBe('* daily  1 metric: Mood\n  sleep  2 metrics: Sleep length, Bed time\n');
+    r = await runCli(['metrics', 'template', 'default', 'sleep'], { home, now: NOW });
+    expect(r.stdout).toBe('"sleep" is the default template.\n');
+    r = await runCli(['metrics', 'template', 'list'], { home, now: NOW });
+    expect(r.stdout).toBe('* sleep  2 metrics: Sleep length, Bed time\n  daily  1 metric: Mood\n');
+  });
+
+  it('edit: add, remove, relabel (values stay), target, rename', async () => {
+    const home = tempHome();
+    const run = (...args: string[]) => runCli(args, { home, now: NOW });
+    await run('metrics', 'template', 'create', 'daily', '-m', 'Mood:number', '-m', 'Steps=fitbit.steps');
+    await run('metrics', 'log', 'Mood', '8', '--date', '2026-11-10');
+    let r = await run(
+      'metrics',
+      'template',
+      'edit',
+      'daily',
+      '--add',
+      'Weight:number[kg]',
+      '--remove',
+      'steps',
+      '--relabel',
+      'Mood=Humeur',
+      '--target',
+      'Humeur@>=7',
+      '--rename',
+      'days',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('Saved template "days": Humeur, Weight.\n');
+    const ctx = ctxFor(home);
+    expect(getTemplate(ctx.db(), 'daily')).toBeUndefined();
+    expect(getDefaultTemplate(ctx.db())!.metrics).toEqual([
+      { label: 'Humeur', type: 'number', metricName: 'mood', target: '>=7', source: undefined, unit: undefined },
+      { label: 'Weight', type: 'number', metricName: 'weight', unit: 'kg', source: undefined, target: undefined },
+    ]);
+    ctx.close();
+    // The relabelled metric still reads the values logged under its old label.
+    r = await run('metrics', 'show', '--since', '1d', '--json');
+    const shown = JSON.parse(r.stdout);
+    expect(shown.days[1].values.mood).toEqual({ value: 8, text: '8', source: 'manual' });
+    r = await run('metrics', 'template', 'edit', 'days', '--remove', 'Nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: Template "days" has no metric "Nope".');
+  });
+
+  it('delete prints a command that recreates the same template', async () => {
+    const home = tempHome();
+    const specs = [
+      'Sleep=fitbit.sleepLength@>=7:30',
+      'Weight:number[kg]@<=80',
+      'Humeur=mood:number',
+      'Lights out:time',
+    ];
+    await runCli(['metrics', 'template', 'create', 'daily', ...specs.flatMap((s) => ['--metric', s])], {
+      home,
+      now: NOW,
+    });
+    const before = JSON.parse(
+      (await runCli(['metrics', 'template', 'show', 'daily', '--json'], { home, now: NOW })).stdout,
+    );
+    const r = await runCli(['metrics', 'template', 'delete', 'daily'], { home, now: NOW });
+    expect(r.stdout).toBe(
+      'Deleted template "daily"; its values are still stored.\n' +
+        "To recreate it: okr metrics template create daily --metric 'Sleep=fitbit.sleepLength@>=7:30' --metric 'Weight:number[kg]@<=80' --metric Humeur=mood:number --metric 'Lights out:time'\n",
+    );
+    await runCli(['metrics', 'template', 'create', 'daily', ...specs.flatMap((s) => ['--metric', s])], {
+      home,
+      now: NOW,
+    });
+    const after = JSON.parse(
+      (await runCli(['metrics', 'template', 'show', 'daily', '--json'], { home, now: NOW })).stdout,
+    );
+    expect(after.metrics).toEqual(before.metrics);
+  });
+
+  it('fields lists every source with type, unit and availability', async () => {
+    const r = await runCli(['metrics', 'fields', '--json'], { home: tempHome(), now: NOW });
+    const fields = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(fields.map((f) => f.source)).toEqual([
+      'fitbit.sleepLength',
+      'fitbit.wakeUpTime',
+      'fitbit.bedTime',
+      'fitbit.steps',
+      'fitbit.cardioLoad',
+      'fitbit.restingHeartRate',
+      'fitbit.fitbitReadiness',
+      'fitbit.hrv',
+      'fitbit.activeZoneMinutes',
+    ]);
+    expect(fields.find((f) => f.source === 'fitbit.steps')).toMatchObject({
+      name: 'Steps',
+      type: 'number',
+      unit: 'steps',
+      available: true,
+      reason: null,
+    });
+    expect(fields.find((f) => f.source === 'fitbit.cardioLoad')).toMatchObject({
+      available: false,
+      alternatives: ['fitbit.activeZoneMinutes', 'fitbit.restingHeartRate'],
+    });
+    const text = await runCli(['metrics', 'fields'], { home: tempHome(), now: NOW });
+    const lines = text.stdout.split('\n');
+    const i = lines.indexOf('fitbit.cardioLoad         number            Cardio load (n/a)');
+    expect(lines.slice(i, i + 5)).toEqual([
+      'fitbit.cardioLoad         number            Cardio load (n/a)',
+      '  Fitbit Cardio Load. Not offered by the Google Health API.',
+      '  n/a: The Google Health API v4 has no Cardio Load data type (the legacy Fitbit',
+      '  Web API that had it answers 410). Nearest: fitbit.activeZoneMinutes,',
+      '  fitbit.restingHeartRate.',
+    ]);
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+  });
+});
