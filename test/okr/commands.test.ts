@@ -481,6 +481,38 @@ describe('okr kr', () => {
     await refused(h, ['kr', 'edit', '1'], /Nothing to change/);
   });
 
+  it('prints what add creates as JSON, with notes kept out of stdout', async () => {
+    const h = newHome();
+    expect(await h.json(['objective', 'add', 'Read more', '--period', '2026'])).toEqual({
+      id: 1,
+      title: 'Read more',
+      period: { label: '2026', from: '2026-01-01', to: '2026-12-31', days: 365 },
+      archived: false,
+      createdAt: T,
+      updatedAt: T,
+    });
+    // A manual name is stored as its slug, the name `okr metrics log` and templates use.
+    const r = await h.run([
+      'kr',
+      'add',
+      'Books',
+      '--objective',
+      '1',
+      '--metric',
+      'Books Read',
+      '--type',
+      'number',
+      '--agg',
+      'sum',
+      '--target',
+      '12',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: 1, metric: 'books_read', metricType: 'number', agg: 'sum' });
+    expect(r.stderr).toContain('note: no books_read values yet');
+  });
+
   it('removes a key result', async () => {
     const h = newHome();
     await sleepObjective(h);
