@@ -45,6 +45,7 @@ function revokeReason(err: unknown): string {
   }
   if (err instanceof oauth.WWWAuthenticateChallengeError) return `the provider refused the client (HTTP ${err.status})`;
   if (err instanceof oauth.OperationProcessingError) {
+    if (err.code === oauth.HTTP_REQUEST_FORBIDDEN) return 'the revoke URL must use https';
     const res = err.cause instanceof Response ? err.cause : undefined;
     return res ? `the provider answered HTTP ${res.status}` : err.message;
   }
