@@ -61,7 +61,10 @@ beforeAll(async () => {
     pkce: { required: () => true },
     features: { revocation: { enabled: true }, devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
-    findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub, name: 'Ada Lovelace' }) }),
+    findAccount: async (_ctx: unknown, sub: string) => ({
+      accountId: sub,
+      claims: async () => ({ sub, name: 'Ada Lovelace' }),
+    }),
     claims: { openid: ['sub'], profile: ['name'] },
     cookies: { keys: ['test-cookie-key-not-secret'] },
   });
