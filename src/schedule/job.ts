@@ -15,7 +15,7 @@
  *   DBUS_SESSION_BUS_ADDRESS so the Secret Service (the keychain) is reachable.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { OkrError } from '../errors.js';
@@ -97,12 +97,13 @@ export function buildJob(ctx: Context, backend: BackendId, opts: BuildJobOptions
     // XDG_* mean nothing to okr on macOS (paths.ts uses ~/Library there).
     if (k.startsWith('XDG_') && ctx.platform === 'darwin') continue;
     const v = ctx.env[k];
-    if (v) env[k] = v;
+    // The job starts in the home folder: a relative OKR_HOME would point somewhere else.
+    if (v) env[k] = k === 'OKR_SECRETS' || isAbsolute(v) ? v : resolve(v);
   }
   let bus: SessionBus | undefined;
   // systemd user services get the bus from the user manager; launchd reaches the keychain
   // through the login session, not D-Bus.
-  if (backend === 'cron') {
+  if (backend === 'cron' && ctx.platform !== 'darwin') {
     bus = findSessionBus(ctx.env, opts.uid);
     if (bus) env.DBUS_SESSION_BUS_ADDRESS = bus.address;
   }

@@ -92,6 +92,12 @@ export function fileStoreFix(ctx: Context): string {
 function keychainProblem(ctx: Context, backend: Backend, job: Job, report: CheckReport): Problem {
   const err = report.keychain.error ?? report.keychain.detail;
   const headless = `On a headless machine, ${fileStoreFix(ctx)}`;
+  if (backend.id === 'cron' && ctx.platform === 'darwin') {
+    return {
+      what: `cron jobs on macOS run outside your login session and cannot use the login keychain: ${err}`,
+      fix: `Use a LaunchAgent instead: \`okr schedule install --backend launchd\`. ${headless}`,
+    };
+  }
   if (backend.id === 'cron' && !job.env.DBUS_SESSION_BUS_ADDRESS) {
     return {
       what:
