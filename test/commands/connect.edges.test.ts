@@ -237,7 +237,9 @@ describe('okr connect, edge cases', () => {
       home,
       env: { ...sim.env, OKR_SECRETS: '' },
       keychain: broken,
-      openBrowser: async () => void (opened = true),
+      openBrowser: async () => {
+        opened = true;
+      },
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
