@@ -51,8 +51,9 @@ export function register(program: Command, app: App): void {
 }
 
 /** Checks owned by other modules (the schedule), loaded only when doctor runs. */
-async function extraChecks(_ctx: Context): Promise<CheckResult[]> {
-  return [];
+async function extraChecks(ctx: Context): Promise<CheckResult[]> {
+  const { scheduleChecks } = await import('../schedule/doctor.js');
+  return scheduleChecks(ctx);
 }
 
 /** Everything a bug report needs, nothing secret: no values of secret keys, no tokens, home as ~. */

@@ -355,7 +355,13 @@ export async function runChecks(
       if (!conn && !configured) continue;
       checks.push(...(await checkPlugin(ctx, conn, plugin.id)));
     }
-    checks.push(...(await extra(ctx, db)));
+    // A broken part (e.g. the database) must not stop the other checks from reporting.
+    checks.push(
+      ...(await extra(ctx, db).catch((err: unknown): CheckResult[] => {
+        const e = err instanceof OkrError ? err : new OkrError(String(err));
+        return [{ id: 'schedule', title: 'Schedule', status: 'fail', detail: e.message, fix: e.hint }];
+      })),
+    );
   } finally {
     db?.close();
   }

@@ -1,11 +1,14 @@
 /**
  * What `okr doctor` says about the schedule (for its `extraChecks` hook): the job is where okr put
  * it and its paths still exist, the scheduler has been running it, and its last run succeeded.
- * No test run here (doctor stays fast); `okr schedule install` runs the full preflight.
+ * With a schedule installed it also runs the preflight's check (`okr schedule check`) in the
+ * job's own environment, so "the keychain is reachable from cron" is tested, not assumed.
  */
 import type { Context } from '../context.js';
 import type { CheckResult } from '../doctor/checks.js';
-import { scheduleStatus } from './service.js';
+import { backendEnv, makeBackend } from './detect.js';
+import { runPreflight } from './preflight.js';
+import { recordJob, scheduleStatus } from './service.js';
 
 /** Runs missed for this many intervals mean the scheduler is not running the job. */
 const MISSED_INTERVALS = 3;
@@ -43,6 +46,8 @@ export async function scheduleChecks(ctx: Context): Promise<CheckResult[]> {
         },
   );
 
+  out.push(await jobEnvironmentCheck(ctx, r));
+
   const last = s.lastJob ? Date.parse(s.lastJob.at) : Number.NaN;
   const since = Number.isNaN(last) ? Date.parse(r.installedAt) : last;
   const overdue = ctx.now().getTime() - since > MISSED_INTERVALS * r.everyMinutes * 60_000;
@@ -72,4 +77,27 @@ export async function scheduleChecks(ctx: Context): Promise<CheckResult[]> {
     out.push({ id: 'schedule.runs', title: 'Scheduled runs', status: 'pass', detail: `last run ${s.lastJob.at}` });
   }
   return out;
+}
+
+/** The job's view of the keychain and database: what fails under cron but works in a shell. */
+async function jobEnvironmentCheck(
+  ctx: Context,
+  r: NonNullable<Awaited<ReturnType<typeof scheduleStatus>>['record']>,
+): Promise<CheckResult> {
+  const b = backendEnv(ctx);
+  const pre = await runPreflight(ctx, makeBackend(r.backend, b), recordJob(r), b.home);
+  return pre.ok
+    ? {
+        id: 'schedule.environment',
+        title: "Scheduled job's environment",
+        status: 'pass',
+        detail: 'the job reaches the database and the secrets it needs',
+      }
+    : {
+        id: 'schedule.environment',
+        title: "Scheduled job's environment",
+        status: 'fail',
+        detail: pre.problems.map((p) => p.what).join('; '),
+        fix: pre.problems[0]?.fix,
+      };
 }

@@ -69,7 +69,9 @@ describe('okr doctor', () => {
       ['plugin.testsvc.tokens', 'pass'],
       ['plugin.testsvc.provider', 'pass'],
       ['plugin.testsvc.sync', 'pass'],
+      ['schedule', 'pass'],
     ]);
+    expect(d.byId.schedule!.detail).toContain('not installed');
   });
 
   it('fails the database check on a corrupted file, with the fix', async () => {

@@ -8,14 +8,16 @@ import { fakeMachine } from './fakes.js';
 
 const INSTALLED = new Date('2026-03-10T14:23:41.000Z');
 
-async function installed() {
+/** A cron schedule installed on a fake machine; `secrets: 'file'` makes the job need no keychain. */
+async function installed(secrets: 'file' | 'keychain' = 'file') {
   const fm = fakeMachine({ systemctl: false });
+  const env = { ...fm.env, OKR_SECRETS: secrets };
   await runCli(['schedule', 'install', '--backend', 'cron', '--no-preflight'], {
     home: fm.okrHome,
-    env: fm.env,
+    env,
     now: () => INSTALLED,
   });
-  const at = (iso: string) => createContext({ env: { ...fm.env, OKR_HOME: fm.okrHome }, now: () => new Date(iso) });
+  const at = (iso: string) => createContext({ env: { ...env, OKR_HOME: fm.okrHome }, now: () => new Date(iso) });
   const log = (text: string) => {
     mkdirSync(join(fm.okrHome, 'state'), { recursive: true });
     writeFileSync(join(fm.okrHome, 'state', 'sync.log'), text);
@@ -43,14 +45,23 @@ describe('doctor checks for the schedule', () => {
     const checks = await scheduleChecks(at('2026-03-10T15:30:00.000Z'));
     expect(checks.map((c) => [c.id, c.status])).toEqual([
       ['schedule', 'pass'],
+      ['schedule.environment', 'pass'],
       ['schedule.runs', 'pass'],
     ]);
+  });
+
+  it("fails when the job's environment cannot reach the keychain the secrets are in", async () => {
+    const { at } = await installed('keychain');
+    const env = (await scheduleChecks(at('2026-03-10T14:30:00.000Z'))).find((c) => c.id === 'schedule.environment');
+    expect(env).toMatchObject({ status: 'fail', title: "Scheduled job's environment" });
+    expect(env!.detail).toContain('the job cannot reach the keychain');
+    expect(env!.fix).toContain('okr config set secrets.store file');
   });
 
   it('no run for three intervals: the scheduler is not running it', async () => {
     const { at } = await installed();
     const checks = await scheduleChecks(at('2026-03-10T18:00:00.000Z'));
-    expect(checks[1]).toEqual({
+    expect(checks.find((c) => c.id === 'schedule.runs')).toEqual({
       id: 'schedule.runs',
       title: 'Scheduled runs',
       status: 'warn',
@@ -63,7 +74,7 @@ describe('doctor checks for the schedule', () => {
     const { fm, at, log } = await installed();
     log('[2026-03-10T15:23:04.000Z] okr schedule run: finished, exit 3 after 3.9 s\n');
     const checks = await scheduleChecks(at('2026-03-10T15:30:00.000Z'));
-    expect(checks[1]).toMatchObject({
+    expect(checks.find((c) => c.id === 'schedule.runs')).toMatchObject({
       status: 'warn',
       detail: 'the last scheduled sync exited 3',
       fix: `see ${join(fm.okrHome, 'state', 'sync.log')}; \`okr sync\` shows the error interactively`,
