@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import type { App } from './commands/app.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerConnect } from './commands/connect.js';
+import { register as registerDemo } from './commands/demo.js';
 import { register as registerDisconnect } from './commands/disconnect.js';
 import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerKr } from './commands/kr.js';
@@ -22,7 +23,7 @@ import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-const COMMANDS = [registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerSchedule, registerMetrics, registerObjective, registerKr, registerProgress];
+const COMMANDS = [registerDemo, registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerSchedule, registerMetrics, registerObjective, registerKr, registerProgress];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')

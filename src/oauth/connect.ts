@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import type { Context } from '../context.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { paint } from '../io.js';
+import { ensureDefaultTemplate } from '../metrics/templates.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import { getConnection, recordConnected } from '../store/connections.js';
@@ -44,6 +45,8 @@ export interface ConnectResult {
   tokenStore: SecretStoreKind;
   accessExpiresAt: string | null;
   refreshExpiresAt: string | null;
+  /** Set when this connection created the default metric template. */
+  createdTemplate?: string;
 }
 
 function accountText(a: { accountId: string; label?: string }): string {
@@ -218,6 +221,9 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
 
     const result = await saveConnection(ctx, plugin, creds, account, store);
     handle.respond(successPage(plugin.name, accountText(account)));
+    // The first connection gives the user something to look at: a template of its fields.
+    const template = ensureDefaultTemplate(ctx, plugin.id);
+    if (template) result.createdTemplate = template.name;
     report(ctx, plugin, cfg, creds, result);
     return result;
   } catch (err) {
@@ -386,6 +392,11 @@ function report(
         ),
       );
     }
+  }
+  if (r.createdTemplate) {
+    io.out(
+      `Created the metric template "${r.createdTemplate}" with ${plugin.id}'s fields (okr metrics template show ${r.createdTemplate}).`,
+    );
   }
   io.out(`Next: okr sync`);
 }

@@ -1,0 +1,134 @@
+/**
+ * `okr demo`: the whole job for real, on the embedded simulator, in a throwaway home.
+ * 1. a fresh temporary OKR_HOME (or --home to keep it), plain-file secrets inside it: the user's
+ *    real data and keychain are never touched;
+ * 2. the simulator on 127.0.0.1;
+ * 3. `fitbit` configured against it;
+ * 4. the real OAuth flow through `okr connect` (auto-approved, or --browser to click Allow);
+ * 5. `okr sync --since 30d` and the default template;
+ * 6. `okr metrics show` and a chart of sleep;
+ * 7. a summary, and the commands to do the same with a real account.
+ * Each step runs the real command in-process against the demo home.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Context } from '../context.js';
+import { addDays, localDate } from '../dates.js';
+import { OkrError } from '../errors.js';
+import { paint } from '../io.js';
+import { formatValue } from '../metrics/values.js';
+import { resolvePaths } from '../paths.js';
+import { openDatabase } from '../store/db.js';
+import { getValues } from '../store/values.js';
+import { barChart } from './chart.js';
+
+export interface DemoOptions {
+  home?: string;
+  /** Open a real browser on the simulator's consent page instead of auto-approving. */
+  browser?: boolean;
+  days: number;
+}
+
+type Main = (argv: string[], opts: import('../context.js').ContextOptions) => Promise<number>;
+
+export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Promise<number> {
+  const io = ctx.io;
+  const keep = opts.home !== undefined;
+  const home = keep ? resolve(opts.home!) : mkdtempSync(join(tmpdir(), 'okr-demo-'));
+  const step = (n: number, text: string) => io.out(`\n${paint(io, 'bold', `${n}. ${text}`)}`);
+  const { startSimulator } = await import('../simulator/index.js');
+  const sim = await startSimulator({ autoApprove: !opts.browser, now: ctx.now() });
+  const env: Record<string, string | undefined> = { ...ctx.env, OKR_HOME: home, OKR_SECRETS: 'file' };
+  // The "browser" of the auto-approved flow: follow the authorization URL's redirects, which end
+  // at okr's own loopback callback server, exactly as a browser would. Like a real browser it
+  // runs on its own: `openBrowser` returns at once and connect waits for the callback.
+  const autoBrowser = async (url: string) => {
+    ctx
+      .fetch(url, { redirect: 'follow', signal: ctx.signal })
+      .then((res) => res.text())
+      .catch((err: Error) => io.err(paint(io, 'yellow', `The demo browser stopped: ${err.message}`)));
+  };
+  const okr = async (...argv: string[]) => {
+    io.out(paint(io, 'dim', `$ okr ${argv.join(' ')}`));
+    const code = await main(['node', 'okr', ...argv], {
+      env,
+      io,
+      now: ctx.now,
+      signal: ctx.signal,
+      openBrowser: opts.browser ? undefined : autoBrowser,
+    });
+    if (code !== 0)
+      throw new OkrError(`The demo step \`okr ${argv.join(' ')}\` failed (exit ${code}).`, { exitCode: 1 });
+  };
+  const started = Date.now();
+  try {
+    step(1, 'A fresh home');
+    io.out(`OKR_HOME=${home}${keep ? '' : ' (temporary, removed at the end; --home <dir> keeps it)'}`);
+    io.out('Secrets go to a plain-text 0600 file inside it: your keychain and your real data are not touched.');
+
+    step(2, 'The Google Health simulator');
+    io.out(`A local stand-in for Google OAuth and the Google Health API v4 at ${sim.url}`);
+    io.out('with two years of generated Fitbit data (steps, sleep with naps, heart rate; a DST change).');
+
+    step(3, 'Configure the fitbit plugin against it');
+    const set = async (key: string, value: string) => {
+      const { createContext } = await import('../context.js');
+      const c = createContext({ env, io, now: ctx.now, registry: ctx.registry });
+      await c.config.set(key, value, { store: 'file' });
+      c.close();
+    };
+    await set('plugin.fitbit.client_id', sim.clientId);
+    await set('plugin.fitbit.client_secret', sim.clientSecret);
+    await set('plugin.fitbit.auth_url', sim.authUrl);
+    await set('plugin.fitbit.token_url', sim.tokenUrl);
+    await set('plugin.fitbit.revoke_url', sim.revokeUrl);
+    await set('plugin.fitbit.api_base_url', sim.apiBaseUrl);
+    io.out('client id, client secret and the four endpoint URLs are set (okr config list shows them).');
+
+    step(4, opts.browser ? 'Connect: approve in your browser' : 'Connect through the real OAuth flow (auto-approved)');
+    await okr('connect', 'fitbit', '--timeout', opts.browser ? '5m' : '30s');
+
+    step(5, `Sync the last ${opts.days} days`);
+    await okr('sync', '--since', `${opts.days}d`);
+
+    step(6, 'The metrics');
+    await okr('metrics', 'show', '--since', '14d', '--offline');
+    drawSleepChart(ctx, env, opts.days);
+
+    step(7, 'Done');
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    io.out(`In ${secs} s: configured fitbit, signed in with OAuth2 + PKCE through a one-shot 127.0.0.1 server,`);
+    io.out(`synced ${opts.days} days into SQLite and showed them. With your own Google account:`);
+    io.out();
+    io.out('  okr config setup fitbit      # client id + secret, with the Google Cloud console steps');
+    io.out('  okr connect fitbit           # sign in through the browser');
+    io.out('  okr sync --since 30d         # import into SQLite');
+    io.out('  okr metrics show             # the table');
+    io.out('  okr schedule install         # an hourly sync');
+    if (keep) io.out(`\nThe demo's data stays in ${home}: OKR_HOME='${home}' okr metrics show --offline`);
+    return 0;
+  } finally {
+    await sim.close();
+    if (!keep) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** A chart of one metric (sleep) over the synced days, read straight from the demo's database. */
+function drawSleepChart(ctx: Context, env: Record<string, string | undefined>, days: number): void {
+  const io = ctx.io;
+  const paths = resolvePaths({ env, platform: ctx.platform, homedir: tmpdir() });
+  const db = openDatabase(paths.dbFile, { readonly: true });
+  try {
+    const to = localDate(ctx.now());
+    const from = addDays(to, -days);
+    const byDate = new Map(getValues(db, ['fitbit.sleepLength'], from, to).map((v) => [v.date, Number(v.value)]));
+    const series: Array<number | undefined> = [];
+    for (let d = from; d <= to; d = addDays(d, 1)) series.push(byDate.get(d));
+    io.out();
+    io.out(paint(io, 'bold', `Sleep length, ${from} to ${to} (one column a day; blank: no data)`));
+    for (const line of barChart(series, { height: 8, format: (v) => formatValue('duration', v) })) io.out(line);
+  } finally {
+    db.close();
+  }
+}
