@@ -23,7 +23,22 @@ import { ExitCode, OkrError } from './errors.js';
 import { createIO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-const COMMANDS = [registerDemo, registerConfig, registerPlugins, registerDoctor, registerConnect, registerStatus, registerDisconnect, registerSync, registerSchedule, registerMetrics, registerObjective, registerKr, registerProgress];
+// The order of `okr --help`: first run, the daily loop, OKRs, then upkeep.
+const COMMANDS = [
+  registerDemo,
+  registerConfig,
+  registerConnect,
+  registerSync,
+  registerMetrics,
+  registerObjective,
+  registerKr,
+  registerProgress,
+  registerStatus,
+  registerSchedule,
+  registerDoctor,
+  registerPlugins,
+  registerDisconnect,
+];
 
 export function buildProgram(app: App): Command {
   const program = new Command('okr')
