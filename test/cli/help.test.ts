@@ -44,6 +44,16 @@ describe('help', () => {
     for (const c of program.commands) expect(h.stdout).toContain(`  ${c.name()}`);
   });
 
+  it('runs as `npx okr` from the package folder (the package bin, no download)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('npx', ['--no-install', 'okr', '--help'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    for (const c of program.commands) expect(out).toContain(`  ${c.name()}`);
+  });
+
   it('exits 2 on an unknown command or option, with a hint', async () => {
     const r = await runCli(['frobnicate'], { home: tempHome() });
     expect(r.code).toBe(2);
