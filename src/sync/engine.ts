@@ -103,6 +103,8 @@ export interface SyncOptions {
 }
 
 const DEFAULT_LOCK_WAIT_MS = 10_000;
+/** Chunks fetched at once by a backfill (each runs its data types in parallel inside fetchData). */
+export const CHUNK_CONCURRENCY = 3;
 
 function lockWait(ctx: Context, opts: SyncOptions): number {
   if (opts.lockWaitMs !== undefined) return opts.lockWaitMs;
@@ -448,30 +450,33 @@ async function runChunks(
     const fields = fieldsOf(plugin);
     const fieldSet = new Set(fields);
     const todo = plan.chunks.filter((c) => !c.skip);
-    for (const [i, chunk] of todo.entries()) {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      let fetched: FetchResult;
-      // When one data type fails, fetchData rejects at once: abort its siblings' requests and
-      // back-offs too, so nothing keeps calling the provider after the chunk has failed.
+    // A few chunks are in flight at once (newest first): a backfill waits for each data type's
+    // pages in sequence (sleep: 25 points per page), so overlapping chunks divides its wall time
+    // without adding a single call. Each chunk still commits alone, whole, as soon as it arrives.
+    const inFlight = new Set<AbortController>();
+    let failure: { err: unknown } | undefined;
+    let next = 0;
+    const fail = (err: unknown) => {
+      failure ??= { err };
+      for (const c of inFlight) c.abort(err);
+    };
+    const fetchChunk = async (chunk: PlannedChunk): Promise<void> => {
+      // When one data type fails, fetchData rejects at once: abort its siblings' requests (and
+      // the other chunks'), so nothing keeps calling the provider after the sync has failed.
       const chunkAbort = new AbortController();
-      const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]) };
+      inFlight.add(chunkAbort);
+      let fetched: FetchResult;
       try {
-        fetched = await plugin.fetchData(chunkRt, credentials, chunk.from, chunk.to, fields);
+        const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]) };
+        fetched = await plugin.fetchData(chunkRt, credentials!, chunk.from, chunk.to, fields);
       } catch (err) {
-        chunkAbort.abort(err);
-        // The refresh after a 401 failed: its error (invalid_grant…) is the real cause.
-        if (refreshError !== undefined && !ctx.signal.aborted) throw refreshError;
-        if (http.note && err instanceof OkrError && !ctx.signal.aborted) {
-          throw new OkrError(err.message, {
-            hint: `${http.note} Run \`okr sync ${plugin.id}\` again later.`,
-            exitCode: err.exitCode,
-            cause: err,
-          });
-        }
-        throw err;
+        fail(err);
+        return;
+      } finally {
+        inFlight.delete(chunkAbort);
       }
-      // Safe point: after Ctrl-C no transaction starts.
-      if (ctx.signal.aborted) throw ctx.signal.reason;
+      // Safe point: after Ctrl-C or another chunk's failure, no transaction starts.
+      if (ctx.signal.aborted || failure) return;
       const records = cleanRecords(fetched.records ?? [], chunk, fieldSet);
       const provisional = new Set((fetched.provisionalDates ?? []).filter((d) => d >= chunk.from && d <= chunk.to));
       const at = ctx.now().toISOString();
@@ -493,12 +498,37 @@ async function runChunks(
       opts.onProgress?.({
         type: 'chunk-done',
         plugin: plugin.id,
-        index: i + 1,
+        index: result.chunksFetched,
         total: todo.length,
         from: chunk.from,
         to: chunk.to,
         values: w.written,
       });
+    };
+    const worker = async () => {
+      while (next < todo.length && !failure && !ctx.signal.aborted) {
+        const chunk = todo[next++]!;
+        try {
+          await fetchChunk(chunk);
+        } catch (err) {
+          fail(err); // the database write failed (disk full…)
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, todo.length) }, worker));
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (failure) {
+      const err = failure.err;
+      // The refresh after a 401 failed: its error (invalid_grant…) is the real cause.
+      if (refreshError !== undefined) throw refreshError;
+      if (http.note && err instanceof OkrError) {
+        throw new OkrError(err.message, {
+          hint: `${http.note} Run \`okr sync ${plugin.id}\` again later.`,
+          exitCode: err.exitCode,
+          cause: err,
+        });
+      }
+      throw err;
     }
   } finally {
     result.calls = syncCalls();

@@ -1,0 +1,134 @@
+// `okr sync` against the simulator with 150 ms of latency on every response (OAuth included).
+// Prints, for a 7-day sync and a 1-year backfill:
+// - the API calls okr made, next to the minimum the API's limits allow for that range
+//   (roll-ups: 90 days per call; daily lists: 1000 points per page; sleep: 25 points per page);
+// - the wall time as a ratio to one request's latency, after subtracting start-up (measured in
+//   the same run as `okr sync --dry-run`: same process, database and token reads, no network).
+// Then the peak RSS of a 2-year backfill (no latency). Figures only: nothing is asserted.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectedHome, loadOkr, median, REPO } from './lib/load.mjs';
+
+const LATENCY_MS = 150;
+const BIN = join(REPO, 'bin', 'okr.js');
+const ROLLUP_DAYS = 90; // src/plugins/fitbit/api.ts MAX_ROLLUP_DAYS
+const DAILY_PAGE = 1000; // DAILY_PAGE_SIZE
+const SLEEP_PAGE = 25; // SLEEP_PAGE_SIZE
+
+function run(script, args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+  });
+}
+
+const okr = await loadOkr();
+const sim = await okr.startSimulator({ seed: 1 });
+
+function minimumCalls(from, to, refresh) {
+  const days = okr.eachDate(from, to).length;
+  const inHistory = sim.data.days(from, to);
+  const sleeps = inHistory.reduce((n, d) => n + d.sleeps.length, 0);
+  const daily = Math.max(1, Math.ceil(inHistory.length / DAILY_PAGE));
+  return {
+    total:
+      2 * Math.ceil(days / ROLLUP_DAYS) + 2 * daily + Math.max(1, Math.ceil(sleeps / SLEEP_PAGE)) + (refresh ? 1 : 0),
+    sleeps,
+  };
+}
+
+async function timedSync(since, { expired, latency }) {
+  // A fresh home per run: each run then does the same work (a refresh when expired, all chunks).
+  const home = await connectedHome(okr, sim, { expired });
+  sim.faults.latencyMs = latency;
+  sim.resetStats();
+  const r = await run(BIN, ['sync', '--since', since, '--json'], home.env);
+  sim.faults.latencyMs = 0;
+  if (r.code !== 0) throw new Error(`okr sync --since ${since} exited ${r.code}\n${r.stderr}`);
+  return { ms: r.ms, report: JSON.parse(r.stdout), stats: { ...sim.stats } };
+}
+
+async function scenario(label, since, { expired = false, repeat = 3 } = {}) {
+  // Start-up: the same command with --dry-run (same process start, database and token reads, no
+  // network), median of 5.
+  const home = await connectedHome(okr, sim, { expired });
+  const startups = [];
+  for (let i = 0; i < 5; i++)
+    startups.push((await run(BIN, ['sync', '--since', since, '--dry-run', '--json'], home.env)).ms);
+  const startup = median(startups);
+  const zero = [];
+  const slow = [];
+  let last;
+  for (let i = 0; i < repeat; i++) {
+    zero.push((await timedSync(since, { expired, latency: 0 })).ms);
+    last = await timedSync(since, { expired, latency: LATENCY_MS });
+    slow.push(last.ms);
+  }
+  const wall0 = median(zero);
+  const wall = median(slow);
+  const p = last.report.plugins[0];
+  const min = minimumCalls(last.report.from, last.report.to, expired);
+  const trips = (wall - startup) / LATENCY_MS;
+  console.log(
+    `\n${label}: okr sync --since ${since} (${last.report.from}..${last.report.to}, ${p.days} days, ${p.chunks} chunk(s))`,
+  );
+  console.log(
+    `  calls          ${p.calls}   (minimum the API limits allow: ${min.total}; ratio ${(p.calls / min.total).toFixed(2)})`,
+  );
+  const byEndpoint = Object.entries(last.stats)
+    .filter(([k]) => k !== 'all' && k !== 'api' && k !== 'token')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  console.log(`  by endpoint    ${byEndpoint}   (${min.sleeps} sleep points)`);
+  console.log(`  values         ${p.valuesWritten} written`);
+  console.log(`  start-up       ${startup.toFixed(0)} ms (okr sync --dry-run, median of 5)`);
+  console.log(
+    `  wall, 0 ms     ${wall0.toFixed(0)} ms (median of ${repeat}): ${(wall0 - startup).toFixed(0)} ms of work above start-up`,
+  );
+  console.log(
+    `  wall, ${LATENCY_MS} ms   ${wall.toFixed(0)} ms (median of ${repeat}) = start-up + ${trips.toFixed(2)} x ${LATENCY_MS} ms; latency alone: ${((wall - wall0) / LATENCY_MS).toFixed(2)} round trips`,
+  );
+  return { calls: p.calls, min: min.total, trips };
+}
+
+console.log(`okr sync against the simulator, ${LATENCY_MS} ms latency per response`);
+const week = await scenario('7-day sync, valid token', '7d');
+console.log(`  target: <= ~2 round trips above start-up -> ${week.trips <= 2.5 ? 'met' : 'NOT met'}`);
+const weekRefresh = await scenario('7-day sync, expired token (one refresh first)', '7d', { expired: true });
+console.log(`  target: <= ~2 round trips above start-up -> ${weekRefresh.trips <= 2.5 ? 'met' : 'NOT met'}`);
+await scenario('1-year backfill', '1y', { repeat: 1 });
+
+// Peak memory of a 2-year backfill, no latency.
+{
+  const home = await connectedHome(okr, sim);
+  const rssFile = join(mkdtempSync(join(tmpdir(), 'okr-bench-rss-')), 'rss');
+  const r = await run(join(REPO, 'bench', 'lib', 'rss.mjs'), ['sync', '--since', '2y', '--json'], {
+    ...home.env,
+    OKR_BENCH_RSS_FILE: rssFile,
+  });
+  if (r.code !== 0) throw new Error(`2-year backfill exited ${r.code}\n${r.stderr}`);
+  const p = JSON.parse(r.stdout).plugins[0];
+  const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+  const base = join(mkdtempSync(join(tmpdir(), 'okr-bench-rss-')), 'rss');
+  await run(join(REPO, 'bench', 'lib', 'rss.mjs'), ['--version'], { OKR_BENCH_RSS_FILE: base });
+  const baseMb = Number(readFileSync(base, 'utf8')) / 1024;
+  console.log(
+    `\n2-year backfill (okr sync --since 2y, ${p.days} days, ${p.chunks} chunks, ${p.valuesWritten} values, ${p.calls} calls)`,
+  );
+  console.log(
+    `  peak RSS       ${rssMb.toFixed(1)} MB (okr --version: ${baseMb.toFixed(1)} MB); target < 100 MB -> ${rssMb < 100 ? 'met' : 'NOT met'}`,
+  );
+}
+
+await sim.close();
