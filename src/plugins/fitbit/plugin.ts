@@ -17,6 +17,7 @@ import type {
   PluginRuntime,
   SetupInfoItem,
 } from '../types.js';
+import { parseGoogleClientSecretFile } from './client-secret-file.js';
 import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
 
 export const FITBIT_PLUGIN_ID = 'fitbit';
@@ -236,6 +237,17 @@ export const fitbitPlugin: DataImportPlugin = {
 
   async getBaseUrls(rt) {
     return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url'), url(rt, 'revoke_url')]);
+  },
+
+  parseClientFile(text) {
+    const { clientId, clientSecret, kind } = parseGoogleClientSecretFile(text);
+    if (kind === 'web') {
+      // A Web client only accepts its registered redirect URIs; okr's loopback port is random.
+      throw new OkrError('This is a "Web application" OAuth client; okr needs a "Desktop app" client.', {
+        hint: 'In Google Auth Platform → Clients, create a client of type "Desktop app" and download its JSON.',
+      });
+    }
+    return { client_id: clientId, client_secret: clientSecret };
   },
 
   quota: { requestsPerMinute: 300 },
