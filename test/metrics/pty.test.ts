@@ -39,29 +39,22 @@ const type = (text: string) => tmux('send-keys', '-t', SESSION, '-l', text);
 
 const home = tempHome('okr-pty-');
 
+/** Runs `okr <args>` in a fresh tmux session (the previous one, if any, is killed first). */
+function start(args: string): void {
+  try {
+    tmux('kill-session', '-t', SESSION);
+  } catch {
+    // No session yet.
+  }
+  const command = `node ${JSON.stringify(BIN)} ${args}; echo "OKR_EXIT=$?"; sleep 120`;
+  const env = [`OKR_HOME=${home}`, 'NO_COLOR=1', 'OKR_SECRETS=file'].flatMap((e) => ['-e', e]);
+  tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '50', ...env, '-c', REPO_ROOT, command);
+}
+
 beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js')))
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js'))) {
     throw new Error('dist/cli.js is missing: run `npm run build` first');
-  const command = `node ${JSON.stringify(BIN)} metrics template create daily; echo "OKR_EXIT=$?"; sleep 120`;
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    SESSION,
-    '-x',
-    '120',
-    '-y',
-    '50',
-    '-e',
-    `OKR_HOME=${home}`,
-    '-e',
-    'NO_COLOR=1',
-    '-e',
-    'OKR_SECRETS=file',
-    '-c',
-    REPO_ROOT,
-    command,
-  );
+  }
 });
 
 afterAll(() => {
@@ -76,6 +69,7 @@ afterAll(() => {
 
 describe('okr metrics template create, interactively', () => {
   it('picks plugin fields and manual metrics with targets, and saves the template', async () => {
+    start('metrics template create daily');
     // 1. Plugin fields: a checkbox with descriptions; fields the provider does not offer are disabled.
     let s = await waitFor('Values from plugins');
     expect(s).toContain('Sleep length (fitbit.sleepLength)');
@@ -169,6 +163,39 @@ describe('okr metrics template create, interactively', () => {
         unit: undefined,
         target: 'yes',
       },
+    ]);
+  });
+
+  it('edit: renames a metric (its values stay), moves it up, and saves', async () => {
+    // Runs after the create test above: the template holds Sleep length, Bed time, Steps, Mood, Meditated.
+    start('metrics template edit daily');
+    await waitFor('What next?');
+    keys('Down', 'Down', 'Down', 'Enter'); // Rename a metric
+    await waitFor('Rename which?');
+    keys('Down', 'Down', 'Down', 'Enter'); // Mood
+    await waitFor('New label for Mood');
+    keys('C-u');
+    type('Humeur');
+    keys('Enter');
+    await waitFor('What next?', 2);
+    keys('Down', 'Down', 'Down', 'Down', 'Down', 'Enter'); // Move a metric up
+    await waitFor('Move which up?');
+    keys('Down', 'Down', 'Down', 'Enter'); // Humeur
+    await waitFor('What next?', 3);
+    keys('Up', 'Up', 'Enter'); // Save and quit
+    const s = await waitFor('OKR_EXIT=');
+    expect(s).toContain('OKR_EXIT=0');
+    expect(s).toContain('Saved template "daily": Sleep length, Bed time, Humeur, Steps, Meditated.');
+
+    const ctx = createContext({ env: { OKR_HOME: home }, homedir: home });
+    const t = getTemplate(ctx.db(), 'daily');
+    ctx.close();
+    expect(t?.metrics.map((m) => [m.label, m.metricName, m.target])).toEqual([
+      ['Sleep length', 'fitbit.sleepLength', '>=7:30'],
+      ['Bed time', 'fitbit.bedTime', undefined],
+      ['Humeur', 'mood', '>=7'],
+      ['Steps', 'fitbit.steps', '10000'],
+      ['Meditated', 'meditated', 'yes'],
     ]);
   });
 });
