@@ -363,7 +363,14 @@ export async function show(ctx: Context, opts: ShowFlags): Promise<number> {
           target: t.describeTarget(m) ?? null,
           status: m.status,
           reason: m.reason ?? null,
-          summary: { count: s.count, avg: s.avg ?? null, min: s.min ?? null, max: s.max ?? null, text: s.text },
+          // Two decimals are plenty for an average (a circular time mean is rarely a whole minute).
+          summary: {
+            count: s.count,
+            avg: s.avg === undefined ? null : Math.round(s.avg * 100) / 100,
+            min: s.min ?? null,
+            max: s.max ?? null,
+            text: s.text,
+          },
         };
       }),
       days: input.dates.map((date) => ({
