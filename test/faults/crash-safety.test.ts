@@ -1,0 +1,204 @@
+/**
+ * Crash safety: real `okr sync` processes (the built bin/okr.js) against the simulator, each
+ * SIGKILLed at a random moment. The kill delays are spread over a whole sync, measured first at
+ * each injected latency, so kills land in start-up, in the token refresh and its save, in
+ * requests (latency keeps requests in flight), in chunk transactions and after the last commit.
+ *
+ * After every run:
+ * - `PRAGMA integrity_check` is ok;
+ * - no sync is half-recorded: each chunk is covered entirely or not at all, and covered dates
+ *   hold exactly what a clean reference sync of the same range stored (nothing else anywhere);
+ * - every sync_runs row is finished, or `running` with the dead pid of the killed process;
+ * - the stored tokens still work, and the next sync completes without re-authentication: it
+ *   exits 0, marks the killed run `interrupted`, and the database then equals the reference.
+ *
+ * The simulator does not rotate refresh tokens (Google does not), so a kill between the token
+ * endpoint's answer and the save costs only the new access token; the saved one stays valid.
+ * Knobs for local runs: OKR_CRASH_RUNS (default 200).
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addDays, localDate } from '../../src/dates.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { pidAlive } from '../../src/sync/lock.js';
+import { chunksNewestFirst } from '../../src/sync/plan.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  halfRecorded,
+  integrityCheck,
+  percentile,
+  refreshWorks,
+  type Spawned,
+  simulatorHome,
+  spawnOkr,
+  syncRunRows,
+  valuesByDate,
+} from '../helpers/faults.js';
+import { storedTokens } from '../sync/helpers.js';
+
+const RUNS = Number(process.env.OKR_CRASH_RUNS ?? 200);
+/** Injected per-response latencies (ms): 0 for kills in the writes, more for kills mid-request. */
+const LATENCIES = [0, 5, 20, 40];
+const DAYS = 365; // five chunks of at most 90 days
+
+let sim: Simulator;
+let today: string;
+let from: string;
+let reference: Map<string, string[]>;
+const chunks = () => chunksNewestFirst(from, today, 90);
+const homes: string[] = [];
+
+beforeAll(async () => {
+  // The real clock: the subprocesses cannot be given a fake one. The range is fixed once, so a
+  // date change during the test cannot move the chunks.
+  sim = await startSimulator({ seed: 21 });
+  today = localDate(new Date());
+  from = addDays(today, -(DAYS - 1));
+  const ref = await simulatorHome(sim, { prefix: 'okr-crash-ref-' });
+  homes.push(ref.home);
+  const r = await runCli(['sync', '--from', from, '--to', today, '--json'], { home: ref.home, env: ref.env });
+  expect(r.code, r.stderr).toBe(0);
+  reference = valuesByDate(ref.dbFile);
+  expect(reference.size).toBeGreaterThan(300);
+});
+
+afterAll(async () => {
+  await sim?.close();
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+function syncArgs(): string[] {
+  return ['sync', '--from', from, '--to', today, '--quiet'];
+}
+
+/** Runs one unkilled sync per latency to learn how long a whole sync takes there. */
+async function measureFullRuns(): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const latency of LATENCIES) {
+    sim.faults.latencyMs = latency;
+    const h = await simulatorHome(sim, { credentials: expiredTokens() });
+    homes.push(h.home);
+    const r = await spawnOkr(syncArgs(), { home: h.home, env: h.env }).done;
+    expect(r.code, r.stderr).toBe(0);
+    out.set(latency, r.ms);
+  }
+  sim.faults.latencyMs = 0;
+  return out;
+}
+
+function expiredTokens() {
+  return { ...sim.issueTokens(), expiresAt: Date.now() - 1000 };
+}
+
+type Phase = 'before-run' | 'no-chunk' | 'some-chunks' | 'all-chunks' | 'not-killed';
+
+it(`SIGKILL at ${RUNS} random moments of a sync: integrity, whole chunks, tokens, next sync`, async () => {
+  const t0 = performance.now();
+  const full = await measureFullRuns();
+  const failures: string[] = [];
+  const phases: Record<Phase, number> = {
+    'before-run': 0,
+    'no-chunk': 0,
+    'some-chunks': 0,
+    'all-chunks': 0,
+    'not-killed': 0,
+  };
+  let refreshedBeforeKill = 0;
+  const nextMs: number[] = [];
+
+  for (let i = 0; i < RUNS; i++) {
+    const latency = LATENCIES[i % LATENCIES.length]!;
+    // Half the runs start with an expired access token: they refresh and save tokens first.
+    const expired = i % 2 === 1;
+    const initial = expired ? expiredTokens() : sim.issueTokens();
+    const h = await simulatorHome(sim, { credentials: initial });
+    homes.push(h.home);
+    sim.faults.latencyMs = latency;
+    const delay = Math.floor(Math.random() * (full.get(latency)! * 1.1));
+    const proc: Spawned = spawnOkr(syncArgs(), { home: h.home, env: h.env });
+    const timer = setTimeout(() => proc.child.kill('SIGKILL'), delay);
+    const run = await proc.done;
+    clearTimeout(timer);
+    sim.faults.latencyMs = 0;
+    const killed = run.signal === 'SIGKILL';
+    const fail = (what: string) => failures.push(`run ${i} (latency ${latency} ms, kill at ${delay} ms): ${what}`);
+    if (!killed && run.code !== 0) fail(`exit ${run.code}: ${run.stderr.trim()}`);
+
+    // 1. Integrity, whole chunks, run rows.
+    let phase: Phase = 'not-killed';
+    let dbExists = true;
+    try {
+      const ic = integrityCheck(h.dbFile);
+      if (ic !== 'ok') fail(`integrity_check: ${ic}`);
+    } catch {
+      dbExists = false; // killed before the database was created: nothing to check
+    }
+    if (dbExists) {
+      const { problems, chunksDone } = halfRecorded(h.dbFile, chunks(), reference);
+      for (const p of problems) fail(p);
+      const rows = syncRunRows(h.dbFile);
+      for (const r of rows) {
+        if (r.status === 'running' && (r.pid !== proc.pid || pidAlive(proc.pid))) {
+          fail(`sync_runs ${r.id} is running with pid ${r.pid} (killed: ${proc.pid})`);
+        }
+      }
+      if (killed) {
+        phase =
+          rows.length === 0
+            ? 'before-run'
+            : chunksDone === 0
+              ? 'no-chunk'
+              : chunksDone < 5
+                ? 'some-chunks'
+                : 'all-chunks';
+      }
+    } else if (killed) phase = 'before-run';
+    phases[phase]++;
+
+    // 2. The stored tokens still work: they parse, and the refresh token is accepted.
+    let tokens: Awaited<ReturnType<typeof storedTokens>>;
+    try {
+      tokens = await storedTokens(h.home);
+    } catch (err) {
+      fail(`stored tokens unreadable: ${(err as Error).message}`);
+    }
+    if (tokens!) {
+      if (tokens.accessToken !== initial.accessToken) refreshedBeforeKill++;
+      if (!(await refreshWorks(sim, tokens.refreshToken))) fail('the stored refresh token is refused');
+    } else fail('no stored tokens');
+
+    // 3. The next sync completes without re-authentication and leaves the reference data.
+    const authBefore = sim.stats.authorize ?? 0;
+    const n0 = performance.now();
+    const next = await runCli(['sync', '--from', from, '--to', today, '--json'], { home: h.home, env: h.env });
+    nextMs.push(performance.now() - n0);
+    if (next.code !== 0) fail(`next sync exit ${next.code}: ${next.stderr.trim()}`);
+    else if (JSON.parse(next.stdout).plugins[0].status !== 'ok') fail(`next sync: ${next.stdout}`);
+    if ((sim.stats.authorize ?? 0) !== authBefore) fail('the next sync needed a browser sign-in');
+    const after = halfRecorded(h.dbFile, chunks(), reference);
+    if (after.chunksDone !== 5 || after.problems.length > 0) {
+      fail(`after the next sync: ${after.chunksDone} chunks, ${after.problems.join('; ')}`);
+    }
+    const rows = syncRunRows(h.dbFile);
+    if (rows.some((r) => r.status === 'running')) fail('a run is still marked running after the next sync');
+    // The killed run's row was finished by it, or is now marked interrupted by the next sync.
+    const mine = rows.find((r) => r.pid === proc.pid);
+    if (killed && mine && !['ok', 'interrupted'].includes(mine.status)) fail(`killed run ended as ${mine.status}`);
+    rmSync(h.home, { recursive: true, force: true });
+  }
+
+  const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+  const fullText = [...full].map(([l, ms]) => `${l} ms latency: ${ms} ms`).join(', ');
+  console.log(
+    `crash-safety: ${RUNS} runs, ${failures.length} failures, ${seconds} s; kill phases: ` +
+      Object.entries(phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') +
+      `; ${refreshedBeforeKill} runs had saved refreshed tokens before the kill; ` +
+      `full sync ${fullText}; next sync p50 ${percentile(nextMs, 50).toFixed(0)} ms, p95 ${percentile(nextMs, 95).toFixed(0)} ms`,
+  );
+  expect(failures).toEqual([]);
+  // The kills really spread over the sync.
+  expect(phases['no-chunk'] + phases['before-run']).toBeGreaterThan(0);
+  expect(phases['some-chunks']).toBeGreaterThan(0);
+}, 900_000);
