@@ -25,9 +25,11 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (opts.readonly && isNew) {
     throw new OkrError(`No database at ${file}.`, { hint: 'Run `okr sync` or `okr demo` to create one.' });
   }
-  if (!opts.readonly) ensurePrivateDir(dirname(file));
   let db: Db;
   try {
+    // Inside the try: on a read-only file system even the chmod of an existing folder fails
+    // (EROFS), and that must read as "cannot write the database", not as a crash.
+    if (!opts.readonly) ensurePrivateDir(dirname(file));
     db = new Database(file, { readonly: opts.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!opts.readonly) db.pragma('journal_mode = WAL');
