@@ -1,46 +1,106 @@
 /**
- * Builds the `okr` program. Every command module is registered here; each keeps heavy imports
- * inside its actions. `main` returns the exit code instead of calling process.exit, so tests run
+ * Builds the `okr` program and runs it. Each command module keeps heavy imports inside its
+ * actions, and only the invoked command's module is loaded at all. `main` returns the exit code instead of calling process.exit, so tests run
  * commands in-process and the real process exits only after output is flushed.
  */
 import { Command, CommanderError } from 'commander';
-import type { App } from './commands/app.js';
-import { register as registerConfig } from './commands/config.js';
-import { register as registerConnect } from './commands/connect.js';
-import { register as registerDemo } from './commands/demo.js';
-import { register as registerDisconnect } from './commands/disconnect.js';
-import { register as registerDoctor } from './commands/doctor.js';
-import { register as registerKr } from './commands/kr.js';
-import { register as registerMetrics } from './commands/metrics.js';
-import { register as registerObjective } from './commands/objective.js';
-import { register as registerPlugins } from './commands/plugins.js';
-import { register as registerProgress } from './commands/progress.js';
-import { register as registerSchedule } from './commands/schedule.js';
-import { register as registerStatus } from './commands/status.js';
-import { register as registerSync } from './commands/sync.js';
-import { type Context, type ContextOptions, createContext } from './context.js';
+import type { App, Register } from './commands/app.js';
+import type { Context, ContextOptions } from './context.js';
 import { ExitCode, OkrError } from './errors.js';
-import { createIO, paint } from './io.js';
+import { createIO, type IO, paint } from './io.js';
 import { VERSION } from './version.js';
 
-// The order of `okr --help`: first run, the daily loop, OKRs, then upkeep.
-const COMMANDS = [
-  registerDemo,
-  registerConfig,
-  registerConnect,
-  registerSync,
-  registerMetrics,
-  registerObjective,
-  registerKr,
-  registerProgress,
-  registerStatus,
-  registerSchedule,
-  registerDoctor,
-  registerPlugins,
-  registerDisconnect,
+interface CommandEntry {
+  name: string;
+  /** The line in `okr --help`; the module's own description is its `--help`. */
+  summary: string;
+  load: () => Promise<{ register: Register }>;
+}
+
+/**
+ * Every command, in the order of `okr --help`: first run, the daily loop, OKRs, then upkeep.
+ * Only the module of the command being run is loaded (start-up pays for one command, not all);
+ * the others appear as name + summary for the listing and the "did you mean" suggestions.
+ */
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'demo',
+    summary: 'the whole job on a built-in Google Health simulator',
+    load: () => import('./commands/demo.js'),
+  },
+  {
+    name: 'config',
+    summary: 'settings: client ids, secrets, endpoints; guided setup',
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'connect',
+    summary: 'sign in to a plugin through the browser (OAuth2 + PKCE)',
+    load: () => import('./commands/connect.js'),
+  },
+  {
+    name: 'sync',
+    summary: 'import data from connected plugins (default: last 7 days)',
+    load: () => import('./commands/sync.js'),
+  },
+  {
+    name: 'metrics',
+    summary: 'templates, the daily table, manual values, export, import',
+    load: () => import('./commands/metrics.js'),
+  },
+  {
+    name: 'objective',
+    summary: 'objectives: add, list, show, edit, archive',
+    load: () => import('./commands/objective.js'),
+  },
+  {
+    name: 'kr',
+    summary: 'key results measured by metrics: add, list, edit, remove',
+    load: () => import('./commands/kr.js'),
+  },
+  {
+    name: 'progress',
+    summary: 'objectives and key results: value, target, pace, status',
+    load: () => import('./commands/progress.js'),
+  },
+  {
+    name: 'status',
+    summary: 'connections, tokens, last syncs (exit 3: sign in again)',
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'schedule',
+    summary: 'hourly syncs through a systemd user timer, cron or launchd',
+    load: () => import('./commands/schedule.js'),
+  },
+  {
+    name: 'doctor',
+    summary: 'check everything and say how to fix each problem',
+    load: () => import('./commands/doctor.js'),
+  },
+  {
+    name: 'plugins',
+    summary: 'the plugins: configured, connected, fields',
+    load: () => import('./commands/plugins.js'),
+  },
+  {
+    name: 'disconnect',
+    summary: "revoke and delete a plugin's tokens (synced values are kept)",
+    load: () => import('./commands/disconnect.js'),
+  },
 ];
 
-export function buildProgram(app: App): Command {
+/** The command a command line runs (`okr --verbose sync …` → sync, `okr help kr` → kr). */
+export function invokedCommand(args: string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/**
+ * Builds the program. With `args`, only the invoked command's module is loaded; without, every
+ * module is (tests that walk all commands).
+ */
+export async function buildProgram(app: App, args?: string[]): Promise<Command> {
   const program = new Command('okr')
     .description(
       'Local-first tracker for personal metrics and OKRs.\nPlugins import daily values over OAuth2 into one SQLite file.',
@@ -53,7 +113,15 @@ export function buildProgram(app: App): Command {
       'after',
       '\nGetting started:\n  okr demo                     see everything work on a built-in simulator\n  okr config setup fitbit      client id + secret, with the setup steps\n  okr connect fitbit           sign in through the browser\n  okr sync --since 7d          import into SQLite\n  okr metrics show             a table of your metrics\n\nEnvironment: OKR_HOME=<dir> keeps all files under one folder; NO_COLOR disables colour;\nOKR_DEBUG=1 prints stack traces. Exit codes: 0 ok, 1 error, 2 usage, 3 re-authentication\nneeded, 4 partial failure, 130 interrupted.',
     );
-  for (const register of COMMANDS) register(program, app);
+  const wanted = args && invokedCommand(args);
+  for (const entry of COMMANDS) {
+    if (args === undefined || entry.name === wanted) {
+      (await entry.load()).register(program, app);
+      program.commands.at(-1)?.summary(entry.summary);
+    } else {
+      program.command(entry.name).summary(entry.summary);
+    }
+  }
   return program;
 }
 
@@ -75,12 +143,15 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
   let verbose = env.OKR_DEBUG === '1';
   const app: App = {
     exitCode: ExitCode.OK,
-    context() {
-      ctx ??= createContext({ ...opts, env, io, verbose, signal: opts.signal ?? controller.signal });
+    async context() {
+      if (!ctx) {
+        const { createContext } = await import('./context.js');
+        ctx = createContext({ ...opts, env, io, verbose, signal: opts.signal ?? controller.signal });
+      }
       return ctx;
     },
   };
-  const program = buildProgram(app);
+  const program = await buildProgram(app, argv.slice(2));
   // Subcommands copy settings only when created, so apply output and exit handling to each.
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
@@ -114,7 +185,12 @@ function allCommands(cmd: Command): Command[] {
 }
 
 /** One line saying what failed, one saying what to do. Stack traces only when asked for. */
-export function reportError(io: ReturnType<typeof createIO>, err: unknown, verbose: boolean): number {
+export function reportError(io: IO, err: unknown, verbose: boolean): number {
+  // Ctrl-C at an @inquirer prompt.
+  if (err instanceof Error && err.name === 'ExitPromptError') {
+    io.err('Cancelled.');
+    return ExitCode.INTERRUPTED;
+  }
   const known = err instanceof OkrError;
   const message = err instanceof Error ? err.message : String(err);
   io.err(paint(io, 'red', `error: ${message}`));

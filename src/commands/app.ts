@@ -9,8 +9,8 @@ import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 
 export interface App {
-  /** The context, created on first use (parsing --help never builds one). */
-  context(): Context;
+  /** The context, created on first use (parsing --help never builds one, nor loads its code). */
+  context(): Promise<Context>;
   exitCode: number;
 }
 
@@ -20,7 +20,7 @@ export function action<Args extends unknown[]>(
   fn: (ctx: Context, ...args: Args) => Promise<number | undefined> | number | undefined,
 ): (...args: Args) => Promise<void> {
   return async (...args: Args) => {
-    const code = await fn(app.context(), ...args);
+    const code = await fn(await app.context(), ...args);
     app.exitCode = code ?? ExitCode.OK;
   };
 }

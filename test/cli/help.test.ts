@@ -12,7 +12,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
   });
 }
 
-const program = buildProgram({
+const program = await buildProgram({
   exitCode: 0,
   context: () => {
     throw new Error('help must not build a context');
@@ -52,6 +52,16 @@ describe('help', () => {
       timeout: 60_000,
     });
     for (const c of program.commands) expect(out).toContain(`  ${c.name()}`);
+  });
+
+  it('loads only the invoked command', async () => {
+    const { invokedCommand } = await import('../../src/cli.js');
+    expect(invokedCommand(['--verbose', 'sync', '--since', '7d'])).toBe('sync');
+    expect(invokedCommand(['help', 'kr'])).toBe('kr');
+    expect(invokedCommand(['--help'])).toBeUndefined();
+    const r = await runCli(['help', 'kr'], { home: tempHome() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: okr kr');
   });
 
   it('exits 2 on an unknown command or option, with a hint', async () => {
