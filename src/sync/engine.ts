@@ -20,6 +20,7 @@ import { ExitCode, isProviderError, OkrError, type ProviderError } from '../erro
 import type { DataImportPlugin, FetchResult, ImportedDataRecord, OAuthCredentials } from '../plugins/types.js';
 import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
 import { markCoverage } from '../store/coverage.js';
+import { databaseError } from '../store/db.js';
 import {
   finishSyncRun,
   markDeadRunsInterrupted,
@@ -202,6 +203,11 @@ function gaveUpHint(err: ProviderError, pluginId: string, retries: number): stri
   return `The provider's error persisted after ${tried}: ${again}.`;
 }
 
+function isSqliteError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
 function describe(err: unknown): { message: string; hint: string | null } {
   if (err instanceof OkrError) return { message: err.message, hint: err.hint ?? null };
   return { message: err instanceof Error ? err.message : String(err), hint: null };
@@ -341,7 +347,10 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
   } catch (err) {
     const interrupted = ctx.signal.aborted;
     const reauth = !interrupted && isProviderError(err) && err.category === 'reauth';
-    const { message, hint } = interrupted ? { message: 'Interrupted.', hint: null } : describe(err);
+    // A SQLite error (disk full, read-only folder, damaged file) reads as the store words it, with
+    // a hint, instead of SQLite's bare "database or disk is full".
+    const known = isSqliteError(err) ? databaseError(ctx.paths.dbFile, err) : err;
+    const { message, hint } = interrupted ? { message: 'Interrupted.', hint: null } : describe(known);
     result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
     result.error = message;
     result.hint =
