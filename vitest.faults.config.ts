@@ -7,7 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 1,
-    passWithNoTests: true,
     setupFiles: ['test/setup.ts'],
   },
 });
