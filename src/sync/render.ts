@@ -107,8 +107,10 @@ function plainRenderer(ctx: Context, opts: RenderOptions): Renderer {
 
 async function ttyRenderer(ctx: Context): Promise<Renderer> {
   const stream = ctx.io.stdout as NodeJS.WriteStream;
-  // ora needs a real terminal stream (cursor movement); a fake TTY in tests gets plain lines.
-  const canSpin = typeof stream.cursorTo === 'function' && typeof stream.clearLine === 'function';
+  // ora needs a real terminal stream (cursor movement); a fake TTY in tests gets plain lines. A
+  // terminal reporting 0 columns (a pty nobody sized) makes ora clear lines forever: no spinner.
+  const canSpin =
+    typeof stream.cursorTo === 'function' && typeof stream.clearLine === 'function' && (stream.columns ?? 0) > 0;
   const ora = canSpin ? (await import('ora')).default : undefined;
   const { default: Table } = await import('cli-table3');
   const spinners = new Map<string, SpinnerLike>();
@@ -147,7 +149,8 @@ async function ttyRenderer(ctx: Context): Promise<Renderer> {
     finish(report) {
       for (const s of spinners.values()) s.stop();
       if (report.plugins.length === 0) return;
-      const style = ctx.io.color ? {} : { head: [], border: [] };
+      // cli-table3 colours headers red by default (reads as an error) and ignores NO_COLOR.
+      const style = { head: ctx.io.color ? ['bold'] : [], border: ctx.io.color ? ['grey'] : [] };
       const table = new Table({
         head: ['plugin', 'status', 'days', 'values written', 'calls', 'time'],
         colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],

@@ -329,6 +329,18 @@ describe('provider faults', () => {
     expect(connectionRow(c.dbFile)).toMatchObject({ last_sync_status: 'error', needs_reauth: 0 });
   });
 
+  test('a Retry-After longer than okr waits ends at once, saying when to come back', async () => {
+    const c = await connectHome({ sim });
+    Object.assign(sim.faults, { status429: 1000, retryAfterSeconds: 3600 });
+    const t0 = performance.now();
+    const r = await sync(c, ['--json']);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(r.code).toBe(1);
+    const p = JSON.parse(r.stdout).plugins[0];
+    expect(p.hint).toContain('The provider asked okr to wait 3600 s before the next request (Retry-After).');
+    expect(p.retries).toBe(0);
+  });
+
   test('500s end in success within the bounds, or in a clear failure after them', async () => {
     const ok = await connectHome({ sim });
     sim.faults.status500 = 2;
