@@ -16,6 +16,7 @@ import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { recordConnected } from '../../src/store/connections.js';
 import { saveCredentials } from '../../src/store/tokens.js';
 import { putValue } from '../../src/store/values.js';
+import { getFreshCredentials } from '../../src/sync/credentials.js';
 import { chunksNewestFirst } from '../../src/sync/plan.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTestPlugin } from '../helpers/test-plugin.js';
@@ -286,6 +287,54 @@ describe('token refresh', () => {
       expect(rot.stats['token:refresh_token']).toBe(2);
     } finally {
       await rot.close();
+    }
+  });
+});
+
+describe('getFreshCredentials (also used by the read path and doctor)', () => {
+  test('valid tokens are returned as stored, without a call', async () => {
+    const c = await connectHome({ sim });
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home, now });
+    try {
+      const stored = await storedTokens(c.home);
+      expect(await getFreshCredentials(ctx, fitbitPlugin)).toEqual(stored);
+      expect(sim.stats.all).toBeUndefined();
+    } finally {
+      ctx.close();
+    }
+  });
+
+  test('after a 401, a token another process already replaced is used as is: no second refresh', async () => {
+    const c = await connectHome({ sim });
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home, now });
+    try {
+      const stored = await storedTokens(c.home);
+      const got = await getFreshCredentials(ctx, fitbitPlugin, { force: true, rejectedAccessToken: 'an-older-token' });
+      expect(got.accessToken).toBe(stored?.accessToken);
+      expect(sim.stats['token:refresh_token']).toBeUndefined();
+      // The rejected token is the stored one: now it is refreshed.
+      const fresh = await getFreshCredentials(ctx, fitbitPlugin, {
+        force: true,
+        rejectedAccessToken: stored?.accessToken,
+      });
+      expect(fresh.accessToken).not.toBe(stored?.accessToken);
+      expect(sim.stats['token:refresh_token']).toBe(1);
+      expect((await storedTokens(c.home))?.accessToken).toBe(fresh.accessToken);
+    } finally {
+      ctx.close();
+    }
+  });
+
+  test('no stored tokens: a re-authentication error naming okr connect', async () => {
+    const home = (await connectHome({ sim })).home;
+    const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' }, homedir: home, now });
+    try {
+      await expect(getFreshCredentials(ctx, makeTestPlugin())).rejects.toMatchObject({
+        category: 'reauth',
+        hint: 'Run `okr connect testsvc` to connect it.',
+      });
+    } finally {
+      ctx.close();
     }
   });
 });
@@ -584,6 +633,13 @@ describe('output', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/plugin.*status.*days.*values written.*calls.*time/);
     expect(r.stdout).toMatch(/fitbit.*ok.*8.*\d+.*5/);
+  });
+
+  test('cron passes --trigger schedule; it is recorded on the run', async () => {
+    const c = await connectHome({ sim });
+    expect((await sync(c, ['--quiet', '--trigger', 'schedule'])).code).toBe(0);
+    expect(syncRuns(c.dbFile)[0]).toMatchObject({ trigger: 'schedule', status: 'ok' });
+    expect((await sync(c, ['--trigger', 'bogus'])).code).toBe(2);
   });
 
   test('--json is a stable object', async () => {
