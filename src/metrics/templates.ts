@@ -101,7 +101,7 @@ export function parseMetricSpec(spec: string, registry?: PluginRegistry): Templa
       const name = rhs.slice(0, colon).trim();
       if (!NAME_RE.test(name)) {
         throw new UsageError(
-          `Bad metric name "${name}" in ${JSON.stringify(spec)}: use lower-case letters, digits and _ (no dots).`,
+          `Bad metric name ${JSON.stringify(name)} in ${JSON.stringify(spec)}: use lower-case letters, digits and _ (no dots).`,
           'For example --metric "Humeur=mood:number".',
         );
       }
@@ -138,7 +138,7 @@ export function parseMetricSpec(spec: string, registry?: PluginRegistry): Templa
   }
   if (unit !== undefined) {
     if (unit.length > MAX_UNIT_LENGTH || /[\p{Cc}]/u.test(unit)) {
-      throw new UsageError(`Bad unit "${unit}": at most ${MAX_UNIT_LENGTH} printable characters.`);
+      throw new UsageError(`Bad unit ${JSON.stringify(unit)}: at most ${MAX_UNIT_LENGTH} printable characters.`);
     }
     metric.unit = unit;
   }
@@ -146,6 +146,8 @@ export function parseMetricSpec(spec: string, registry?: PluginRegistry): Templa
   return metric;
 }
 
+// User text in these messages is JSON-quoted: a pasted newline or escape sequence must not break
+// the one-line error or reach the terminal raw.
 function parseType(raw: string, spec: string): Exclude<MetricKind, 'external'> {
   const t = TYPE_ALIASES[raw.trim().toLowerCase()];
   if (!t) {
@@ -153,7 +155,7 @@ function parseType(raw: string, spec: string): Exclude<MetricKind, 'external'> {
       raw.trim() === 'external'
         ? 'An external metric names its source: --metric "Steps=fitbit.steps".'
         : `Use ${MANUAL_TYPES}, e.g. --metric "Mood:number".`;
-    throw new UsageError(`Bad type "${raw.trim()}" in ${JSON.stringify(spec)}.`, hint);
+    throw new UsageError(`Bad type ${JSON.stringify(raw.trim())} in ${JSON.stringify(spec)}.`, hint);
   }
   return t;
 }
@@ -161,10 +163,13 @@ function parseType(raw: string, spec: string): Exclude<MetricKind, 'external'> {
 function checkLabel(label: string, spec: string): void {
   if (label === '') throw new UsageError(`No label in ${JSON.stringify(spec)}.`, SPEC_HINT);
   if (label.length > MAX_LABEL_LENGTH) {
-    throw new UsageError(`The label "${label}" is longer than ${MAX_LABEL_LENGTH} characters.`);
+    throw new UsageError(`The label ${JSON.stringify(label)} is longer than ${MAX_LABEL_LENGTH} characters.`);
   }
   if (/[\p{Cc}=@[\]]/u.test(label)) {
-    throw new UsageError(`The label "${label}" contains a control character or one of = @ [ ].`, SPEC_HINT);
+    throw new UsageError(
+      `The label ${JSON.stringify(label)} contains a control character or one of = @ [ ].`,
+      SPEC_HINT,
+    );
   }
 }
 
