@@ -110,11 +110,21 @@ export function exportValue(type: FieldType, value: FieldValue): string {
   }
 }
 
-/** Full precision, no grouping, no exponent (`1e-7` would not parse back). */
+/**
+ * Full precision, no grouping, no exponent (`1e-7` would not parse back). The exponent form is
+ * expanded digit by digit: `toFixed(20)` turned 1e-21 into 0 and cut 1.23456789e-15 short.
+ */
 function plainNumber(v: number): string {
-  const s = String(v);
-  if (!/e/i.test(s)) return s;
-  return v.toFixed(20).replace(/\.?0+$/, '');
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(String(v));
+  if (!m) return String(v);
+  const [sign, lead, frac, e] = [m[1]!, m[2]!, m[3] ?? '', Number(m[4])];
+  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${lead}${frac}`;
+  return `${sign}${lead}${frac}${'0'.repeat(e - frac.length)}`;
+}
+
+/** A header cell as the error shows it: quoted when it holds a control character (a newline…). */
+function shown(cell: string): string {
+  return /\p{Cc}/u.test(cell) ? JSON.stringify(cell) : cell;
 }
 
 export interface MetricInfo {
@@ -294,7 +304,7 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
   const [di, mi, vi, ti, si] = [col('date'), col('metric'), col('value'), col('type'), col('source')];
   if (di < 0 || mi < 0 || vi < 0) {
     throw new UsageError(
-      `${file}: the first line must name the columns date, metric and value (it has: ${header.fields.join(', ')}).`,
+      `${file}: the first line must name the columns date, metric and value (it has: ${header.fields.map(shown).join(', ')}).`,
       'For example:\n  date,metric,value\n  2026-11-01,mood,7\n  2026-11-01,fitbit.steps,10482',
     );
   }
