@@ -71,7 +71,11 @@ function hostile(nearValid: fc.Arbitrary<string>): fc.Arbitrary<string> {
  * A clear refusal: the expected class and a one-line message that says something of its own
  * (the user's input, quoted in it, may itself contain "NaN" or anything else).
  */
-function expectClearRefusal(err: unknown, input: string | string[] = [], cls: typeof OkrError = UsageError): void {
+function expectClearRefusal(
+  err: unknown,
+  input: string | string[] = [],
+  cls: abstract new (...args: never[]) => OkrError = UsageError,
+): void {
   expect(err).toBeInstanceOf(cls);
   const e = err as OkrError;
   expect(e.message.trim().length).toBeGreaterThan(0);
@@ -335,7 +339,7 @@ describe('OKR definitions (defineKeyResult, parsePeriod)', () => {
               fc.date({ min: new Date('1990-01-01'), max: new Date('2040-12-31'), noInvalidDate: true }),
             ),
           )
-          .map(([a, b]) => `${a.toISOString().slice(0, 10)}..${b.toISOString().slice(0, 10)}`),
+          .map(([a, b]) => `${a!.toISOString().slice(0, 10)}..${b!.toISOString().slice(0, 10)}`),
       ),
     );
     run('OKR period', nearPeriod, (s) => {
