@@ -78,14 +78,31 @@ test('two okr sync processes started together: both exit cleanly, data correct, 
   }
 });
 
-/** Starts `okr sync`, kills it with SIGKILL after `ms`, resolves when it is gone. */
-function killAfter(args: string[], c: Connected, ms: number): Promise<{ killed: boolean; code: number | null }> {
+/**
+ * Starts `okr sync` and kills it with SIGKILL `delayMs` after it has printed `afterChunks` chunk
+ * lines (0: after the start). Resolves when it is gone.
+ */
+function killDuring(
+  args: string[],
+  c: Connected,
+  afterChunks: number,
+  delayMs: number,
+): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...c.env, OKR_HOME: c.home } as NodeJS.ProcessEnv,
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
+    };
+    if (afterChunks === 0) arm();
+    let seen = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      seen += (String(d).match(/: chunk \d+\/\d+ /g) ?? []).length;
+      if (afterChunks > 0 && seen >= afterChunks) arm();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -95,7 +112,7 @@ function killAfter(args: string[], c: Connected, ms: number): Promise<{ killed: 
 }
 
 test('SIGKILL at 30 points of a sync: integrity ok, whole chunks only, the next sync completes', async () => {
-  sim.faults.latencyMs = 30;
+  sim.faults.latencyMs = 40;
   // Tokens live one second, so every run refreshes and saves them: kills land in that too.
   sim.setTokenTtl(1);
   const outcomes: number[] = [];
@@ -105,9 +122,12 @@ test('SIGKILL at 30 points of a sync: integrity ok, whole chunks only, the next 
       const today = localDate(new Date());
       const from = eachDate('2000-01-01', today).at(-366)!; // today minus 365 days: `--since 365d`
       const chunks = chunksNewestFirst(from, today, 90);
-      // Kill points spread from start-up (node, imports, database) to the end of the writes.
-      const ms = 200 + i * 25 + Math.floor(Math.random() * 25);
-      const run = await killAfter(['sync', '--since', '365d', '--quiet'], c, ms);
+      // Kill points: a third at a random time from start-up (node, imports, database, token
+      // refresh and save) to the first chunk; the others a random few milliseconds after the
+      // k-th chunk committed, while the next ones are in flight or being written.
+      const afterChunks = i % 3 === 0 ? 0 : 1 + (i % 4);
+      const delayMs = afterChunks === 0 ? 50 + Math.floor(Math.random() * 400) : Math.floor(Math.random() * 40);
+      const run = await killDuring(['sync', '--since', '365d'], c, afterChunks, delayMs);
 
       const db = new Database(c.dbFile);
       try {
@@ -134,8 +154,11 @@ test('SIGKILL at 30 points of a sync: integrity ok, whole chunks only, the next 
       expect(got).toEqual(want);
       outcomes.push(run.killed ? done : chunks.length + 1);
 
-      // The next sync completes, resuming what the killed one finished.
+      // The next sync completes, resuming what the killed one finished (no latency: it is not
+      // what this test measures).
+      sim.faults.latencyMs = 0;
       const next = await runCli(['sync', '--since', '365d', '--json'], { home: c.home, env: c.env });
+      sim.faults.latencyMs = 40;
       expect(next.code).toBe(0);
       expect(steps(c)).toEqual(truthSteps(from, today));
       expect(syncRuns(c.dbFile).some((r) => r.status === 'running')).toBe(false);
