@@ -138,6 +138,15 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     controller.abort(new OkrError('Interrupted.', { exitCode: ExitCode.INTERRUPTED }));
   };
   if (ownsProcess) process.on('SIGINT', onSigint);
+  // `okr … | head` closes the pipe early: stop quietly, as other Unix tools do.
+  const onPipeError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+    throw err;
+  };
+  if (ownsProcess) {
+    process.stdout.on('error', onPipeError);
+    process.stderr.on('error', onPipeError);
+  }
 
   let ctx: Context | undefined;
   let verbose = env.OKR_DEBUG === '1';
@@ -176,6 +185,7 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     return reportError(io, err, verbose);
   } finally {
     if (ownsProcess) process.off('SIGINT', onSigint);
+    // The pipe handlers stay: output may still be flushing after main returns.
     ctx?.close();
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
-import { REPO_ROOT, runBin, runCli, tempHome } from '../helpers/cli.js';
+import { BIN, REPO_ROOT, runBin, runCli, tempHome } from '../helpers/cli.js';
 
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
   return cmd.commands.flatMap((c) => {
@@ -71,5 +71,19 @@ describe('help', () => {
     const o = await runCli(['plugins', '--frob'], { home: tempHome() });
     expect(o.code).toBe(2);
     expect(o.stderr).toContain("unknown option '--frob'");
+  });
+});
+
+describe('pipes', () => {
+  it('stops quietly when the reader closes the pipe early (`okr … | head -2`)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" demo --days 5 | head -2`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, OKR_HOME: tempHome() },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('\n1. A fresh home\n');
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
   });
 });
