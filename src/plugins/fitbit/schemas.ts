@@ -19,6 +19,12 @@ export const int64 = z
   .transform(Number)
   .refine(Number.isSafeInteger, 'int64 out of the safe integer range');
 
+/**
+ * A count or a measurement that cannot be negative (steps, minutes, beats per minute). A negative
+ * one is a broken response, not data: storing -6859 steps would skew every average after it.
+ */
+export const count = int64.refine((n) => n >= 0, 'expected a count of 0 or more');
+
 /** double: a JSON number (or, defensively, a decimal string). */
 export const double = z
   .union([z.number(), z.string().regex(DECIMAL_RE, 'expected a decimal number')])
@@ -73,16 +79,16 @@ export const rollupPage = <T extends z.ZodType>(point: T) =>
 
 export const stepsRollupPoint = z.object({
   civilStartTime: civilDateTime,
-  steps: z.object({ countSum: int64 }),
+  steps: z.object({ countSum: count }),
 });
 
 export const azmRollupPoint = z.object({
   civilStartTime: civilDateTime,
   // proto3 `optional int64`: a zone without minutes may be left out.
   activeZoneMinutes: z.object({
-    sumInFatBurnHeartZone: int64.optional(),
-    sumInCardioHeartZone: int64.optional(),
-    sumInPeakHeartZone: int64.optional(),
+    sumInFatBurnHeartZone: count.optional(),
+    sumInCardioHeartZone: count.optional(),
+    sumInPeakHeartZone: count.optional(),
   }),
 });
 
@@ -103,17 +109,20 @@ export const sleepPoint = z.object({
         stagesStatus: z.string().optional(),
       })
       .optional(),
-    summary: z.object({ minutesAsleep: int64.optional(), minutesInSleepPeriod: int64.optional() }).optional(),
+    summary: z.object({ minutesAsleep: count.optional(), minutesInSleepPeriod: count.optional() }).optional(),
   }),
 });
 
 export const restingHeartRatePoint = z.object({
-  dailyRestingHeartRate: z.object({ date: civilDate, beatsPerMinute: int64 }),
+  dailyRestingHeartRate: z.object({ date: civilDate, beatsPerMinute: count }),
 });
 
 export const hrvPoint = z.object({
   // The average is documented as optional: a day may carry only entropy or non-REM heart rate.
-  dailyHeartRateVariability: z.object({ date: civilDate, averageHeartRateVariabilityMilliseconds: double.optional() }),
+  dailyHeartRateVariability: z.object({
+    date: civilDate,
+    averageHeartRateVariabilityMilliseconds: double.refine((n) => n >= 0, 'expected 0 or more').optional(),
+  }),
 });
 
 export const identity = z.object({
