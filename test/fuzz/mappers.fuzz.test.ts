@@ -172,9 +172,11 @@ function mutate(original: Json, ms: Mutation[]): Json {
 const serving = fc.constantFrom('json', 'json', 'json', 'json', 'truncated', 'html', 'no-type');
 
 async function fetchMutated(seed: (typeof SEEDS)[number], body: string, how: string): Promise<FetchResult> {
+  const headers: Record<string, string> =
+    how === 'html' ? { 'Content-Type': 'text/html' } : how === 'no-type' ? { 'Content-Type': '' } : {};
   const rt = cannedRuntime(() => ({
     body: how === 'truncated' ? body.slice(0, Math.floor(body.length / 2)) : body,
-    headers: how === 'html' ? { 'Content-Type': 'text/html' } : how === 'no-type' ? { 'Content-Type': '' } : {},
+    headers,
   }));
   return fitbitPlugin.fetchData(rt, DUMMY_CREDENTIALS, seed.from, seed.to, seed.fields);
 }
