@@ -4,6 +4,7 @@
  * wall clock or the terminal itself; tests build one on a temp OKR_HOME (gh's Factory/IOStreams).
  */
 import { homedir } from 'node:os';
+import { nodeFetch } from './http/node-fetch.js';
 import { createIO, type IO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { createDefaultRegistry } from './plugins/index.js';
@@ -68,7 +69,7 @@ export function createContext(opts: ContextOptions = {}): Context {
     defaultStore: () => config!.defaultSecretStore(),
   });
   config = new ConfigService(conf, secrets, registry, env);
-  const fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const fetchImpl = opts.fetch ?? nodeFetch;
   const now = opts.now ?? (() => new Date());
   const signal = opts.signal ?? new AbortController().signal;
   let db: Db | undefined;

@@ -1,0 +1,109 @@
+/**
+ * A small `fetch` over node:http/https, the one okr uses by default.
+ *
+ * Why not the global fetch: Node 20's fetch (undici) costs ~30 MB of resident memory (its HTTP
+ * parser runs as WebAssembly) and 60-100 ms at process exit for a short sync, measured on the
+ * 2-year backfill benchmark (bench/sync.bench.mjs). okr makes a handful of plain JSON requests,
+ * so this covers what it needs: method, headers, a string/URLSearchParams/Uint8Array body,
+ * AbortSignal, redirects ('follow' | 'manual' | 'error'), and a standard `Response` back, so
+ * callers (and oauth4webapi) see the usual API.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+const MAX_REDIRECTS = 20;
+
+function bodyOf(body: RequestInit['body']): { data?: Buffer; type?: string } {
+  if (body === undefined || body === null) return {};
+  if (typeof body === 'string') return { data: Buffer.from(body), type: 'text/plain;charset=UTF-8' };
+  if (body instanceof URLSearchParams) {
+    return { data: Buffer.from(body.toString()), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
+  }
+  if (body instanceof Uint8Array) return { data: Buffer.from(body) };
+  if (body instanceof ArrayBuffer) return { data: Buffer.from(new Uint8Array(body)) };
+  throw new TypeError('okr fetch: unsupported request body type');
+}
+
+function headersOf(init: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  new Headers(init).forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
+
+function once(url: URL, init: RequestInit, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  const { data, type } = bodyOf(init.body);
+  const headers = headersOf(init.headers);
+  if (type && !headers['content-type']) headers['content-type'] = type;
+  if (data) headers['content-length'] = String(data.length);
+  headers['accept-encoding'] = 'identity';
+  if (!headers.accept) headers.accept = '*/*';
+  const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
+  if (!send) return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: (init.method ?? 'GET').toUpperCase(), headers, signal }, resolve);
+    req.on('error', (err) => {
+      // The same shape as undici: a TypeError whose cause is the socket error, or the abort reason.
+      reject(signal?.aborted ? signal.reason : Object.assign(new TypeError('fetch failed'), { cause: err }));
+    });
+    req.end(data);
+  });
+}
+
+function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal | undefined): Response {
+  const headers = new Headers();
+  for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  const status = res.statusCode ?? 0;
+  const nullBody = status === 204 || status === 205 || status === 304;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const onAbort = () => {
+        res.destroy();
+        controller.error(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      res.on('data', (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk)));
+      res.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        controller.close();
+      });
+      res.on('error', (err) => controller.error(Object.assign(new TypeError('terminated'), { cause: err })));
+    },
+    cancel() {
+      res.destroy();
+    },
+  });
+  const response = new Response(nullBody ? null : stream, {
+    status,
+    statusText: res.statusMessage ?? '',
+    headers,
+  });
+  Object.defineProperty(response, 'url', { value: url.href });
+  return response;
+}
+
+export const nodeFetch: typeof fetch = async (input, init = {}) => {
+  if (input instanceof Request) throw new TypeError('okr fetch: pass a URL, not a Request');
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) throw signal.reason;
+  let url = new URL(String(input));
+  let current: RequestInit = init;
+  for (let hop = 0; ; hop++) {
+    const res = await once(url, current, signal);
+    const location = res.headers.location;
+    const status = res.statusCode ?? 0;
+    if (location && status >= 300 && status < 400 && (init.redirect ?? 'follow') !== 'manual') {
+      res.resume();
+      if (init.redirect === 'error') throw new TypeError('fetch failed: redirect');
+      if (hop >= MAX_REDIRECTS) throw new TypeError('fetch failed: too many redirects');
+      url = new URL(location, url);
+      // 303 (and 301/302 after a POST) turn into a GET without a body, as browsers do.
+      if (status === 303 || ((status === 301 || status === 302) && current.method?.toUpperCase() === 'POST')) {
+        current = { ...current, method: 'GET', body: undefined };
+      }
+      continue;
+    }
+    return toResponse(res, url, signal);
+  }
+};
