@@ -3,13 +3,32 @@
  * processes queue instead of failing with SQLITE_BUSY), foreign keys, and migrations.
  */
 import { chmodSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { OkrError } from '../errors.js';
 import { ensurePrivateDir } from '../paths.js';
 import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations.js';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
+
+// better-sqlite3 is CommonJS with a native addon: `require` it directly, and only when a database
+// is opened. Importing it as ESM costs an extra CommonJS-to-ESM translation at every start-up.
+// Its `bindings` helper searches a dozen paths for the addon at every start; name the file instead.
+let Database: typeof BetterSqlite3 | undefined;
+let nativeBinding: string | undefined;
+function driver(): typeof BetterSqlite3 {
+  if (!Database) {
+    const require = createRequire(import.meta.url);
+    Database = require('better-sqlite3') as typeof BetterSqlite3;
+    try {
+      nativeBinding = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    } catch {
+      nativeBinding = undefined; // an unusual install layout: let better-sqlite3 find it
+    }
+  }
+  return Database;
+}
 
 export const BUSY_TIMEOUT_MS = 10_000;
 
@@ -30,7 +49,11 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     // Inside the try: on a read-only file system even the chmod of an existing folder fails
     // (EROFS), and that must read as "cannot write the database", not as a crash.
     if (!opts.readonly) ensurePrivateDir(dirname(file));
-    db = new Database(file, { readonly: opts.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
+    db = new (driver())(file, {
+      nativeBinding,
+      readonly: opts.readonly ?? false,
+      timeout: BUSY_TIMEOUT_MS,
+    });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!opts.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
