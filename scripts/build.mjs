@@ -23,9 +23,10 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   external: ['better-sqlite3', '@napi-rs/keyring', 'open'],
-  // Bundled CommonJS dependencies call require(); give ESM chunks a real one.
+  // Bundled CommonJS dependencies call require(); give ESM chunks a real one, created on first
+  // use (most chunks never call it, and each createRequire costs start-up time).
   banner: {
-    js: "import { createRequire as __okrCreateRequire } from 'node:module'; const require = __okrCreateRequire(import.meta.url);",
+    js: "import { createRequire as __okrCreateRequire } from 'node:module'; let __okrRequire; const require = (id) => (__okrRequire ??= __okrCreateRequire(import.meta.url))(id);",
   },
   define: { __OKR_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   logLevel: 'warning',
