@@ -78,7 +78,7 @@ export function parseSince(since: string, today: string): string {
   const maxCount = { d: 366, w: 53, m: 12, y: 1 }[unit] * (MAX_RANGE_YEARS + 1);
   if (n > maxCount) {
     throw new UsageError(
-      `--since ${since} goes back more than ${MAX_RANGE_YEARS} years`,
+      `--since ${s} goes back more than ${MAX_RANGE_YEARS} years`,
       'Ask for a shorter range, e.g. --since 5y',
     );
   }
