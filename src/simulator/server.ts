@@ -180,7 +180,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const dataType = m[2]!;
       if (m[3] && method === 'POST') {
         endpoint = `dailyRollUp:${dataType}`;
-        handler = (scopes) => checkDataType(dataType, scopes) ?? dailyRollUp(deps, dataType, body);
+        // As for lists below: the endless-pagination fault's token reads as the first page again
+        // (without this, the roll-up answered 400 "Invalid page token" instead of looping).
+        const rollupBody = body.split(ENDLESS_PAGE_TOKEN).join('');
+        handler = (scopes) => checkDataType(dataType, scopes) ?? dailyRollUp(deps, dataType, rollupBody);
       } else if (!m[3] && method === 'GET') {
         endpoint = `list:${dataType}`;
         const q = new URLSearchParams(url.searchParams);
