@@ -71,16 +71,19 @@ function syncArgs(): string[] {
   return ['sync', '--from', from, '--to', today, '--quiet'];
 }
 
-/** Runs one unkilled sync per latency to learn how long a whole sync takes there. */
+/**
+ * How long a whole sync takes at each latency: the faster of two unkilled runs (after a warm-up
+ * run, so the first measurement does not include a cold file cache).
+ */
 async function measureFullRuns(): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  for (const latency of LATENCIES) {
+  for (const latency of [LATENCIES[0]!, ...LATENCIES, ...LATENCIES]) {
     sim.faults.latencyMs = latency;
     const h = await simulatorHome(sim, { credentials: expiredTokens() });
     homes.push(h.home);
     const r = await spawnOkr(syncArgs(), { home: h.home, env: h.env }).done;
     expect(r.code, r.stderr).toBe(0);
-    out.set(latency, r.ms);
+    out.set(latency, Math.min(out.get(latency) ?? Number.POSITIVE_INFINITY, r.ms));
   }
   sim.faults.latencyMs = 0;
   return out;
@@ -114,7 +117,8 @@ it(`SIGKILL at ${RUNS} random moments of a sync: integrity, whole chunks, tokens
     const h = await simulatorHome(sim, { credentials: initial });
     homes.push(h.home);
     sim.faults.latencyMs = latency;
-    const delay = Math.floor(Math.random() * (full.get(latency)! * 1.1));
+    // Anywhere from the spawn to the end of a typical whole sync (a few runs are faster and finish).
+    const delay = Math.floor(Math.random() * full.get(latency)!);
     const proc: Spawned = spawnOkr(syncArgs(), { home: h.home, env: h.env });
     const timer = setTimeout(() => proc.child.kill('SIGKILL'), delay);
     const run = await proc.done;
