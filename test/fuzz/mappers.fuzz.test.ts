@@ -44,7 +44,7 @@ type Path = Array<string | number>;
 
 function paths(v: Json, at: Path = [], out: Path[] = []): Path[] {
   if (at.length > 0) out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
+  if (Array.isArray(v)) v.forEach((x, i) => void paths(x, [...at, i], out));
   else if (v && typeof v === 'object') for (const k of Object.keys(v)) paths(v[k]!, [...at, k], out);
   return out;
 }
@@ -71,7 +71,7 @@ const EVIL: Json[] = [
   '-Infinity',
   1e308,
   '1e400',
-  9007199254740993,
+  2 ** 53 + 2, // beyond the safe integers
   '9007199254740993',
   1.5,
   '1.5',
