@@ -35,6 +35,7 @@ import {
   type Template,
   type TemplateMetric,
 } from '../store/templates.js';
+import { TYPE_NAMES } from './values.js';
 
 export const DEFAULT_TEMPLATE_NAME = 'default';
 export const MAX_LABEL_LENGTH = 40;
@@ -44,16 +45,6 @@ export const MAX_TEMPLATE_NAME_LENGTH = 40;
 const SOURCE_RE = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9_]*)$/;
 /** Manual metric names: lower-case letters (any script), digits and `_`; no dots. */
 const NAME_RE = /^[\p{Ll}\p{Lo}\p{Nd}_]+$/u;
-const TYPE_ALIASES: Record<string, Exclude<MetricKind, 'external'>> = {
-  number: 'number',
-  num: 'number',
-  duration: 'duration',
-  time: 'time',
-  boolean: 'boolean',
-  bool: 'boolean',
-  'yes/no': 'boolean',
-  text: 'text',
-};
 const MANUAL_TYPES = 'number, duration, time, boolean or text';
 const SPEC_HINT =
   'Write Label=plugin.field or Label:type, e.g. --metric "Sleep=fitbit.sleepLength@>=7:30" --metric "Mood:number"';
@@ -149,7 +140,7 @@ export function parseMetricSpec(spec: string, registry?: PluginRegistry): Templa
 // User text in these messages is JSON-quoted: a pasted newline or escape sequence must not break
 // the one-line error or reach the terminal raw.
 function parseType(raw: string, spec: string): Exclude<MetricKind, 'external'> {
-  const t = TYPE_ALIASES[raw.trim().toLowerCase()];
+  const t = TYPE_NAMES[raw.trim().toLowerCase()];
   if (!t) {
     const hint =
       raw.trim() === 'external'

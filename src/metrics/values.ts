@@ -15,6 +15,18 @@
 import { UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 
+/** The type names users may write (`--metric "Mood:num"`, `okr kr add --type bool`). */
+export const TYPE_NAMES: Readonly<Record<string, FieldType>> = {
+  number: 'number',
+  num: 'number',
+  duration: 'duration',
+  time: 'time',
+  boolean: 'boolean',
+  bool: 'boolean',
+  'yes/no': 'boolean',
+  text: 'text',
+};
+
 export const MINUTES_PER_DAY = 1440;
 /** A daily duration above a week is a typo (`750` for `7:50`), not a measurement. */
 export const MAX_DURATION_MINUTES = 7 * MINUTES_PER_DAY;

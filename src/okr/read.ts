@@ -18,6 +18,7 @@ import { daysBetween } from '../dates.js';
 import { UsageError } from '../errors.js';
 import { findLoggableMetric } from '../metrics/log.js';
 import { metricSlug, resolveMetric } from '../metrics/templates.js';
+import { TYPE_NAMES } from '../metrics/values.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import type { Db } from '../store/db.js';
 import { type KeyResultRecord, listKeyResults, type Objective } from '../store/objectives.js';
@@ -28,16 +29,6 @@ import { computeKeyResult, defineKeyResult } from './progress.js';
 import type { KeyResultProgress, KeyResultSpec } from './types.js';
 
 export const FIELD_TYPES: readonly FieldType[] = ['number', 'duration', 'time', 'boolean', 'text'];
-const TYPE_ALIASES: Record<string, FieldType> = {
-  number: 'number',
-  num: 'number',
-  duration: 'duration',
-  time: 'time',
-  boolean: 'boolean',
-  bool: 'boolean',
-  'yes/no': 'boolean',
-  text: 'text',
-};
 
 export interface KrMetric {
   metricName: string;
@@ -51,7 +42,7 @@ export interface KrMetric {
 }
 
 export function parseFieldType(input: string): FieldType {
-  const t = TYPE_ALIASES[input.trim().toLowerCase()];
+  const t = TYPE_NAMES[input.trim().toLowerCase()];
   if (!t) throw new UsageError(`Unknown type: ${JSON.stringify(input)}`, `Use one of ${FIELD_TYPES.join(', ')}`);
   return t;
 }

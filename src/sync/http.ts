@@ -14,8 +14,10 @@
  * When the retries run out the last response (or network error) is handed to the plugin
  * unchanged, so the plugin's own error mapping still produces the message and hint.
  */
+
+import { parseRetryAfter } from '../http/retry-after.js';
 import type { TokenBucket } from './rate-limit.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { backoffDelay, type RetryPolicy } from './retry.js';
 
 export interface HttpStats {
   /** HTTP attempts made, retries and refreshes included. */

@@ -51,15 +51,6 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   return Math.round(step / 2 + random() * (step / 2));
 }
 
-/** `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `nowMs`. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
-}
-
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -3,9 +3,10 @@
  * timeouts, the one refresh on 401, and the quota bucket.
  */
 import { describe, expect, test } from 'vitest';
+import { parseRetryAfter } from '../../src/http/retry-after.js';
 import { createSyncFetch, type RetryEvent } from '../../src/sync/http.js';
 import { bucketForQuota, TokenBucket } from '../../src/sync/rate-limit.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from '../../src/sync/retry.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/sync/retry.js';
 
 const policy: RetryPolicy = {
   baseMs: 100,

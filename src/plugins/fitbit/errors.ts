@@ -9,6 +9,7 @@
  * and only a second 401 (or `invalid_grant` on refresh) means the user must reconnect.
  */
 import { ProviderError } from '../../errors.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import type { OAuthCredentials } from '../types.js';
 import { type OAuthErrorBody, oauthError, type RpcStatus, rpcStatus } from './schemas.js';
 
@@ -34,13 +35,6 @@ const ACCOUNT_SIGNUP_URL = 'https://fitbit.google.com/auth/signup';
 const CONNECTIONS_URL = 'https://myaccount.google.com/connections';
 
 /** `Retry-After` as delta-seconds or an HTTP date, in milliseconds from now. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
-}
 
 /**
  * The hint for an `invalid_grant` on refresh. Google only sends `refresh_token_expires_in` for
