@@ -1,6 +1,7 @@
 /**
  * Crash safety: real `okr sync` processes (the built bin/okr.js) against the simulator, each
- * SIGKILLed at a random moment. The kill delays are spread over a whole sync, measured first at
+ * SIGKILLed at a random moment (200 runs), then at injected protocol points (60 runs, see the
+ * second test). The random kill delays are spread over a whole sync, measured first at
  * each injected latency, so kills land in start-up, in the token refresh and its save, in
  * requests (latency keeps requests in flight), in chunk transactions and after the last commit.
  *
@@ -14,7 +15,7 @@
  *
  * The simulator does not rotate refresh tokens (Google does not), so a kill between the token
  * endpoint's answer and the save costs only the new access token; the saved one stays valid.
- * Knobs for local runs: OKR_CRASH_RUNS (default 200).
+ * Knobs for local runs: OKR_CRASH_RUNS (default 200), OKR_CRASH_POINT_RUNS (default 12 per point).
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -75,18 +76,21 @@ function syncArgs(): string[] {
  * How long a whole sync takes at each latency: the faster of two unkilled runs (after a warm-up
  * run, so the first measurement does not include a cold file cache).
  */
-async function measureFullRuns(): Promise<Map<number, number>> {
+async function measureFullRuns(): Promise<{ ms: Map<number, number>; apiCalls: number }> {
   const out = new Map<number, number>();
+  let apiCalls = 0;
   for (const latency of [LATENCIES[0]!, ...LATENCIES, ...LATENCIES]) {
     sim.faults.latencyMs = latency;
     const h = await simulatorHome(sim, { credentials: expiredTokens() });
     homes.push(h.home);
+    const api0 = sim.stats.api ?? 0;
     const r = await spawnOkr(syncArgs(), { home: h.home, env: h.env }).done;
     expect(r.code, r.stderr).toBe(0);
+    apiCalls = (sim.stats.api ?? 0) - api0;
     out.set(latency, Math.min(out.get(latency) ?? Number.POSITIVE_INFINITY, r.ms));
   }
   sim.faults.latencyMs = 0;
-  return out;
+  return { ms: out, apiCalls };
 }
 
 function expiredTokens() {
@@ -95,10 +99,96 @@ function expiredTokens() {
 
 type Phase = 'before-run' | 'no-chunk' | 'some-chunks' | 'all-chunks' | 'not-killed';
 
-it(`SIGKILL at ${RUNS} random moments of a sync: integrity, whole chunks, tokens, next sync`, async () => {
-  const t0 = performance.now();
-  const full = await measureFullRuns();
+interface RunOutcome {
+  failures: string[];
+  phase: Phase;
+  /** The killed process had saved refreshed tokens. */
+  refreshed: boolean;
+  nextMs: number;
+}
+
+/**
+ * One run: a fresh home, `okr sync` started and killed by `arm` (which returns a disarm function),
+ * then every check of the file comment, and the next sync.
+ */
+async function killAndCheck(opts: {
+  label: string;
+  latency: number;
+  expired: boolean;
+  arm: (proc: Spawned) => () => void;
+}): Promise<RunOutcome> {
   const failures: string[] = [];
+  const fail = (what: string) => failures.push(`${opts.label}: ${what}`);
+  const initial = opts.expired ? expiredTokens() : sim.issueTokens();
+  const h = await simulatorHome(sim, { credentials: initial });
+  homes.push(h.home);
+  sim.faults.latencyMs = opts.latency;
+  const proc: Spawned = spawnOkr(syncArgs(), { home: h.home, env: h.env });
+  const disarm = opts.arm(proc);
+  const run = await proc.done;
+  disarm();
+  sim.faults.latencyMs = 0;
+  const killed = run.signal === 'SIGKILL';
+  if (!killed && run.code !== 0) fail(`exit ${run.code}: ${run.stderr.trim()}`);
+
+  // 1. Integrity, whole chunks, run rows.
+  let phase: Phase = 'not-killed';
+  const ic = integrityCheck(h.dbFile);
+  if (ic !== 'ok') fail(`integrity_check: ${ic}`);
+  const { problems, chunksDone } = halfRecorded(h.dbFile, chunks(), reference);
+  for (const p of problems) fail(p);
+  const before = syncRunRows(h.dbFile);
+  for (const r of before) {
+    if (r.status === 'running' && (r.pid !== proc.pid || pidAlive(proc.pid))) {
+      fail(`sync_runs ${r.id} is running with pid ${r.pid} (killed: ${proc.pid})`);
+    }
+  }
+  if (killed) {
+    phase =
+      before.length === 0
+        ? 'before-run'
+        : chunksDone === 0
+          ? 'no-chunk'
+          : chunksDone < 5
+            ? 'some-chunks'
+            : 'all-chunks';
+  }
+
+  // 2. The stored tokens still work: they parse, and the refresh token is accepted.
+  let refreshed = false;
+  try {
+    const tokens = await storedTokens(h.home);
+    if (!tokens) fail('no stored tokens');
+    else {
+      refreshed = tokens.accessToken !== initial.accessToken;
+      if (!(await refreshWorks(sim, tokens.refreshToken))) fail('the stored refresh token is refused');
+    }
+  } catch (err) {
+    fail(`stored tokens unreadable: ${(err as Error).message}`);
+  }
+
+  // 3. The next sync completes without re-authentication and leaves the reference data.
+  const authBefore = sim.stats.authorize ?? 0;
+  const n0 = performance.now();
+  const next = await runCli(['sync', '--from', from, '--to', today, '--json'], { home: h.home, env: h.env });
+  const nextMs = performance.now() - n0;
+  if (next.code !== 0) fail(`next sync exit ${next.code}: ${next.stderr.trim()}`);
+  else if (JSON.parse(next.stdout).plugins[0].status !== 'ok') fail(`next sync: ${next.stdout}`);
+  if ((sim.stats.authorize ?? 0) !== authBefore) fail('the next sync needed a browser sign-in');
+  const after = halfRecorded(h.dbFile, chunks(), reference);
+  if (after.chunksDone !== 5 || after.problems.length > 0) {
+    fail(`after the next sync: ${after.chunksDone} chunks, ${after.problems.join('; ')}`);
+  }
+  const rows = syncRunRows(h.dbFile);
+  if (rows.some((r) => r.status === 'running')) fail('a run is still marked running after the next sync');
+  // The killed run's row was finished by it, or is now marked interrupted by the next sync.
+  const mine = rows.find((r) => r.pid === proc.pid);
+  if (killed && mine && !['ok', 'interrupted'].includes(mine.status)) fail(`killed run ended as ${mine.status}`);
+  rmSync(h.home, { recursive: true, force: true });
+  return { failures, phase, refreshed, nextMs };
+}
+
+function tallyPhases(outcomes: RunOutcome[]): string {
   const phases: Record<Phase, number> = {
     'before-run': 0,
     'no-chunk': 0,
@@ -106,103 +196,134 @@ it(`SIGKILL at ${RUNS} random moments of a sync: integrity, whole chunks, tokens
     'all-chunks': 0,
     'not-killed': 0,
   };
-  let refreshedBeforeKill = 0;
-  const nextMs: number[] = [];
+  for (const o of outcomes) phases[o.phase]++;
+  return Object.entries(phases)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
 
+it(`SIGKILL at ${RUNS} random moments of a sync: integrity, whole chunks, tokens, next sync`, async () => {
+  const t0 = performance.now();
+  const { ms: full } = await measureFullRuns();
+  const outcomes: RunOutcome[] = [];
   for (let i = 0; i < RUNS; i++) {
     const latency = LATENCIES[i % LATENCIES.length]!;
-    // Half the runs start with an expired access token: they refresh and save tokens first.
-    const expired = i % 2 === 1;
-    const initial = expired ? expiredTokens() : sim.issueTokens();
-    const h = await simulatorHome(sim, { credentials: initial });
-    homes.push(h.home);
-    sim.faults.latencyMs = latency;
     // Anywhere from the spawn to the end of a typical whole sync (a few runs are faster and finish).
     const delay = Math.floor(Math.random() * full.get(latency)!);
-    const proc: Spawned = spawnOkr(syncArgs(), { home: h.home, env: h.env });
-    const timer = setTimeout(() => proc.child.kill('SIGKILL'), delay);
-    const run = await proc.done;
-    clearTimeout(timer);
-    sim.faults.latencyMs = 0;
-    const killed = run.signal === 'SIGKILL';
-    const fail = (what: string) => failures.push(`run ${i} (latency ${latency} ms, kill at ${delay} ms): ${what}`);
-    if (!killed && run.code !== 0) fail(`exit ${run.code}: ${run.stderr.trim()}`);
-
-    // 1. Integrity, whole chunks, run rows.
-    let phase: Phase = 'not-killed';
-    let dbExists = true;
-    try {
-      const ic = integrityCheck(h.dbFile);
-      if (ic !== 'ok') fail(`integrity_check: ${ic}`);
-    } catch {
-      dbExists = false; // killed before the database was created: nothing to check
-    }
-    if (dbExists) {
-      const { problems, chunksDone } = halfRecorded(h.dbFile, chunks(), reference);
-      for (const p of problems) fail(p);
-      const rows = syncRunRows(h.dbFile);
-      for (const r of rows) {
-        if (r.status === 'running' && (r.pid !== proc.pid || pidAlive(proc.pid))) {
-          fail(`sync_runs ${r.id} is running with pid ${r.pid} (killed: ${proc.pid})`);
-        }
-      }
-      if (killed) {
-        phase =
-          rows.length === 0
-            ? 'before-run'
-            : chunksDone === 0
-              ? 'no-chunk'
-              : chunksDone < 5
-                ? 'some-chunks'
-                : 'all-chunks';
-      }
-    } else if (killed) phase = 'before-run';
-    phases[phase]++;
-
-    // 2. The stored tokens still work: they parse, and the refresh token is accepted.
-    let tokens: Awaited<ReturnType<typeof storedTokens>>;
-    try {
-      tokens = await storedTokens(h.home);
-    } catch (err) {
-      fail(`stored tokens unreadable: ${(err as Error).message}`);
-    }
-    if (tokens!) {
-      if (tokens.accessToken !== initial.accessToken) refreshedBeforeKill++;
-      if (!(await refreshWorks(sim, tokens.refreshToken))) fail('the stored refresh token is refused');
-    } else fail('no stored tokens');
-
-    // 3. The next sync completes without re-authentication and leaves the reference data.
-    const authBefore = sim.stats.authorize ?? 0;
-    const n0 = performance.now();
-    const next = await runCli(['sync', '--from', from, '--to', today, '--json'], { home: h.home, env: h.env });
-    nextMs.push(performance.now() - n0);
-    if (next.code !== 0) fail(`next sync exit ${next.code}: ${next.stderr.trim()}`);
-    else if (JSON.parse(next.stdout).plugins[0].status !== 'ok') fail(`next sync: ${next.stdout}`);
-    if ((sim.stats.authorize ?? 0) !== authBefore) fail('the next sync needed a browser sign-in');
-    const after = halfRecorded(h.dbFile, chunks(), reference);
-    if (after.chunksDone !== 5 || after.problems.length > 0) {
-      fail(`after the next sync: ${after.chunksDone} chunks, ${after.problems.join('; ')}`);
-    }
-    const rows = syncRunRows(h.dbFile);
-    if (rows.some((r) => r.status === 'running')) fail('a run is still marked running after the next sync');
-    // The killed run's row was finished by it, or is now marked interrupted by the next sync.
-    const mine = rows.find((r) => r.pid === proc.pid);
-    if (killed && mine && !['ok', 'interrupted'].includes(mine.status)) fail(`killed run ended as ${mine.status}`);
-    rmSync(h.home, { recursive: true, force: true });
+    outcomes.push(
+      await killAndCheck({
+        label: `run ${i} (latency ${latency} ms, kill at ${delay} ms)`,
+        latency,
+        // Half the runs start with an expired access token: they refresh and save tokens first.
+        expired: i % 2 === 1,
+        arm: (proc) => {
+          const timer = setTimeout(() => proc.child.kill('SIGKILL'), delay);
+          return () => clearTimeout(timer);
+        },
+      }),
+    );
   }
+  const failures = outcomes.flatMap((o) => o.failures);
+  const nextMs = outcomes.map((o) => o.nextMs);
+  const refreshedBeforeKill = outcomes.filter((o) => o.refreshed && o.phase !== 'not-killed').length;
+  const phasesText = tallyPhases(outcomes);
 
   const seconds = ((performance.now() - t0) / 1000).toFixed(0);
   const fullText = [...full].map(([l, ms]) => `${l} ms latency: ${ms} ms`).join(', ');
   console.log(
-    `crash-safety: ${RUNS} runs, ${failures.length} failures, ${seconds} s; kill phases: ` +
-      Object.entries(phases)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') +
+    `crash-safety: ${RUNS} runs, ${failures.length} failures, ${seconds} s; kill phases: ${phasesText}` +
       `; ${refreshedBeforeKill} runs had saved refreshed tokens before the kill; ` +
       `full sync ${fullText}; next sync p50 ${percentile(nextMs, 50).toFixed(0)} ms, p95 ${percentile(nextMs, 95).toFixed(0)} ms`,
   );
   expect(failures).toEqual([]);
   // The kills really spread over the sync.
-  expect(phases['no-chunk'] + phases['before-run']).toBeGreaterThan(0);
-  expect(phases['some-chunks']).toBeGreaterThan(0);
+  expect(outcomes.filter((o) => o.phase === 'no-chunk' || o.phase === 'before-run').length).toBeGreaterThan(0);
+  expect(outcomes.filter((o) => o.phase === 'some-chunks').length).toBeGreaterThan(0);
+}, 900_000);
+
+/**
+ * Kills at injected points of the protocol, found by watching the simulator's request counters
+ * every millisecond (responses wait `latency` ms, so a request is seen before it is answered):
+ * - the token refresh request has arrived: before the new tokens exist, so before their save;
+ * - the token response has just been sent (+0–19 ms): around the save of the new tokens;
+ * - the first data request has arrived: the run row is written, no chunk yet;
+ * - the k-th data response has just been sent (+0–4 ms): in the parsing, mapping and the chunk
+ *   transactions that follow responses;
+ * - the last data response has just been sent (+0–10 ms): the last commit and the run's finish.
+ */
+const POINT_RUNS = Number(process.env.OKR_CRASH_POINT_RUNS ?? 12);
+it(`SIGKILL at injected points (${POINT_RUNS} runs each): before/around the token save, in and after the chunk commits`, async () => {
+  const t0 = performance.now();
+  const { apiCalls } = await measureFullRuns();
+  const latency = 25;
+  type Point = { name: string; expired: boolean; counter: string; nth: () => number; after: () => number };
+  const points: Point[] = [
+    { name: 'token request arrived', expired: true, counter: 'token:refresh_token', nth: () => 1, after: () => 0 },
+    {
+      name: 'token response sent',
+      expired: true,
+      counter: 'token:refresh_token',
+      nth: () => 1,
+      after: () => latency + Math.floor(Math.random() * 20),
+    },
+    { name: 'first data request arrived', expired: false, counter: 'api', nth: () => 1, after: () => 0 },
+    {
+      name: 'k-th data response sent',
+      expired: false,
+      counter: 'api',
+      nth: () => 1 + Math.floor(Math.random() * apiCalls),
+      after: () => latency + Math.floor(Math.random() * 5),
+    },
+    {
+      name: 'last data response sent',
+      expired: false,
+      counter: 'api',
+      nth: () => apiCalls,
+      after: () => latency + Math.floor(Math.random() * 11),
+    },
+  ];
+  const lines: string[] = [];
+  const all: RunOutcome[] = [];
+  for (const point of points) {
+    const outcomes: RunOutcome[] = [];
+    for (let i = 0; i < POINT_RUNS; i++) {
+      const nth = point.nth();
+      const after = point.after();
+      outcomes.push(
+        await killAndCheck({
+          label: `${point.name} #${i} (request ${nth}, +${after} ms)`,
+          latency,
+          expired: point.expired,
+          arm: (proc) => {
+            const base = sim.stats[point.counter] ?? 0;
+            let timer: NodeJS.Timeout | undefined;
+            const poll = setInterval(() => {
+              if ((sim.stats[point.counter] ?? 0) - base >= nth) {
+                clearInterval(poll);
+                timer = setTimeout(() => proc.child.kill('SIGKILL'), after);
+              }
+            }, 1);
+            return () => {
+              clearInterval(poll);
+              clearTimeout(timer);
+            };
+          },
+        }),
+      );
+    }
+    const refreshed = outcomes.filter((o) => o.refreshed && o.phase !== 'not-killed').length;
+    lines.push(
+      `  ${point.name}: ${POINT_RUNS} runs, ${outcomes.reduce((n, o) => n + o.failures.length, 0)} failures; ${tallyPhases(outcomes)}` +
+        (point.expired ? `; new tokens saved before the kill in ${refreshed}` : ''),
+    );
+    all.push(...outcomes);
+  }
+  const failures = all.flatMap((o) => o.failures);
+  console.log(
+    `crash-safety (injected points): ${all.length} runs, ${failures.length} failures, ` +
+      `${((performance.now() - t0) / 1000).toFixed(0)} s; a full sync makes ${apiCalls} data requests\n${lines.join('\n')}`,
+  );
+  expect(failures).toEqual([]);
+  // The points were really reached: most runs were killed.
+  expect(all.filter((o) => o.phase !== 'not-killed').length).toBeGreaterThan(all.length * 0.8);
 }, 900_000);
