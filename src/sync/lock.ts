@@ -178,7 +178,14 @@ export async function acquireLock(dir: string, name: string, opts: LockOptions):
         },
       };
     }
-    const raw = readRaw(path);
+    let raw = readRaw(path);
+    // A holder writes its record right after creating the file: an empty file is a lock being
+    // taken this very moment. Read again briefly, so a loser names the holder instead of saying
+    // "an unknown process" (whose hint suggests removing a live lock).
+    for (let i = 0; raw === '' && i < 5; i++) {
+      await sleep(2, opts.signal);
+      raw = readRaw(path);
+    }
     const holder = parse(raw);
     if (raw !== undefined) {
       const stale = holder ? !isAlive(holder.pid) : ageMs(path) > UNREADABLE_STALE_MS;
