@@ -8,8 +8,7 @@
  * - `okr sync` exits 0 with status `ok`, or, when another process holds the plugin's sync lock
  *   longer than OKR_LOCK_WAIT_MS, exits 0 with status `skipped` and says who holds it and what to
  *   run ("fitbit is being synced by another okr (pid N, since …); skipped."). Skipping is not an
- *   error: the holder is doing the same work. ("an unknown process" when the holder had created
- *   its lock file but not yet written its pid into it: the lock is real, only its label is not.) Half the rounds use the default wait (10 s: the
+ *   error: the holder is doing the same work. Half the rounds use the default wait (10 s: the
  *   syncs queue and all end `ok`), half OKR_LOCK_WAIT_MS=0 (the losers skip at once).
  * - `okr metrics show` exits 0 and shows stored values; a live fetch that found the lock held
  *   leaves a note, never an error exit.
@@ -93,9 +92,7 @@ it(`${ROUNDS} rounds of 4 okr sync + 2 okr metrics show at once: clean exits, on
         if (p.status === 'ok') counts.syncOk++;
         else if (
           p.status === 'skipped' &&
-          /^fitbit is being synced by another okr \((pid \d+, since .+|an unknown process)\); skipped\.$/.test(
-            p.error,
-          ) &&
+          /^fitbit is being synced by another okr \(pid \d+, since .+\); skipped\.$/.test(p.error) &&
           /okr sync fitbit/.test(p.hint)
         ) {
           counts.syncSkipped++;
