@@ -78,6 +78,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
       await c.config.set(key, value, { store: 'file' });
       c.close();
     };
+    await set('secrets.store', 'file');
     await set('plugin.fitbit.client_id', sim.clientId);
     await set('plugin.fitbit.client_secret', sim.clientSecret);
     await set('plugin.fitbit.auth_url', sim.authUrl);

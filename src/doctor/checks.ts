@@ -152,11 +152,15 @@ export function checkDatabase(ctx: Context): { result: CheckResult; db?: Db } {
   }
 }
 
-/** Secrets stored in the keychain (or to be stored there) need it reachable. */
+/**
+ * Secrets stored in the keychain need it reachable (fail). When none is there yet but new secrets
+ * would go there, an unreachable keychain is a warning: nothing breaks until the next `config set`
+ * or `connect`.
+ */
 export async function checkKeychain(ctx: Context): Promise<CheckResult> {
-  const stores = Object.values(ctx.conf.data.secretStores);
-  const usesKeychain = stores.includes('keychain') || ctx.config.defaultSecretStore() === 'keychain';
-  if (!usesKeychain) {
+  const stored = Object.values(ctx.conf.data.secretStores).includes('keychain');
+  const defaultsToKeychain = ctx.config.defaultSecretStore() === 'keychain';
+  if (!stored && !defaultsToKeychain) {
     return {
       id: 'keychain',
       title: 'OS keychain',
@@ -170,8 +174,10 @@ export async function checkKeychain(ctx: Context): Promise<CheckResult> {
   return {
     id: 'keychain',
     title: 'OS keychain',
-    status: 'fail',
-    detail: probe.error.message,
+    status: stored ? 'fail' : 'warn',
+    detail: stored
+      ? probe.error.message
+      : `${probe.error.message} (no secret is stored there yet; new ones would go there)`,
     fix: probe.error.hint,
   };
 }

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import type { CheckResult } from '../../src/doctor/checks.js';
@@ -117,16 +118,36 @@ describe('okr doctor', () => {
     expect(d.byId['plugin.testsvc.sync']!.fix).toContain('okr sync testsvc');
   });
 
-  it('fails the keychain check, with the file-store fix, when no Secret Service is reachable', async () => {
+  it('fails the keychain check, with the file-store fix, when the keychain holding a secret is unreachable', async () => {
     // The built binary, in a real process without a session bus: the real keychain failure.
+    // The conf file records a secret kept in the keychain, as a desktop session would have left it.
     const home = tempHome();
+    mkdirSync(join(home, 'config'), { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(home, 'config', 'config.json'),
+      JSON.stringify({
+        values: { 'plugin.fitbit.client_id': 'id-1' },
+        secretStores: { 'plugin.fitbit.client_secret': 'keychain' },
+      }),
+      { mode: 0o600 },
+    );
     const r = await runBin(['doctor', '--json'], { home, env: { DBUS_SESSION_BUS_ADDRESS: '' } });
     expect(r.code).toBe(1);
-    const keychain = (JSON.parse(r.stdout).checks as CheckResult[]).find((c) => c.id === 'keychain')!;
+    const checks = JSON.parse(r.stdout).checks as CheckResult[];
+    const keychain = checks.find((c) => c.id === 'keychain')!;
     expect(keychain.status).toBe('fail');
     expect(keychain.detail).toContain('The OS keychain is not reachable');
     expect(keychain.fix).toContain('okr config set secrets.store file');
-    // With the plain-text store chosen, the keychain is not needed.
+    // The plugin whose secret is in there cannot be checked either, and says why.
+    expect(checks.find((c) => c.id === 'plugin.fitbit.config')).toMatchObject({ status: 'fail' });
+  });
+
+  it('only warns about an unreachable keychain that holds nothing yet, and passes with the file store', async () => {
+    const home = tempHome();
+    const r = await runBin(['doctor', '--json'], { home, env: { DBUS_SESSION_BUS_ADDRESS: '' } });
+    const keychain = (JSON.parse(r.stdout).checks as CheckResult[]).find((c) => c.id === 'keychain')!;
+    expect(keychain.status).toBe('warn');
+    expect(keychain.detail).toContain('no secret is stored there yet');
     const f = await runBin(['doctor', '--json'], { home, env: { DBUS_SESSION_BUS_ADDRESS: '', OKR_SECRETS: 'file' } });
     expect((JSON.parse(f.stdout).checks as CheckResult[]).find((c) => c.id === 'keychain')!.status).toBe('pass');
   });
