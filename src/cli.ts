@@ -150,11 +150,15 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
 
   let ctx: Context | undefined;
   let verbose = env.OKR_DEBUG === '1';
+  // A command will almost always need its context: start loading that code now, in parallel with
+  // the command's own module, rather than after it (`okr --help` names no command and skips this).
+  const contextModule = invokedCommand(argv.slice(2)) ? import('./context.js') : undefined;
+  contextModule?.catch(() => {});
   const app: App = {
     exitCode: ExitCode.OK,
     async context() {
       if (!ctx) {
-        const { createContext } = await import('./context.js');
+        const { createContext } = await (contextModule ?? import('./context.js'));
         ctx = createContext({ ...opts, env, io, verbose, signal: opts.signal ?? controller.signal });
       }
       return ctx;

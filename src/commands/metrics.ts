@@ -7,7 +7,11 @@ import type { Command } from 'commander';
 import type { EditFlags, LogFlags, ShowFlags } from '../metrics/actions.js';
 import { type App, action } from './app.js';
 
-const actions = () => import('../metrics/actions.js');
+let loading: Promise<typeof import('../metrics/actions.js')> | undefined;
+const actions = () => {
+  loading ??= import('../metrics/actions.js');
+  return loading;
+};
 
 type ExportFlags = { format: string; from?: string; to?: string; output?: string };
 type ImportFlags = { dryRun?: boolean; force?: boolean; json?: boolean };
@@ -35,6 +39,9 @@ Manual and synced values:
   by a new \`log\` (which says what it replaced) and removed with --clear.`;
 
 export function register(program: Command, app: App): void {
+  // This module loads only when a metrics command runs (see cli.ts): start loading the bodies
+  // now, in parallel with the context, instead of after flag parsing.
+  actions().catch(() => {});
   const metrics = program
     .command('metrics')
     .description('templates, the daily table, values you log by hand, export and import');
