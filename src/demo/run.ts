@@ -72,19 +72,20 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     io.out('with two years of generated Fitbit data (steps, sleep with naps, heart rate; a DST change).');
 
     step(3, 'Configure the fitbit plugin against it');
-    const set = async (key: string, value: string) => {
-      const { createContext } = await import('../context.js');
-      const c = createContext({ env, io, now: ctx.now, registry: ctx.registry });
-      await c.config.set(key, value, { store: 'file' });
-      c.close();
-    };
-    await set('secrets.store', 'file');
-    await set('plugin.fitbit.client_id', sim.clientId);
-    await set('plugin.fitbit.client_secret', sim.clientSecret);
-    await set('plugin.fitbit.auth_url', sim.authUrl);
-    await set('plugin.fitbit.token_url', sim.tokenUrl);
-    await set('plugin.fitbit.revoke_url', sim.revokeUrl);
-    await set('plugin.fitbit.api_base_url', sim.apiBaseUrl);
+    // Through the config service of the demo home, as `okr config set` would store them.
+    const { createContext } = await import('../context.js');
+    const demoCtx = createContext({ env, io, now: ctx.now, registry: ctx.registry });
+    const settings: Array<[string, string]> = [
+      ['secrets.store', 'file'],
+      ['plugin.fitbit.client_id', sim.clientId],
+      ['plugin.fitbit.client_secret', sim.clientSecret],
+      ['plugin.fitbit.auth_url', sim.authUrl],
+      ['plugin.fitbit.token_url', sim.tokenUrl],
+      ['plugin.fitbit.revoke_url', sim.revokeUrl],
+      ['plugin.fitbit.api_base_url', sim.apiBaseUrl],
+    ];
+    for (const [key, value] of settings) await demoCtx.config.set(key, value, { store: 'file' });
+    demoCtx.close();
     io.out('client id, client secret and the four endpoint URLs are set (okr config list shows them).');
 
     step(4, opts.browser ? 'Connect: approve in your browser' : 'Connect through the real OAuth flow (auto-approved)');
