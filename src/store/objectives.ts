@@ -146,34 +146,45 @@ export function deleteObjective(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM objectives WHERE id = ?').run(id).changes > 0;
 }
 
-export function createKeyResult(db: Db, objectiveId: number, kr: KeyResultFields, now: string): KeyResultRecord {
-  const run = db.transaction(() => {
-    const { next } = db
+/** The position after the last key result of an objective. */
+function nextPosition(db: Db, objectiveId: number): number {
+  return (
+    db
       .prepare('SELECT coalesce(max(position), 0) + 1 AS next FROM key_results WHERE objective_id = ?')
-      .get(objectiveId) as { next: number };
-    return Number(
+      .get(objectiveId) as { next: number }
+  ).next;
+}
+
+/** A key result's definition as named SQL parameters (shared by insert and update). */
+function keyResultParams(kr: KeyResultFields, objectiveId: number, position: number, now: string) {
+  return {
+    objectiveId,
+    position,
+    title: kr.title,
+    metricName: kr.metricName,
+    metricType: kr.metricType,
+    agg: kr.agg,
+    where: kr.where ?? null,
+    per: kr.per ?? null,
+    target: kr.target,
+    baseline: kr.baseline ?? null,
+    now,
+  };
+}
+
+export function createKeyResult(db: Db, objectiveId: number, kr: KeyResultFields, now: string): KeyResultRecord {
+  const run = db.transaction(() =>
+    Number(
       db
         .prepare(
           `INSERT INTO key_results (objective_id, position, title, metric_name, metric_type, agg, where_cond, per,
                                     target, baseline, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (@objectiveId, @position, @title, @metricName, @metricType, @agg, @where, @per,
+                   @target, @baseline, @now, @now)`,
         )
-        .run(
-          objectiveId,
-          next,
-          kr.title,
-          kr.metricName,
-          kr.metricType,
-          kr.agg,
-          kr.where ?? null,
-          kr.per ?? null,
-          kr.target,
-          kr.baseline ?? null,
-          now,
-          now,
-        ).lastInsertRowid,
-    );
-  });
+        .run(keyResultParams(kr, objectiveId, nextPosition(db, objectiveId), now)).lastInsertRowid,
+    ),
+  );
   return getKeyResult(db, run.immediate())!;
 }
 
@@ -201,32 +212,13 @@ export function updateKeyResult(
   const run = db.transaction(() => {
     const cur = getKeyResult(db, id);
     if (!cur) return false;
-    let position = cur.position;
-    if (kr.objectiveId !== cur.objectiveId) {
-      position = (
-        db
-          .prepare('SELECT coalesce(max(position), 0) + 1 AS next FROM key_results WHERE objective_id = ?')
-          .get(kr.objectiveId) as { next: number }
-      ).next;
-    }
+    const position = kr.objectiveId === cur.objectiveId ? cur.position : nextPosition(db, kr.objectiveId);
     db.prepare(
-      `UPDATE key_results SET objective_id = ?, position = ?, title = ?, metric_name = ?, metric_type = ?, agg = ?,
-         where_cond = ?, per = ?, target = ?, baseline = ?, updated_at = ?
-       WHERE id = ?`,
-    ).run(
-      kr.objectiveId,
-      position,
-      kr.title,
-      kr.metricName,
-      kr.metricType,
-      kr.agg,
-      kr.where ?? null,
-      kr.per ?? null,
-      kr.target,
-      kr.baseline ?? null,
-      now,
-      id,
-    );
+      `UPDATE key_results SET objective_id = @objectiveId, position = @position, title = @title,
+         metric_name = @metricName, metric_type = @metricType, agg = @agg, where_cond = @where, per = @per,
+         target = @target, baseline = @baseline, updated_at = @now
+       WHERE id = @id`,
+    ).run({ ...keyResultParams(kr, kr.objectiveId, position, now), id });
     return true;
   });
   return run.immediate() ? getKeyResult(db, id) : undefined;
