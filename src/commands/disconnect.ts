@@ -9,6 +9,7 @@ import { ExitCode, OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
 import { loadPrompts } from '../prompt.js';
 import { getConnection, markDisconnected } from '../store/connections.js';
+import { deleteCoverage } from '../store/coverage.js';
 import { deleteCredentials, loadCredentials } from '../store/tokens.js';
 import { countValuesBySource, deleteValuesBySource } from '../store/values.js';
 import { type App, action } from './app.js';
@@ -77,7 +78,12 @@ export async function runDisconnect(ctx: Context, pluginId: string, opts: Discon
   }
 
   if (opts.purge) {
-    const deleted = deleteValuesBySource(db, plugin.id);
+    // The coverage goes with the values: purged dates then read as never synced, so a later
+    // `okr connect` + `okr metrics show` or a backfill fetches them again instead of skipping them.
+    const deleted = db.transaction(() => {
+      deleteCoverage(db, plugin.id);
+      return deleteValuesBySource(db, plugin.id);
+    })();
     io.out(`Deleted ${deleted} value${deleted === 1 ? '' : 's'} synced from ${plugin.id}.`);
   } else if (count > 0) {
     io.out(

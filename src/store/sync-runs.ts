@@ -103,7 +103,3 @@ export function listSyncRuns(db: Db, opts: { pluginId?: string; limit?: number }
     .prepare(`SELECT ${COLUMNS} FROM sync_runs ORDER BY started_at DESC, id DESC LIMIT ?`)
     .all(limit) as SyncRun[];
 }
-
-export function lastSyncRun(db: Db, pluginId: string): SyncRun | undefined {
-  return listSyncRuns(db, { pluginId, limit: 1 })[0];
-}

@@ -9,6 +9,7 @@ import { ExitCode } from '../../src/errors.js';
 import type { OAuthCredentials } from '../../src/plugins/types.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { getConnection, recordConnected } from '../../src/store/connections.js';
+import { unsyncedDates } from '../../src/store/coverage.js';
 import { openDatabase } from '../../src/store/db.js';
 import { KeychainUnavailableError, type SecretBackend } from '../../src/store/secrets.js';
 import { saveCredentials } from '../../src/store/tokens.js';
@@ -151,6 +152,20 @@ describe('okr disconnect', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Deleted 2 values synced from fitbit.');
     expect(state()).toEqual({ tokens: false, enabled: false, account: sim.healthUserId, synced: 0, manual: 1 });
+  });
+
+  it('--purge also forgets which dates were synced, so a reconnect fetches them again', async () => {
+    await connected(2);
+    const db = openDatabase(homeFiles(home).db);
+    db.prepare(
+      "INSERT INTO sync_coverage (plugin_id, date, synced_at) VALUES ('fitbit', '2026-03-01', 'x'), ('fitbit', '2026-03-02', 'x')",
+    ).run();
+    db.close();
+    const r = await runCli(['disconnect', 'fitbit', '--purge', '--yes'], { home, env: env() });
+    expect(r.code).toBe(0);
+    const after = openDatabase(homeFiles(home).db);
+    expect(unsyncedDates(after, 'fitbit', ['2026-03-01', '2026-03-02'])).toEqual(['2026-03-01', '2026-03-02']);
+    after.close();
   });
 
   it('a plugin that is not connected: says so; kept values are still counted and purgeable', async () => {
