@@ -7,9 +7,11 @@
  * so this covers what it needs: method, headers, a string/URLSearchParams/Uint8Array body,
  * AbortSignal, redirects ('follow' | 'manual' | 'error'), and a standard `Response` back, so
  * callers (and oauth4webapi) see the usual API.
+ *
+ * node:http and node:https (with tls and crypto behind them) load on the first request: most
+ * commands read the database and never fetch, and those modules cost several ms of start-up.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 
 const MAX_REDIRECTS = 20;
 
@@ -32,15 +34,17 @@ function headersOf(init: RequestInit['headers']): Record<string, string> {
   return out;
 }
 
-function once(url: URL, init: RequestInit, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+async function once(url: URL, init: RequestInit, signal: AbortSignal | undefined): Promise<IncomingMessage> {
   const { data, type } = bodyOf(init.body);
   const headers = headersOf(init.headers);
   if (type && !headers['content-type']) headers['content-type'] = type;
   if (data) headers['content-length'] = String(data.length);
   headers['accept-encoding'] = 'identity';
   if (!headers.accept) headers.accept = '*/*';
-  const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
-  if (!send) return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`);
+  }
+  const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
     const req = send(url, { method: (init.method ?? 'GET').toUpperCase(), headers, signal }, resolve);
     req.on('error', (err) => {
