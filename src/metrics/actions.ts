@@ -393,20 +393,18 @@ export async function show(ctx: Context, opts: ShowFlags): Promise<number> {
     for (const n of read.notes) ctx.io.err(`note: ${n}`);
     return 0;
   }
-  ctx.io.out(paint(ctx.io, 'bold', `${template.name}: ${range.from} .. ${range.to}`));
-  for (const line of table.renderMetricsTable(input, {
-    width: ctx.io.columns,
-    color: ctx.io.color,
-    sparklines: ctx.io.isTTY,
-  })) {
-    ctx.io.out(line);
-  }
+  const lines = [
+    paint(ctx.io, 'bold', `${template.name}: ${range.from} .. ${range.to}`),
+    ...table.renderMetricsTable(input, { width: ctx.io.columns, color: ctx.io.color, sparklines: ctx.io.isTTY }),
+  ];
   if (read.notes.length) {
-    ctx.io.out();
+    lines.push('');
     for (const n of read.notes) {
-      for (const l of table.wrapText(`note: ${n}`, ctx.io.columns, 2)) ctx.io.out(paint(ctx.io, 'yellow', l));
+      for (const l of table.wrapText(`note: ${n}`, ctx.io.columns, 2)) lines.push(paint(ctx.io, 'yellow', l));
     }
   }
+  // One write: a line at a time is a system call each on a pipe or file.
+  ctx.io.out(lines.join('\n'));
   return 0;
 }
 

@@ -5,29 +5,24 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { OkrError } from '../errors.js';
 import { ensurePrivateDir } from '../paths.js';
 import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations.js';
 
-export type Db = BetterSqlite3.Database;
+export type Db = Database.Database;
 
-// better-sqlite3 is CommonJS with a native addon: `require` it directly, and only when a database
-// is opened. Importing it as ESM costs an extra CommonJS-to-ESM translation at every start-up.
-// Its `bindings` helper searches a dozen paths for the addon at every start; name the file instead.
-let Database: typeof BetterSqlite3 | undefined;
-let nativeBinding: string | undefined;
-function driver(): typeof BetterSqlite3 {
-  if (!Database) {
+// better-sqlite3's JavaScript is bundled with okr (loading its dozen CommonJS files costs ~4 ms
+// at every start); its native addon is loaded here, by path, on the first open. Passing the
+// addon also skips the `bindings` helper, which searches a dozen paths for it, and which could
+// not find it from inside a bundle anyway.
+let addon: object | undefined;
+function nativeAddon(): object {
+  if (!addon) {
     const require = createRequire(import.meta.url);
-    Database = require('better-sqlite3') as typeof BetterSqlite3;
-    try {
-      nativeBinding = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
-    } catch {
-      nativeBinding = undefined; // an unusual install layout: let better-sqlite3 find it
-    }
+    addon = require(require.resolve('better-sqlite3/build/Release/better_sqlite3.node')) as object;
   }
-  return Database;
+  return addon;
 }
 
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -49,8 +44,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     // Inside the try: on a read-only file system even the chmod of an existing folder fails
     // (EROFS), and that must read as "cannot write the database", not as a crash.
     if (!opts.readonly) ensurePrivateDir(dirname(file));
-    db = new (driver())(file, {
-      nativeBinding,
+    db = new Database(file, {
+      // Typed as a path in @types/better-sqlite3; the addon object itself is accepted too.
+      nativeBinding: nativeAddon() as unknown as string,
       readonly: opts.readonly ?? false,
       timeout: BUSY_TIMEOUT_MS,
     });

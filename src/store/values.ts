@@ -65,10 +65,17 @@ export function getValue(db: Db, date: string, metricName: string): StoredValue 
 export function getValues(db: Db, metricNames: string[], from: string, to: string): StoredValue[] {
   if (metricNames.length === 0) return [];
   const placeholders = metricNames.map(() => '?').join(', ');
+  // SQLite (with no statistics) always picks the (metric_name, date) index here. That suits one
+  // metric over a long period (a key result); for a template's many metrics, walking the primary
+  // key (date, metric_name) over the range reads each day once, in order, with no lookups back
+  // into the table: 30 metrics x 31 days of a 10-year file, cold, took 1.5 ms instead of 2.0 ms
+  // (3 metrics x 1 year: 3.0 ms either way; 1 metric x 1 year: 1.4 ms by the index, 1.7 ms not).
+  // `+metric_name` tells the planner not to use the index.
+  const column = metricNames.length > 2 ? '+metric_name' : 'metric_name';
   return db
     .prepare(
       `SELECT date, metric_name AS metricName, value, source, updated_at AS updatedAt FROM daily_metric_values
-       WHERE metric_name IN (${placeholders}) AND date >= ? AND date <= ? ORDER BY date, metric_name`,
+       WHERE ${column} IN (${placeholders}) AND date >= ? AND date <= ? ORDER BY date, metric_name`,
     )
     .all(...metricNames, from, to) as StoredValue[];
 }
