@@ -2,7 +2,7 @@
 // zod, the simulator) in their own chunks, loaded only by the commands that use them.
 // The keyring's native module and `open` stay external (`open` must find its own xdg-open script on
 // disk); better-sqlite3's JavaScript is bundled and its addon loaded by path (src/store/db.ts).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -57,15 +57,8 @@ const oneCommonChunk = {
   },
 };
 
-await build({
-  // The simulator's stand-alone entry (`npm run simulator`) is built when present.
-  entryPoints: {
-    cli: 'src/cli.ts',
-    ...(existsSync('src/simulator/main.ts') ? { 'simulator-main': 'src/simulator/main.ts' } : {}),
-  },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -80,6 +73,26 @@ await build({
     js: "import { createRequire as __okrCreateRequire } from 'node:module'; let __okrRequire; const require = (id) => (__okrRequire ??= __okrCreateRequire(import.meta.url))(id);",
   },
   define: { __OKR_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
-  plugins: [lazyChildProcessForCommander, oneCommonChunk],
   logLevel: 'warning',
+};
+
+const cli = await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  splitting: true,
+  plugins: [lazyChildProcessForCommander, oneCommonChunk],
+  // OKR_BUILD_META=1: which module went into which chunk (for esbuild's analyzer), in dist/meta.json.
+  metafile: process.env.OKR_BUILD_META === '1',
 });
+if (cli.metafile) writeFileSync('dist/meta.json', JSON.stringify(cli.metafile));
+
+// The simulator's stand-alone entry (`npm run simulator`), built on its own: as a second entry
+// of the build above it would share modules with the CLI and split its chunks further.
+if (existsSync('src/simulator/main.ts')) {
+  await build({
+    ...common,
+    entryPoints: { 'simulator-main': 'src/simulator/main.ts' },
+    outfile: 'dist/simulator-main.js',
+  });
+}

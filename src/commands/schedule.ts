@@ -3,7 +3,9 @@
  * LaunchAgent (src/schedule/). Hidden: `okr schedule run` (what the scheduler starts) and
  * `okr schedule check` (what the preflight runs in its place).
  */
-import { type Command, Option } from 'commander';
+// `program.createOption`, not `new Option`: a value import of commander here would move it out
+// of cli.js into a chunk of its own, one more file to load at every start.
+import type { Command } from 'commander';
 import type { BackendId } from '../schedule/job.js';
 import { type App, action } from './app.js';
 
@@ -17,7 +19,7 @@ export function register(program: Command, app: App): void {
     .description('install (or replace) the scheduled `okr sync`, then test-run it as the scheduler will')
     .option('--every <interval>', 'how often: 5m to 30m, 1h to 12h dividing a day, or 1d', '1h')
     .addOption(
-      new Option(
+      program.createOption(
         '--backend <name>',
         'scheduler (default: systemd user timer if available, else cron; launchd on macOS)',
       ).choices(['cron', 'systemd', 'launchd']),
