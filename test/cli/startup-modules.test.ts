@@ -1,0 +1,50 @@
+/**
+ * What the built CLI loads at start-up. Reading the database needs neither the network stack
+ * (http, https, tls) nor child processes, and loading them costs start-up time on every
+ * `okr metrics show`; they must stay behind the commands that use them. The speed itself is
+ * measured by `npm run bench`; this checks the structure that keeps it.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBin, tempHome } from '../helpers/cli.js';
+
+// Not `net`: Node itself loads it for a standard output that is a pipe, as it is here.
+const NETWORK_AND_PROCESSES = ['http', 'https', 'tls', 'child_process', 'dgram'];
+
+/** Runs the built okr with a preload that records which Node built-in modules were loaded. */
+async function builtinsLoadedBy(args: string[], home: string): Promise<Set<string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'okr-probe-'));
+  const probe = join(dir, 'probe.cjs');
+  const out = join(dir, 'modules.txt');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`,
+  );
+  const r = await runBin(args, { home, env: { NODE_OPTIONS: `--require ${probe}`, OKR_SECRETS: 'file' } });
+  expect(r.code, r.stderr).toBe(0);
+  const list = readFileSync(out, 'utf8').split('\n');
+  return new Set(list.filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice('NativeModule '.length)));
+}
+
+describe('start-up modules', () => {
+  it('`okr metrics show` and `okr --help` load no network or child-process modules', async () => {
+    const home = tempHome();
+    expect((await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { home })).code).toBe(0);
+    expect((await runBin(['metrics', 'log', 'mood', '7'], { home })).code).toBe(0);
+
+    const show = await builtinsLoadedBy(['metrics', 'show', '--since', '7d'], home);
+    // The probe sees the modules okr does load: the database driver's.
+    expect(show.has('fs')).toBe(true);
+    for (const m of NETWORK_AND_PROCESSES) expect(show.has(m), `metrics show loaded ${m}`).toBe(false);
+
+    const help = await builtinsLoadedBy(['--help'], home);
+    for (const m of NETWORK_AND_PROCESSES) expect(help.has(m), `--help loaded ${m}`).toBe(false);
+  });
+
+  it('the probe does see the network stack when a command uses it (the demo runs a simulator)', async () => {
+    const demo = await builtinsLoadedBy(['demo', '--days', '3'], tempHome());
+    expect(demo.has('http')).toBe(true);
+  });
+});
