@@ -31,7 +31,8 @@ async function builtinsLoadedBy(args: string[], home: string): Promise<Set<strin
 describe('start-up modules', () => {
   it('`okr metrics show` and `okr --help` load no network or child-process modules', async () => {
     const home = tempHome();
-    expect((await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { home })).code).toBe(0);
+    const create = await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { home });
+    expect(create.code).toBe(0);
     expect((await runBin(['metrics', 'log', 'mood', '7'], { home })).code).toBe(0);
 
     const show = await builtinsLoadedBy(['metrics', 'show', '--since', '7d'], home);
