@@ -19,10 +19,12 @@ export function register(program: Command, app: App): void {
     .description('install (or replace) the scheduled `okr sync`, then test-run it as the scheduler will')
     .option('--every <interval>', 'how often: 5m to 30m, 1h to 12h dividing a day, or 1d', '1h')
     .addOption(
-      program.createOption(
-        '--backend <name>',
-        'scheduler (default: systemd user timer if available, else cron; launchd on macOS)',
-      ).choices(['cron', 'systemd', 'launchd']),
+      program
+        .createOption(
+          '--backend <name>',
+          'scheduler (default: systemd user timer if available, else cron; launchd on macOS)',
+        )
+        .choices(['cron', 'systemd', 'launchd']),
     )
     .option('--no-preflight', 'skip the test run (not recommended: it catches an unreachable keychain)')
     .addHelpText(

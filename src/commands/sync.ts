@@ -19,7 +19,8 @@ export function register(program: Command, app: App): void {
     .option('--json', 'machine-readable report')
     .option('--quiet', 'no spinner or progress: one timestamped line per plugin (for logs)')
     .addOption(
-      program.createOption('--trigger <kind>', 'who started the sync, recorded in sync_runs')
+      program
+        .createOption('--trigger <kind>', 'who started the sync, recorded in sync_runs')
         .choices(['manual', 'schedule'])
         .hideHelp(),
     )
