@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import type { App, Register } from './commands/app.js';
 import type { Context, ContextOptions } from './context.js';
 import { ExitCode, OkrError } from './errors.js';
-import { createIO, type IO, paint } from './io.js';
+import { type IO, paint, processIO } from './io.js';
 import { VERSION } from './version.js';
 
 interface CommandEntry {
@@ -127,7 +127,7 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
 
 export async function main(argv: string[], opts: ContextOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
-  const io = opts.io ?? createIO({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env });
+  const io = opts.io ?? processIO(env);
   const ownsProcess = opts.signal === undefined;
   const controller = new AbortController();
   let interrupts = 0;
@@ -138,15 +138,6 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     controller.abort(new OkrError('Interrupted.', { exitCode: ExitCode.INTERRUPTED }));
   };
   if (ownsProcess) process.on('SIGINT', onSigint);
-  // `okr … | head` closes the pipe early: stop quietly, as other Unix tools do.
-  const onPipeError = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(ExitCode.OK);
-    throw err;
-  };
-  if (ownsProcess) {
-    process.stdout.on('error', onPipeError);
-    process.stderr.on('error', onPipeError);
-  }
 
   let ctx: Context | undefined;
   let verbose = env.OKR_DEBUG === '1';
@@ -171,6 +162,11 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     cmd.configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
+      // Commander would ask process.stdout and process.stderr (see processIO).
+      getOutHelpWidth: () => io.columns,
+      getErrHelpWidth: () => io.columns,
+      getOutHasColors: () => io.color,
+      getErrHasColors: () => io.color,
       outputError: (s, write) => write(paint(io, 'red', s)),
     });
   }
@@ -189,7 +185,6 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     return reportError(io, err, verbose);
   } finally {
     if (ownsProcess) process.off('SIGINT', onSigint);
-    // The pipe handlers stay: output may still be flushing after main returns.
     ctx?.close();
   }
 }

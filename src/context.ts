@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { nodeFetch } from './http/node-fetch.js';
-import { createIO, type IO } from './io.js';
+import { type IO, processIO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { createDefaultRegistry } from './plugins/index.js';
 import type { PluginRegistry } from './plugins/registry.js';
@@ -56,7 +56,7 @@ export function createContext(opts: ContextOptions = {}): Context {
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
   const paths = resolvePaths({ env, platform, homedir: opts.homedir ?? homedir() });
-  const io = opts.io ?? createIO({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env });
+  const io = opts.io ?? processIO(env);
   const registry = opts.registry ?? createDefaultRegistry();
   const conf = new ConfFile(paths.configFile);
   // `config` and `secrets` need each other (the default secret store is a config value), so the
