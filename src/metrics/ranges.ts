@@ -29,7 +29,7 @@ export interface RangeOptions {
 
 export const MAX_RANGE_YEARS = 20;
 
-const SINCE_RE = /^(\d{1,6})\s*([dwmy])$/;
+const SINCE_RE = /^(\d{1,6}) *([dwmy])$/; // `7d` or `7 d`; not a tab or a line break between
 const SINCE_HINT = 'Use a count of days, weeks, months or years, or a date: --since 14d, --since 2026-01-01';
 
 export function resolveRange(opts: RangeOptions, today: string, defaultDays: number): CivilRange {
@@ -78,7 +78,7 @@ export function parseSince(since: string, today: string): string {
   const maxCount = { d: 366, w: 53, m: 12, y: 1 }[unit] * (MAX_RANGE_YEARS + 1);
   if (n > maxCount) {
     throw new UsageError(
-      `--since ${s} goes back more than ${MAX_RANGE_YEARS} years`,
+      `--since ${JSON.stringify(since)} goes back more than ${MAX_RANGE_YEARS} years`,
       'Ask for a shorter range, e.g. --since 5y',
     );
   }

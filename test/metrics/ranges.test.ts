@@ -90,8 +90,14 @@ describe('resolveRange', () => {
       'The range 2005-11-10..2026-11-10 is longer than 20 years',
     );
     expect(usageError(() => resolveRange({ since: '999999d' }, TODAY, 7)).message).toBe(
-      '--since 999999d goes back more than 20 years',
+      '--since "999999d" goes back more than 20 years',
     );
+    // Found by the fuzz test (seed 154832792): a line break between count and unit was read as
+    // `100 y`, and the refusal printed the line break raw, over two lines.
+    expect(usageError(() => resolveRange({ since: '100\ny' }, TODAY, 7)).message).toBe(
+      'Not a --since value: "100\\ny"',
+    );
+    expect(resolveRange({ since: '7 d' }, TODAY, 7).from).toBe('2026-11-03');
     expect(usageError(() => resolveRange({ since: '7306d' }, TODAY, 7)).message).toBe(
       'The range 2006-11-09..2026-11-10 is longer than 20 years',
     );
