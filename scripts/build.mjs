@@ -29,6 +29,22 @@ const lazyChildProcessForCommander = {
 };
 
 /**
+ * zod re-exports all of its ~60 message locales (`z.locales`), so bundling it pulls in ~320 KB of
+ * translations that okr never uses: it only reads `issue.message` in zod's default English. Keep
+ * English only; that halves the chunk every sync loads and compiles (the fitbit response schemas).
+ */
+const englishOnlyZodLocales = {
+  name: 'english-only-zod-locales',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
  * Start-up time in Node's ESM loader grows with the number of files, not only their size: 20
  * modules of 5 KB load in ~7 ms where one of 100 KB takes ~3.5 ms (measured on this machine).
  * esbuild gives each set of entry points sharing some code its own chunk, which leaves the
@@ -81,7 +97,7 @@ const cli = await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   splitting: true,
-  plugins: [lazyChildProcessForCommander, oneCommonChunk],
+  plugins: [lazyChildProcessForCommander, englishOnlyZodLocales, oneCommonChunk],
   // OKR_BUILD_META=1: which module went into which chunk (for esbuild's analyzer), in dist/meta.json.
   metafile: process.env.OKR_BUILD_META === '1',
 });
