@@ -21,17 +21,27 @@ const MAX_PAGES = 1000;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
-async function send(
+function send(
   rt: PluginRuntime,
   source: ErrorSource,
   url: string,
   init: RequestInit,
   credentials?: OAuthCredentials,
 ): Promise<{ res: Response; text: string }> {
+  return receive(rt, source, rt.fetch(url, { ...init, signal: rt.signal }), credentials);
+}
+
+/** The body of a response, or the provider's error for it (network, status, error body). */
+async function receive(
+  rt: PluginRuntime,
+  source: ErrorSource,
+  pending: Promise<Response>,
+  credentials?: OAuthCredentials,
+): Promise<{ res: Response; text: string }> {
   let res: Response;
   let text: string;
   try {
-    res = await rt.fetch(url, { ...init, signal: rt.signal });
+    res = await pending;
     text = await res.text();
   } catch (err) {
     // Ctrl-C or a timeout aborted us: that is not a provider failure, let the caller see the abort.
@@ -165,37 +175,15 @@ export class HealthApi {
   }
 }
 
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
-}
-
 /**
- * `grant_type=refresh_token` at the token endpoint. Google wants the client secret in the body even
- * for Desktop clients (a refresh without it fails with "client_secret is missing.").
+ * The token endpoint's answer to a refresh (sent by token-request.ts before this module loaded),
+ * checked like every other response.
  */
-export async function refreshAccessToken(
+export async function readTokenResponse(
   rt: PluginRuntime,
-  tokenUrl: string,
-  client: ClientCredentials,
-  credentials: OAuthCredentials & { refreshToken: string },
+  pending: Promise<Response>,
+  credentials: OAuthCredentials,
 ): Promise<TokenResponse> {
-  const form = new URLSearchParams({
-    grant_type: 'refresh_token',
-    refresh_token: credentials.refreshToken,
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-  });
-  const { res, text } = await send(
-    rt,
-    'token',
-    tokenUrl,
-    {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: form.toString(),
-    },
-    credentials,
-  );
+  const { res, text } = await receive(rt, 'token', pending, credentials);
   return decode('token', 'token refresh', res, text, tokenResponse);
 }

@@ -19,6 +19,7 @@ import type {
 } from '../types.js';
 import { parseGoogleClientSecretFile } from './client-secret-file.js';
 import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
+import { type ClientCredentials, sendRefreshRequest } from './token-request.js';
 
 export const FITBIT_PLUGIN_ID = 'fitbit';
 
@@ -44,7 +45,7 @@ async function url(rt: PluginRuntime, key: UrlKey): Promise<string> {
   return ((await config(rt, key)) ?? FITBIT_DEFAULT_URLS[key]).replace(/\/+$/, '');
 }
 
-async function clientCredentials(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }> {
+async function clientCredentials(rt: PluginRuntime): Promise<ClientCredentials> {
   const [clientId, clientSecret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
   if (!clientId || !clientSecret) {
     throw new OkrError(`The fitbit plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`, {
@@ -218,12 +219,14 @@ export const fitbitPlugin: DataImportPlugin = {
         hint: 'Run `okr connect fitbit` to sign in again.',
       });
     }
-    const [{ refreshAccessToken }, { credentialsFromTokenResponse }] = await Promise.all([
+    const [client, tokenUrl] = await Promise.all([clientCredentials(rt), url(rt, 'token_url')]);
+    // Send first, then load the response checks: their compile overlaps the round trip.
+    const pending = sendRefreshRequest(rt, tokenUrl, client, refreshToken);
+    const [{ readTokenResponse }, { credentialsFromTokenResponse }] = await Promise.all([
       import('./api.js'),
       import('./mapping.js'),
     ]);
-    const [client, tokenUrl] = await Promise.all([clientCredentials(rt), url(rt, 'token_url')]);
-    const tokens = await refreshAccessToken(rt, tokenUrl, client, { ...credentials, refreshToken });
+    const tokens = await readTokenResponse(rt, pending, credentials);
     return credentialsFromTokenResponse(tokens, rt.now().getTime(), credentials);
   },
 

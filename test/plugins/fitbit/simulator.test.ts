@@ -314,6 +314,17 @@ describe('validateCredentials and refreshTokens', () => {
     creds = sim.issueTokens(); // the shared token was revoked too
   });
 
+  it('a token endpoint that cannot be reached: a transient error (the request is sent before api.ts loads)', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r));
+    const rt = simulatorRuntime(sim, { config: { 'plugin.fitbit.token_url': `http://127.0.0.1:${port}/token` } });
+    const err = await providerError(() => fitbitPlugin.refreshTokens(rt, sim.issueTokens()));
+    expect(err.category).toBe('transient');
+    expect(err.message).toMatch(/^Could not reach Google's token endpoint: .*ECONNREFUSED/);
+  });
+
   it('no refresh token stored → reauth without a request', async () => {
     const rt = simulatorRuntime(sim);
     const err = await providerError(() => fitbitPlugin.refreshTokens(rt, { accessToken: 'x', obtainedAt: 0 }));
