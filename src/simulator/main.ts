@@ -1,25 +1,47 @@
 /**
- * `npm run simulator`: starts the simulator and prints how to point okr at it. Options:
- *   --port <n>          listen on this port (default: any free port)
- *   --seed <n>          data seed (default 1)
- *   --now <ISO date>    the simulator's "now" (default: the real now)
- *   --time-zone <IANA>  the simulated user's zone (default America/New_York)
- *   --auto-approve      skip the consent page
- *   --testing-mode      7-day refresh tokens, like a Google project in Testing
+ * `npm run simulator`: starts the simulator and prints how to point okr at it (options: USAGE).
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from './server.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    seed: { type: 'string' },
-    now: { type: 'string' },
-    'time-zone': { type: 'string' },
-    'auto-approve': { type: 'boolean' },
-    'testing-mode': { type: 'boolean' },
-  },
-});
+const USAGE = `Usage: npm run simulator -- [options]
+
+The Google OAuth + Google Health API v4 simulator on 127.0.0.1, for trying okr by hand.
+
+Options:
+  --port <n>          port to listen on (default: a free one)
+  --seed <n>          seed of the generated data (default: 1)
+  --now <iso>         the simulator's "now" (default: the real clock)
+  --time-zone <tz>    the simulated user's IANA time zone (default: America/New_York)
+  --auto-approve      approve the consent page without a click
+  --testing-mode      refresh tokens last 7 days, as for an app in Google's Testing mode
+  -h, --help          print this help
+`;
+
+let values: ReturnType<typeof parse>['values'];
+function parse() {
+  return parseArgs({
+    options: {
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      now: { type: 'string' },
+      'time-zone': { type: 'string' },
+      'auto-approve': { type: 'boolean' },
+      'testing-mode': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+try {
+  values = parse().values;
+} catch (err) {
+  process.stderr.write(`error: ${(err as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const sim = await startSimulator({
   port: values.port ? Number(values.port) : 0,
