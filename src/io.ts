@@ -117,9 +117,17 @@ function isTerminal(fd: number): boolean {
   // Files and pipes are settled without loading the tty module (and net, which it loads).
   if (!stat.isCharacterDevice()) return false;
   // /dev/null is a character device too, and where scheduled and scripted runs often write.
-  if (stat.rdev === statSync('/dev/null').rdev) return false;
+  if (isDevNull(stat)) return false;
   const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
   return tty.isatty(fd);
+}
+
+function isDevNull(stat: ReturnType<typeof fstatSync>): boolean {
+  try {
+    return stat.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return false; // no /dev/null on this system: ask the tty module
+  }
 }
 
 const CODES = {

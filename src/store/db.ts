@@ -103,6 +103,13 @@ export function migrate(db: Db, migrations: Migration[] = MIGRATIONS, targetVers
 export function databaseError(file: string, err: unknown): OkrError {
   const code = (err as { code?: string }).code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
+  // The native addon was built for another Node.js (Node was upgraded under okr).
+  if (code === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION/.test(msg)) {
+    return new OkrError(`Cannot load the SQLite driver: ${msg.replace(/\s*\n\s*/g, ' ')}`, {
+      hint: "Rebuild it for this Node.js: run `npm rebuild better-sqlite3` in okr's folder, or reinstall okr.",
+      cause: err,
+    });
+  }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(msg)) {
     return new OkrError(`The database ${file} is damaged (${msg}).`, {
       hint: 'Run `okr doctor`; restore a backup, or move the file aside to start over (synced values can be synced again).',
