@@ -9,9 +9,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { recordConnected } from '../../src/store/connections.js';
-import { saveCredentials } from '../../src/store/tokens.js';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { simulatorHome } from '../helpers/faults.js';
 import { expectFits } from './commands-helpers.js';
 
 // The simulator and okr share one clock. At 15:00Z it is 2026-11-10 in New York (the simulated
@@ -50,32 +49,9 @@ function rows(metric: string, from: string, to: string): Array<{ date: string; v
 
 beforeAll(async () => {
   sim = await startSimulator({ now: NOW, clock: () => NOW.getTime(), seed: 11 });
-  home = tempHome('okr-progress-e2e-');
-  const ctx = createContext({ env: { ...env, OKR_HOME: home }, homedir: home, now });
-  try {
-    for (const [key, value] of Object.entries({
-      client_id: sim.clientId,
-      client_secret: sim.clientSecret,
-      auth_url: sim.authUrl,
-      token_url: sim.tokenUrl,
-      revoke_url: sim.revokeUrl,
-      api_base_url: sim.apiBaseUrl,
-    })) {
-      await ctx.config.set(`plugin.fitbit.${key}`, value);
-    }
-    // What `okr connect fitbit` leaves behind, with tokens the simulator issued as if the user
-    // had consented in a browser.
-    const store = await saveCredentials(ctx.secrets, 'fitbit', sim.issueTokens());
-    expect(store).toBe('file');
-    recordConnected(ctx.db(), {
-      pluginId: 'fitbit',
-      accountId: sim.healthUserId,
-      connectedAt: NOW.toISOString(),
-      tokenStore: store,
-    });
-  } finally {
-    ctx.close();
-  }
+  // Configured and connected as `okr config setup` and `okr connect fitbit` leave a home, with
+  // tokens the simulator issued as if the user had consented in a browser.
+  home = (await simulatorHome(sim, { prefix: 'okr-progress-e2e-' })).home;
   const sync = await okr(['sync', '--from', FROM, '--json']);
   expect(sync.code).toBe(0);
   expect(JSON.parse(sync.stdout).plugins[0]).toMatchObject({ plugin: 'fitbit', status: 'ok', days: SYNCED_DAYS });
