@@ -19,10 +19,12 @@ export interface Home {
   put(metric: string, values: Record<string, number | string>): void;
 }
 
-export function newHome(): Home {
-  const home = tempHome('okr-okr-');
+/** Commands run in-process on a home (a new temp one unless given), at a clock (`NOW` unless given). */
+export function newHome(opts: { home?: string; now?: () => Date } = {}): Home {
+  const home = opts.home ?? tempHome('okr-okr-');
   const env = { OKR_SECRETS: 'file' };
-  const run: Home['run'] = (args, extra = {}) => runCli(args, { home, env, now, ...extra });
+  const clock = opts.now ?? now;
+  const run: Home['run'] = (args, extra = {}) => runCli(args, { home, env, now: clock, ...extra });
   const ok: Home['ok'] = async (args, extra) => {
     const r = await run(args, extra);
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);

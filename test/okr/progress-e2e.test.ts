@@ -9,9 +9,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { runCli } from '../helpers/cli.js';
 import { simulatorHome } from '../helpers/faults.js';
-import { expectFits } from './commands-helpers.js';
+import { expectFits, type Home, newHome } from './commands-helpers.js';
 
 // The simulator and okr share one clock. At 15:00Z it is 2026-11-10 in New York (the simulated
 // user's zone) and in every zone from UTC-11 to UTC+8, where tests run.
@@ -22,20 +21,11 @@ const TODAY = '2026-11-10';
 const SYNCED_DAYS = 41; // Oct 1 .. Nov 10
 
 let sim: Simulator;
-let home: string;
+let h: Home;
 const env = { OKR_SECRETS: 'file' };
-const okr = (args: string[], extra: Partial<Parameters<typeof runCli>[1]> = {}) =>
-  runCli(args, { home, env, now, ...extra });
-
-async function ok(args: string[]): Promise<string> {
-  const r = await okr(args);
-  expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 function rows(metric: string, from: string, to: string): Array<{ date: string; value: number }> {
-  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
+  const db = new Database(join(h.home, 'data', 'okr.db'), { readonly: true });
   try {
     return db
       .prepare(
@@ -51,14 +41,14 @@ beforeAll(async () => {
   sim = await startSimulator({ now: NOW, clock: () => NOW.getTime(), seed: 11 });
   // Configured and connected as `okr config setup` and `okr connect fitbit` leave a home, with
   // tokens the simulator issued as if the user had consented in a browser.
-  home = (await simulatorHome(sim, { prefix: 'okr-progress-e2e-' })).home;
-  const sync = await okr(['sync', '--from', FROM, '--json']);
+  h = newHome({ home: (await simulatorHome(sim, { prefix: 'okr-progress-e2e-' })).home, now });
+  const sync = await h.run(['sync', '--from', FROM, '--json']);
   expect(sync.code).toBe(0);
   expect(JSON.parse(sync.stdout).plugins[0]).toMatchObject({ plugin: 'fitbit', status: 'ok', days: SYNCED_DAYS });
 
-  await ok(['objective', 'add', 'Sleep better', '--period', '2026-Q4']);
-  await ok(['objective', 'add', 'Move more', '--period', '2026-Q4']);
-  const kr = (...args: string[]) => ok(['kr', 'add', ...args]);
+  await h.ok(['objective', 'add', 'Sleep better', '--period', '2026-Q4']);
+  await h.ok(['objective', 'add', 'Move more', '--period', '2026-Q4']);
+  const kr = (...args: string[]) => h.ok(['kr', 'add', ...args]);
   await kr(
     'Sleep 7h on average',
     '--objective',
@@ -133,7 +123,7 @@ interface KrJson {
 
 describe('okr progress on synced simulator data', () => {
   it('computes every key result from the synced values', async () => {
-    const j = JSON.parse(await ok(['progress', '--json'])) as {
+    const j = JSON.parse(await h.ok(['progress', '--json'])) as {
       date: string;
       objectives: Array<{ id: number; day: number; state: string; keyResults: KrJson[] }>;
     };
@@ -204,7 +194,7 @@ describe('okr progress on synced simulator data', () => {
   });
 
   it('prints it in 80 columns, saying how many days of data each value rests on', async () => {
-    const out = await ok(['progress']);
+    const out = await h.ok(['progress']);
     expectFits(out);
     const nights = rows('fitbit.sleepLength', FROM, TODAY).length;
     const missing = SYNCED_DAYS - nights;
@@ -215,7 +205,7 @@ describe('okr progress on synced simulator data', () => {
     );
     expect(out).toMatch(/of 6 weeks met/);
     expect(out).toMatch(/[█░]{20}/);
-    const tty = (await okr(['progress'], { tty: true, env: { ...env, NO_COLOR: undefined, TERM: 'xterm' } })).stdout;
+    const tty = (await h.run(['progress'], { tty: true, env: { ...env, NO_COLOR: undefined, TERM: 'xterm' } })).stdout;
     expectFits(tty);
     expect(tty).toContain('\u001b[');
   });
@@ -223,10 +213,10 @@ describe('okr progress on synced simulator data', () => {
   it('keeps manual values apart from synced ones', async () => {
     // A value typed by hand for a synced day replaces it (and a later sync keeps it).
     const nights = rows('fitbit.sleepLength', FROM, TODAY);
-    const before = JSON.parse(await ok(['progress', '--objective', '1', '--json'])).objectives[0].keyResults[0]
+    const before = JSON.parse(await h.ok(['progress', '--objective', '1', '--json'])).objectives[0].keyResults[0]
       .progress as KrJson['progress'];
     const day = nights[5]!;
-    const ctx = createContext({ env: { ...env, OKR_HOME: home }, homedir: home, now });
+    const ctx = createContext({ env: { ...env, OKR_HOME: h.home }, homedir: h.home, now });
     const { putValue } = await import('../../src/store/values.js');
     putValue(ctx.db(), {
       date: day.date,
@@ -236,8 +226,8 @@ describe('okr progress on synced simulator data', () => {
       updatedAt: NOW.toISOString(),
     });
     ctx.close();
-    expect((await okr(['sync', '--from', FROM, '--json'])).code).toBe(0);
-    const after = JSON.parse(await ok(['progress', '--objective', '1', '--json'])).objectives[0].keyResults[0]
+    expect((await h.run(['sync', '--from', FROM, '--json'])).code).toBe(0);
+    const after = JSON.parse(await h.ok(['progress', '--objective', '1', '--json'])).objectives[0].keyResults[0]
       .progress as KrJson['progress'];
     // One night longer by 60 × n minutes moves the mean of n nights by exactly an hour.
     expect(after.value! - before.value!).toBeCloseTo(60, 9);
