@@ -73,7 +73,7 @@ export function processIO(env: Record<string, string | undefined>): IO {
  * through Node's stream, which waits, and so does every later write, to keep the order.
  * `okr … | head` closes the pipe early (EPIPE): stop quietly, as other Unix tools do.
  */
-export function standardOutput(fd: 1 | 2): Stream {
+function standardOutput(fd: 1 | 2): Stream {
   let node: NodeJS.WriteStream | undefined;
   const nodeStream = (): NodeJS.WriteStream => {
     if (!node) {

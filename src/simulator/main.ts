@@ -18,26 +18,27 @@ Options:
   -h, --help          print this help
 `;
 
-let values: ReturnType<typeof parse>['values'];
-function parse() {
-  return parseArgs({
-    options: {
-      port: { type: 'string' },
-      seed: { type: 'string' },
-      now: { type: 'string' },
-      'time-zone': { type: 'string' },
-      'auto-approve': { type: 'boolean' },
-      'testing-mode': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+/** The flags, or a usage error (exit 2) for one it does not know. */
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        now: { type: 'string' },
+        'time-zone': { type: 'string' },
+        'auto-approve': { type: 'boolean' },
+        'testing-mode': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
 }
-try {
-  values = parse().values;
-} catch (err) {
-  process.stderr.write(`error: ${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
+
+const values = parseFlags();
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
