@@ -41,6 +41,27 @@ function nothingStored() {
   return undefined;
 }
 
+/** A fitbit connection on record for `accountId` (from an earlier connect), optionally with one synced value. */
+function connectedOnRecord(accountId: string, opts: { withValue?: boolean } = {}): void {
+  const db = openDatabase(homeFiles(home).db);
+  recordConnected(db, {
+    pluginId: 'fitbit',
+    accountId,
+    connectedAt: '2026-01-01T00:00:00.000Z',
+    tokenStore: 'file',
+  });
+  if (opts.withValue) {
+    putValue(db, {
+      date: '2026-01-01',
+      metricName: 'fitbit.steps',
+      value: 1234,
+      source: 'fitbit',
+      updatedAt: '2026-01-02T00:00:00.000Z',
+    });
+  }
+  db.close();
+}
+
 describe('parseTimeout', () => {
   it('reads seconds, minutes and hours, and refuses nonsense', () => {
     expect(parseTimeout('90s')).toBe(90_000);
@@ -138,21 +159,7 @@ describe('okr connect, edge cases', () => {
 
   it('refuses to switch to a different account when not interactive, and discards the new grant', async () => {
     // On record: another account, with values synced from it.
-    const db = openDatabase(homeFiles(home).db);
-    recordConnected(db, {
-      pluginId: 'fitbit',
-      accountId: 'previous-account-42',
-      connectedAt: '2026-01-01T00:00:00.000Z',
-      tokenStore: 'file',
-    });
-    putValue(db, {
-      date: '2026-01-01',
-      metricName: 'fitbit.steps',
-      value: 1234,
-      source: 'fitbit',
-      updatedAt: '2026-01-02T00:00:00.000Z',
-    });
-    db.close();
+    connectedOnRecord('previous-account-42', { withValue: true });
     const browser = fetchBrowser();
     const r = await runCli(['connect', 'fitbit'], { home, env: env(), openBrowser: browser.openBrowser });
     expect(r.code).toBe(1);
@@ -169,21 +176,7 @@ describe('okr connect, edge cases', () => {
   });
 
   it('reconnecting the same account needs no question and keeps the values', async () => {
-    const db = openDatabase(homeFiles(home).db);
-    recordConnected(db, {
-      pluginId: 'fitbit',
-      accountId: sim.healthUserId,
-      connectedAt: '2026-01-01T00:00:00.000Z',
-      tokenStore: 'file',
-    });
-    putValue(db, {
-      date: '2026-01-01',
-      metricName: 'fitbit.steps',
-      value: 1234,
-      source: 'fitbit',
-      updatedAt: '2026-01-02T00:00:00.000Z',
-    });
-    db.close();
+    connectedOnRecord(sim.healthUserId, { withValue: true });
     const browser = fetchBrowser();
     const r = await runCli(['connect', 'fitbit'], { home, env: env(), openBrowser: browser.openBrowser });
     expect(r.code).toBe(0);
@@ -191,14 +184,7 @@ describe('okr connect, edge cases', () => {
   });
 
   it('a different account after `disconnect --purge` (no connection, no values) is taken without asking', async () => {
-    const db = openDatabase(homeFiles(home).db);
-    recordConnected(db, {
-      pluginId: 'fitbit',
-      accountId: 'previous-account-42',
-      connectedAt: '2026-01-01T00:00:00.000Z',
-      tokenStore: 'file',
-    });
-    db.close();
+    connectedOnRecord('previous-account-42');
     const d = await runCli(['disconnect', 'fitbit', '--purge', '--yes'], { home, env: env() });
     expect(d.code).toBe(0);
     const r = await runCli(['connect', 'fitbit'], { home, env: env(), openBrowser: fetchBrowser().openBrowser });
@@ -278,14 +264,7 @@ describe('okr connect, switching accounts in a terminal', () => {
   }
 
   beforeEach(() => {
-    const db = openDatabase(homeFiles(home).db);
-    recordConnected(db, {
-      pluginId: 'fitbit',
-      accountId: 'previous-account-42',
-      connectedAt: '2026-01-01T00:00:00.000Z',
-      tokenStore: 'file',
-    });
-    db.close();
+    connectedOnRecord('previous-account-42');
   });
 
   it('asks, and "no" keeps the old connection and discards the new grant', async () => {
