@@ -7,15 +7,15 @@ import { fakeMachine } from './fakes.js';
 
 const now = () => new Date(2026, 2, 10, 14, 23, 41);
 
+/** `okr …` on the fake machine, as the given platform. */
+function okrOn(fm: ReturnType<typeof fakeMachine>, platform: NodeJS.Platform, args: string[]) {
+  return runCli(args, { home: fm.okrHome, env: fm.env, now, platform });
+}
+
 describe('choosing the backend', () => {
   it('Linux: a systemd user timer when `systemctl --user` answers', async () => {
     const fm = fakeMachine({ systemctl: true });
-    const r = await runCli(['schedule', 'install', '--no-preflight'], {
-      home: fm.okrHome,
-      env: fm.env,
-      now,
-      platform: 'linux',
-    });
+    const r = await okrOn(fm, 'linux', ['schedule', 'install', '--no-preflight']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('with systemd user timer');
     expect(fm.crontab()).toBeUndefined();
@@ -23,12 +23,7 @@ describe('choosing the backend', () => {
 
   it('Linux: cron when the user manager does not answer', async () => {
     const fm = fakeMachine({ systemctl: 'down' });
-    const r = await runCli(['schedule', 'install', '--no-preflight'], {
-      home: fm.okrHome,
-      env: fm.env,
-      now,
-      platform: 'linux',
-    });
+    const r = await okrOn(fm, 'linux', ['schedule', 'install', '--no-preflight']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('with cron');
     expect(fm.crontab()).toContain(CRON_BEGIN);
@@ -37,12 +32,7 @@ describe('choosing the backend', () => {
 
   it('Linux with neither: says what to install', async () => {
     const fm = fakeMachine({ systemctl: 'down', crontab: false });
-    const r = await runCli(['schedule', 'install', '--no-preflight'], {
-      home: fm.okrHome,
-      env: fm.env,
-      now,
-      platform: 'linux',
-    });
+    const r = await okrOn(fm, 'linux', ['schedule', 'install', '--no-preflight']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'error: No scheduler found (systemd user timer: systemctl --user does not answer (Failed to connect to bus: No medium found); cron: the crontab command is not installed).\n' +
@@ -53,12 +43,7 @@ describe('choosing the backend', () => {
 
   it('--backend systemd without a user manager fails and points at cron', async () => {
     const fm = fakeMachine({ systemctl: 'down' });
-    const r = await runCli(['schedule', 'install', '--backend', 'systemd', '--no-preflight'], {
-      home: fm.okrHome,
-      env: fm.env,
-      now,
-      platform: 'linux',
-    });
+    const r = await okrOn(fm, 'linux', ['schedule', 'install', '--backend', 'systemd', '--no-preflight']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('hint: systemd user timers need a running user manager');
     expect(r.stderr).toContain('use --backend cron instead.');
@@ -75,7 +60,7 @@ describe('choosing the backend', () => {
 
   it('Windows is refused with a way out', async () => {
     const fm = fakeMachine();
-    const r = await runCli(['schedule', 'install'], { home: fm.okrHome, env: fm.env, now, platform: 'win32' });
+    const r = await okrOn(fm, 'win32', ['schedule', 'install']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Task Scheduler');
   });
