@@ -1,12 +1,12 @@
 /**
- * The shared Google Health samples. They live beside the repository (`../shared/fixtures/`), both
- * here and in CI's checkout, so the folder is found from the repository root, not from a URL.
+ * The published provider samples, copied into the repository (`test/fixtures/<provider>/`, each
+ * with its SOURCES.md: origin, licence, every edit), so a clone on its own passes its tests.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './helpers/home.js';
 
-export const GOOGLE_HEALTH_FIXTURES = resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'google-health');
+export const GOOGLE_HEALTH_FIXTURES = resolve(REPO_ROOT, 'test', 'fixtures', 'google-health');
 
 /** Every `.json` sample file name. */
 export function listFixtures(): string[] {

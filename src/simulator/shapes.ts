@@ -1,6 +1,6 @@
 /**
  * Simulated data → the exact JSON shapes Google Health returns (see the measured samples in
- * ../shared/fixtures/google-health/): int64 values as strings, offsets as "NNNs", intervals
+ * test/fixtures/google-health/): int64 values as strings, offsets as "NNNs", intervals
  * without civil times for sleep, `{date, time: {}}` civil times for roll-ups, key order as seen.
  */
 import { toYmd } from '../dates.js';

@@ -1,7 +1,7 @@
 /**
  * The fitbit plugin's response path (content type and JSON checks, zod schemas, mapping, paging,
  * fetch-data) fed mutated versions of the shared Google Health samples in
- * ../shared/fixtures/google-health/: keys deleted, values replaced (wrong types, NaN-ish strings,
+ * test/fixtures/google-health/: keys deleted, values replaced (wrong types, NaN-ish strings,
  * huge or negative numbers, impossible dates and offsets), points duplicated, dates bent, page
  * tokens added, bodies cut short or served as another content type.
  *

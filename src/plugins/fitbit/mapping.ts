@@ -1,6 +1,6 @@
 /**
  * Pure functions from parsed Google Health points (schemas.ts) to okr's daily values. No I/O, no
- * clock: the tests feed them the real samples in ../shared/fixtures/google-health/.
+ * clock: the tests feed them the real samples in test/fixtures/google-health/.
  *
  * Conventions (see ARCHITECTURE.md, "Civil dates"):
  * - A value's date is the user's local calendar date as Google reports it (`civilStartTime.date`

@@ -1,5 +1,5 @@
 /**
- * Every sample in ../shared/fixtures/google-health/ goes through the plugin's real code path
+ * Every sample in test/fixtures/google-health/ goes through the plugin's real code path
  * (request → content-type and JSON checks → zod → mapping, or → error mapping), with the expected
  * values worked out by hand from the sample.
  */
