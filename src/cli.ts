@@ -8,6 +8,7 @@ import type { App, Register } from './commands/app.js';
 import type { Context, ContextOptions } from './context.js';
 import { ExitCode, OkrError } from './errors.js';
 import { type IO, paint, processIO } from './io.js';
+import { safeText } from './safe-text.js';
 import { VERSION } from './version.js';
 
 interface CommandEntry {
@@ -201,7 +202,8 @@ export function reportError(io: IO, err: unknown, verbose: boolean): number {
     return ExitCode.INTERRUPTED;
   }
   const known = err instanceof OkrError;
-  const message = err instanceof Error ? err.message : String(err);
+  // One line, whatever the error quotes (a provider's words, a file's contents): see safe-text.ts.
+  const message = safeText(err instanceof Error ? err.message : String(err));
   io.err(paint(io, 'red', `error: ${message}`));
   if (known && err.hint) io.err(`hint: ${err.hint}`);
   if (!known) io.err('hint: this is a bug in okr; run again with --verbose and report the output.');

@@ -4,6 +4,8 @@
  * OKR_DEBUG=1 (see cli.ts).
  */
 
+import { safeText } from './safe-text.js';
+
 export const ExitCode = {
   OK: 0,
   ERROR: 1,
@@ -57,6 +59,15 @@ export type ProviderErrorCategory =
   | 'bad_response'
   | 'client';
 
+/** Longest provider message kept (Google's run to a few hundred characters; the rest is noise). */
+export const MAX_PROVIDER_MESSAGE_LENGTH = 1000;
+
+/**
+ * An error from a provider, or about one. Its message, hint and reason carry the provider's own
+ * words (error text, links from the body), so they are made safe here, once, where every plugin
+ * builds them: what sync prints, stores in the database and `okr status` replays holds no
+ * terminal escape (see safe-text.ts).
+ */
 export class ProviderError extends OkrError {
   readonly category: ProviderErrorCategory;
   readonly status?: number;
@@ -68,8 +79,8 @@ export class ProviderError extends OkrError {
     message: string,
     opts: { hint?: string; status?: number; retryAfterMs?: number; reason?: string; cause?: unknown } = {},
   ) {
-    super(message, {
-      hint: opts.hint,
+    super(safeText(message, MAX_PROVIDER_MESSAGE_LENGTH), {
+      hint: opts.hint === undefined ? undefined : safeText(opts.hint, MAX_PROVIDER_MESSAGE_LENGTH),
       cause: opts.cause,
       exitCode: category === 'reauth' ? ExitCode.REAUTH : ExitCode.ERROR,
     });
@@ -77,7 +88,7 @@ export class ProviderError extends OkrError {
     this.category = category;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
-    this.reason = opts.reason;
+    this.reason = opts.reason === undefined ? undefined : safeText(opts.reason, 200);
   }
 
   get retryable(): boolean {

@@ -107,7 +107,17 @@ Examples:
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of standard output')
     .addHelpText(
       'after',
-      '\nCSV columns: date,metric,value,unit,type,source. Values are written the way\n`okr metrics log` reads them (7:32, 23:10, yes), so `okr metrics import` reads\nan export back unchanged. JSON: stored values (durations and times in minutes)\nwith their unit and formatted text.',
+      `
+CSV columns: date,metric,value,unit,type,source. Values are written the way
+\`okr metrics log\` reads them (7:32, 23:10, yes), so \`okr metrics import\` reads
+an export back unchanged. JSON: stored values (durations and times in minutes)
+with their unit and formatted text.
+
+Formula injection (OWASP CSV injection rule): a text cell (metric name, text
+value, unit, source) that starts with = + - @, a tab or a carriage return is
+written with a ' in front, so a spreadsheet shows it as text instead of running
+it; one starting with ' before such a character gets one more '. Numbers are
+never changed (-5 stays -5). \`okr metrics import\` removes that one '.`,
     )
     .action(action(app, async (ctx, opts: ExportFlags) => (await actions()).exportValues(ctx, opts)));
 
@@ -121,8 +131,10 @@ Examples:
     .addHelpText(
       'after',
       `
-Rows: date (YYYY-MM-DD), metric (a name: mood, fitbit.steps), value (as
-\`okr metrics log\` reads it: 7:30, 23:15, yes). Optional columns: type (for a
+Rows: date (YYYY-MM-DD), metric (a name: mood, fitbit.steps; at most 64
+printable characters), value (as \`okr metrics log\` reads it: 7:30, 23:15,
+yes). The ' an export puts before a text cell that starts with = + - @ is
+removed (see \`okr metrics export --help\`). Optional columns: type (for a
 metric no template declares yet) and source (\`manual\` keeps a value protected
 from syncs). Empty values are skipped. The import is one transaction: if any row
 is bad, every bad row is listed by line number and nothing is imported. Stored

@@ -5,6 +5,8 @@
  * Export (long form, one value per row): `date,metric,value,unit,type,source`. Values are written
  * the way `okr metrics log` reads them (`7:32`, `23:10`, `yes`, plain numbers at full precision),
  * so an export imports back to the same stored values; `unit` says what the value is in.
+ * Text cells (metric names, text values, units, sources) that a spreadsheet would read as a
+ * formula get a `'` in front (`formulaSafe`, the OWASP CSV-injection rule); numbers never do.
  *
  * Import reads `date,metric,value` rows (a header row naming those columns is required; `type`
  * and `source` columns are used when present, others are ignored):
@@ -12,6 +14,8 @@
  *   the template's type for a manual metric, else the row's `type` column;
  * - one transaction: when any row is bad, nothing is imported and every bad row is reported by
  *   its line number; `--dry-run` reports what would happen and writes nothing;
+ * - metric names are at most MAX_METRIC_NAME_LENGTH characters, without control characters;
+ * - the `'` an export put in front of a text cell is removed (`fromFormulaSafe`);
  * - an empty value is skipped (no data is not zero);
  * - values are stored with `source = import` (`manual` when the file says so, as an export of
  *   hand-logged values does, so a later sync still leaves them alone);
@@ -22,10 +26,12 @@ import type { Context } from '../context.js';
 import { isCivilDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
+import { escapeChar, hasUnsafeChar, safeText } from '../safe-text.js';
 import { findMetricUses } from '../store/templates.js';
 import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
 import { IMPORT_SOURCE } from './log.js';
 import { storedUnit, type TableInput, unitLabel } from './table.js';
+import { MAX_METRIC_NAME_LENGTH } from './templates.js';
 import { formatDuration, formatTime, parseValue } from './values.js';
 
 const FIELD_TYPES: readonly FieldType[] = ['number', 'duration', 'time', 'boolean', 'text'];
@@ -37,6 +43,26 @@ export function csvField(s: string): string {
 
 export function csvLine(fields: string[]): string {
   return fields.map(csvField).join(',');
+}
+
+/**
+ * CSV injection (OWASP): a spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a
+ * tab or carriage return before one) as a formula, so a text cell starting with one of them is
+ * written with a `'` in front, which spreadsheets read as "this is text" and do not show. A cell
+ * that already starts with `'`s before such a character gets one more, so that
+ * `fromFormulaSafe` can take exactly one off and every text reads back as it was. Only text
+ * cells: a number such as `-5` is written as it is.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+const GUARDED = /^'+[=+\-@\t\r]/;
+
+export function formulaSafe(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** A text cell as it was before `formulaSafe`. */
+export function fromFormulaSafe(cell: string): string {
+  return GUARDED.test(cell) ? cell.slice(1) : cell;
 }
 
 export interface CsvRecord {
@@ -124,7 +150,20 @@ function plainNumber(v: number): string {
 
 /** A header cell as the error shows it: quoted when it holds a control character (a newline…). */
 function shown(cell: string): string {
-  return /\p{Cc}/u.test(cell) ? JSON.stringify(cell) : cell;
+  return hasUnsafeChar(cell) ? `"${safeText(cell)}"` : cell;
+}
+
+/**
+ * Why a metric name from a file cannot be stored, or undefined when it can. Names are printed in
+ * tables, reports and errors, so they are short and hold nothing a terminal would act on.
+ */
+function badMetricName(name: string): string | undefined {
+  if (name.length > MAX_METRIC_NAME_LENGTH) {
+    return `the metric name "${safeText(name, 24)}" is ${name.length} characters long; names have at most ${MAX_METRIC_NAME_LENGTH}`;
+  }
+  const c = [...name].find(hasUnsafeChar);
+  if (c !== undefined) return `the metric name "${safeText(name)}" contains a control character (${escapeChar(c)})`;
+  return undefined;
 }
 
 export interface MetricInfo {
@@ -192,7 +231,17 @@ export function exportCsv(ctx: Context, opts: ExportOptions): { text: string; co
   const rows = exportRows(ctx, opts);
   for (const r of rows) {
     const i = info(r.metric_name, r.value);
-    lines.push(csvLine([r.date, r.metric_name, exportValue(i.type, r.value), unitLabel(i), i.type, r.source]));
+    const value = exportValue(i.type, r.value);
+    lines.push(
+      csvLine([
+        r.date,
+        formulaSafe(r.metric_name),
+        typeof r.value === 'number' ? value : formulaSafe(value),
+        formulaSafe(unitLabel(i)),
+        i.type,
+        formulaSafe(r.source),
+      ]),
+    );
   }
   return { text: `${lines.join('\n')}\n`, count: rows.length };
 }
@@ -232,7 +281,7 @@ export function showCsv(input: TableInput): string {
     'date',
     ...input.metrics.map((m) => {
       const u = unitLabel(m);
-      return u ? `${m.label} (${u})` : m.label;
+      return formulaSafe(u ? `${m.label} (${u})` : m.label);
     }),
   ];
   const lines = [csvLine(header)];
@@ -242,7 +291,9 @@ export function showCsv(input: TableInput): string {
         d,
         ...input.metrics.map((m) => {
           const v = input.values.get(m.metricName)?.get(d);
-          return v ? exportValue(m.type, v.value) : '';
+          if (!v) return '';
+          const text = exportValue(m.type, v.value);
+          return typeof v.value === 'number' ? text : formulaSafe(text);
         }),
       ]),
     );
@@ -321,8 +372,8 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
       continue;
     }
     const date = f(di);
-    const metric = f(mi);
-    const raw = f(vi);
+    const metric = fromFormulaSafe(f(mi));
+    const cell = f(vi);
     if (!isCivilDate(date)) {
       bad.push({ line: r.line, problem: `${JSON.stringify(date)} is not a date (YYYY-MM-DD)` });
       continue;
@@ -333,6 +384,11 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
     }
     if (metric === '') {
       bad.push({ line: r.line, problem: 'no metric name' });
+      continue;
+    }
+    const nameProblem = badMetricName(metric);
+    if (nameProblem) {
+      bad.push({ line: r.line, problem: nameProblem });
       continue;
     }
     if (!typeOf.has(metric)) typeOf.set(metric, metricInfo(ctx, metric));
@@ -365,10 +421,11 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
       continue;
     }
     seen.set(key, r.line);
-    if (raw === '') {
+    if (cell === '') {
       blank++;
       continue;
     }
+    const raw = type === 'text' ? fromFormulaSafe(cell) : cell;
     let value: FieldValue;
     try {
       value = parseValue(type, raw);
@@ -379,7 +436,12 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
     }
     parsed.push({ line: r.line, date, metric, value, source: f(si) === MANUAL_SOURCE ? MANUAL_SOURCE : IMPORT_SOURCE });
   }
-  if (bad.length > 0) throw new ImportError(file, bad);
+  // Problems quote the file's cells: made safe to print (and to show in --json) in one place.
+  if (bad.length > 0)
+    throw new ImportError(
+      file,
+      bad.map((b) => ({ ...b, problem: safeText(b.problem) })),
+    );
 
   const db = ctx.db();
   const now = ctx.now().toISOString();

@@ -41,6 +41,12 @@ export const DEFAULT_TEMPLATE_NAME = 'default';
 export const MAX_LABEL_LENGTH = 40;
 export const MAX_UNIT_LENGTH = 16;
 export const MAX_TEMPLATE_NAME_LENGTH = 40;
+/**
+ * Longest metric name (`daily_metric_values.metric_name`): room for a plugin's `pluginId.fieldId`
+ * and a manual name, which comes from a label of at most MAX_LABEL_LENGTH characters, and short
+ * enough to keep tables and errors readable. `okr metrics import` refuses longer ones.
+ */
+export const MAX_METRIC_NAME_LENGTH = 64;
 
 const SOURCE_RE = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9_]*)$/;
 /** Manual metric names: lower-case letters (any script), digits and `_`; no dots. */
@@ -90,9 +96,9 @@ export function parseMetricSpec(spec: string, registry?: PluginRegistry): Templa
     const colon = rhs.lastIndexOf(':');
     if (colon >= 0) {
       const name = rhs.slice(0, colon).trim();
-      if (!NAME_RE.test(name)) {
+      if (!NAME_RE.test(name) || name.length > MAX_METRIC_NAME_LENGTH) {
         throw new UsageError(
-          `Bad metric name ${JSON.stringify(name)} in ${JSON.stringify(spec)}: use lower-case letters, digits and _ (no dots).`,
+          `Bad metric name ${JSON.stringify(name)} in ${JSON.stringify(spec)}: use up to ${MAX_METRIC_NAME_LENGTH} lower-case letters, digits and _ (no dots).`,
           'For example --metric "Humeur=mood:number".',
         );
       }

@@ -14,6 +14,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
+import { hasUnsafeChar } from '../safe-text.js';
 
 /** The type names users may write (`--metric "Mood:num"`, `okr kr add --type bool`). */
 export const TYPE_NAMES: Readonly<Record<string, FieldType>> = {
@@ -154,14 +155,16 @@ export function parseBoolean(input: string): 0 | 1 {
   throw new UsageError(`Not yes or no: ${quote(input)}`, 'Write yes or no (also y/n, true/false, 1/0)');
 }
 
-// Control characters (newlines included) would break the table and the CSV export.
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
-
 export function parseText(input: string): string {
   const s = input.trim();
   if (s === '') throw new UsageError('Empty text value', 'Write a short note, e.g. "ran in the park"');
-  if (CONTROL_RE.test(s)) {
-    throw new UsageError('Text values must be a single line', 'Remove newlines and tabs, e.g. "ran in the park"');
+  // Control characters (newlines included) would break the table and the CSV export, and bidi
+  // overrides would make the text read as something else: the set safe-text.ts escapes.
+  if (hasUnsafeChar(s)) {
+    throw new UsageError(
+      'Text values must be one line of printable text',
+      'Remove newlines, tabs and other control characters, e.g. "ran in the park"',
+    );
   }
   if (s.length > MAX_TEXT_LENGTH) {
     throw new UsageError(`Text too long: ${s.length} characters`, `Keep it under ${MAX_TEXT_LENGTH} characters`);

@@ -19,6 +19,7 @@ import { paint } from '../io.js';
 import { ensureDefaultTemplate } from '../metrics/templates.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
+import { safeText } from '../safe-text.js';
 import { getConnection, recordConnected } from '../store/connections.js';
 import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
@@ -247,12 +248,17 @@ async function validate(ctx: Context, plugin: DataImportPlugin, creds: OAuthCred
     if (!account || typeof account.accountId !== 'string' || account.accountId === '') {
       throw new OkrError(`The ${plugin.id} plugin did not say which account signed in.`);
     }
-    return account;
+    // The provider names the account: printed ("Connected … as …") and stored, so made safe here.
+    return {
+      ...account,
+      accountId: safeText(account.accountId, 200),
+      label: typeof account.label === 'string' ? safeText(account.label, 200) : account.label,
+    };
   } catch (err) {
     if (ctx.signal.aborted) throw interruptedError(ctx);
     // No revoke here: at providers such as Google, revoking ends the whole grant for this client
     // and user, which would also kill the tokens of an existing connection to the same account.
-    const message = err instanceof Error ? err.message : String(err);
+    const message = safeText(err instanceof Error ? err.message : String(err), 1000);
     // Plugin hints are written for sync; here nothing was stored, so the retry is a new connect.
     const again = `\`okr connect ${plugin.id}\``;
     const hint = err instanceof OkrError && err.hint ? err.hint.replaceAll('`okr sync`', again) : `Run ${again} again.`;

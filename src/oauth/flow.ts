@@ -12,6 +12,7 @@
 import * as oauth from 'oauth4webapi';
 import { ExitCode, OkrError } from '../errors.js';
 import type { OAuthConfig, OAuthCredentials } from '../plugins/types.js';
+import { safeText } from '../safe-text.js';
 
 /** What the protocol steps need from the context. */
 export interface OAuthDeps {
@@ -205,13 +206,15 @@ export function mapTokenError(err: unknown, pluginId: string, cfg: OAuthConfig, 
   let error: string | undefined;
   let description: string | undefined;
   let status: number | undefined;
+  // The endpoint's own words (`error`, `error_description`) are made safe to print (safe-text.ts).
   if (err instanceof oauth.ResponseBodyError) {
-    error = err.error;
-    description = err.error_description;
+    error = safeText(err.error, 200);
+    description = err.error_description && safeText(err.error_description, 200);
     status = err.status;
   } else if (err instanceof oauth.WWWAuthenticateChallengeError) {
-    error = err.cause[0]?.parameters.error ?? 'invalid_client';
-    description = err.cause[0]?.parameters.error_description;
+    const said = err.cause[0]?.parameters;
+    error = safeText(said?.error ?? 'invalid_client', 200);
+    description = said?.error_description && safeText(said.error_description, 200);
     status = err.status;
   } else if (err instanceof oauth.OperationProcessingError) {
     if (err.code === oauth.HTTP_REQUEST_FORBIDDEN || err.code === oauth.REQUEST_PROTOCOL_FORBIDDEN) {
@@ -239,7 +242,7 @@ export function mapTokenError(err: unknown, pluginId: string, cfg: OAuthConfig, 
       hint: `Run \`${again}\` again.`,
     });
   }
-  const said = description ? `: ${description.slice(0, 200)}` : '';
+  const said = description ? `: ${description}` : '';
   switch (error) {
     case 'invalid_grant':
       return new OkrError(`${pluginId} rejected the authorization code (invalid_grant${said}).`, {

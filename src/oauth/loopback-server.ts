@@ -21,6 +21,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { safeText } from '../safe-text.js';
 import { NOT_FOUND_PAGE, PAGE_HEADERS, type Page, renderPage } from './pages.js';
 
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -36,7 +37,7 @@ export class CallbackError extends Error {
   constructor(
     readonly code: CallbackFailureCode,
     message: string,
-    /** For `denied`: the OAuth `error` value and its description, as the server sent them. */
+    /** For `denied`: the OAuth `error` value and its description, bounded and made safe (safe-text.ts). */
     readonly oauthError?: string,
     readonly oauthErrorDescription?: string,
   ) {
@@ -204,8 +205,15 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       };
     }
     const error = q.get('error');
-    if (error)
-      return { kind: 'error', error: error.slice(0, 200), description: q.get('error_description')?.slice(0, 500) };
+    // Whoever sent the redirect chose these words: bounded, and safe to print and store from here on.
+    if (error) {
+      const description = q.get('error_description');
+      return {
+        kind: 'error',
+        error: safeText(error, 200),
+        description: description ? safeText(description, 500) : undefined,
+      };
+    }
     const code = q.get('code');
     if (!code) {
       return {

@@ -6,6 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { OAuthConfig, OAuthCredentials } from '../plugins/types.js';
+import { safeText } from '../safe-text.js';
 import { authorizationServer, clientAuth, clientOf, type OAuthDeps, requestOptions } from './flow.js';
 
 export type RevokeResult = { ok: true } | { ok: false; reason: string } | { ok: 'unsupported' };
@@ -41,7 +42,9 @@ export async function revokeCredentials(
 /** A secret-free, one-line reason. */
 function revokeReason(err: unknown): string {
   if (err instanceof oauth.ResponseBodyError) {
-    return `the provider answered ${err.error}${err.error_description ? ` (${err.error_description.slice(0, 200)})` : ''}, HTTP ${err.status}`;
+    // The provider's own words: made safe to print (safe-text.ts).
+    const said = err.error_description ? ` (${safeText(err.error_description, 200)})` : '';
+    return `the provider answered ${safeText(err.error, 200)}${said}, HTTP ${err.status}`;
   }
   if (err instanceof oauth.WWWAuthenticateChallengeError) return `the provider refused the client (HTTP ${err.status})`;
   if (err instanceof oauth.OperationProcessingError) {

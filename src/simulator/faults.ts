@@ -33,6 +33,12 @@ export interface SimulatorFaults {
   /** Every list and roll-up page says there is a next page, with the same token each time. */
   endlessPagination: boolean;
   /**
+   * When set, the error responses of the faults above (429, 500, ACCOUNT_NOT_LINKED,
+   * SERVICE_DISABLED) carry this `message` instead of Google's: a hostile or broken provider's
+   * words, e.g. terminal escape sequences or a forged line.
+   */
+  errorMessage?: string;
+  /**
    * Which endpoints (keys of `stats`, e.g. `list:sleep`, `token`) the faults apply to. Undefined:
    * every Health API endpoint (latency and `gone` always apply everywhere).
    */
@@ -69,7 +75,14 @@ export function goneResponse(): SimResponse {
 
 /** Faults that replace the response before the handler runs (after authentication, for the API). */
 export function earlyFault(f: SimulatorFaults, applies: boolean, isApi: boolean): SimResponse | undefined {
-  if (!applies) return undefined;
+  const r = applies ? earlyFaultResponse(f, isApi) : undefined;
+  if (!r || f.errorMessage === undefined) return r;
+  const body = structuredClone(r.json) as { error: { message: string } };
+  body.error.message = f.errorMessage;
+  return { ...r, json: body, body: JSON.stringify(body, null, 2) };
+}
+
+function earlyFaultResponse(f: SimulatorFaults, isApi: boolean): SimResponse | undefined {
   if (f.status429 > 0) {
     f.status429--;
     const r = rpcError(

@@ -3,6 +3,7 @@
  * keychain or the opt-in secrets file); this keeps what `okr status` and `okr doctor` need to say
  * about a connection without reading any secret.
  */
+import { safeText } from '../safe-text.js';
 import type { Db } from './db.js';
 
 export type SyncStatus = 'ok' | 'partial' | 'error' | 'reauth';
@@ -41,16 +42,22 @@ interface Row {
   needs_reauth: number;
 }
 
+/**
+ * Text that came from a provider (its error, the account's name) is made safe before it is
+ * stored, but rows written by older versions of okr may hold it raw: it is made safe again on the
+ * way out, for `status`, `doctor` and `sync` (safe-text.ts; a no-op on text that is already safe).
+ */
 function fromRow(r: Row): Connection {
+  const safe = (s: string | null) => (s === null ? null : safeText(s));
   return {
     pluginId: r.plugin_id,
-    accountId: r.account_id,
-    accountLabel: r.account_label,
+    accountId: safe(r.account_id),
+    accountLabel: safe(r.account_label),
     enabled: r.enabled === 1,
     connectedAt: r.connected_at,
     lastSyncAt: r.last_sync_at,
     lastSyncStatus: r.last_sync_status,
-    lastError: r.last_error,
+    lastError: safe(r.last_error),
     lastErrorKind: r.last_error_kind,
     tokenStore: r.token_store,
     accessExpiresAt: r.access_expires_at,

@@ -16,8 +16,9 @@
  */
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
-import { ExitCode, isProviderError, OkrError, type ProviderError } from '../errors.js';
+import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, type ProviderError } from '../errors.js';
 import type { DataImportPlugin, FetchResult, ImportedDataRecord, OAuthCredentials } from '../plugins/types.js';
+import { safeText } from '../safe-text.js';
 import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
 import { markCoverage } from '../store/coverage.js';
 import { databaseError } from '../store/db.js';
@@ -208,9 +209,14 @@ function isSqliteError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
+/**
+ * What a failed sync prints and stores. A plugin may throw any error with its provider's words in
+ * it (ProviderError makes those safe itself; other errors may not): made safe here (safe-text.ts).
+ */
 function describe(err: unknown): { message: string; hint: string | null } {
-  if (err instanceof OkrError) return { message: err.message, hint: err.hint ?? null };
-  return { message: err instanceof Error ? err.message : String(err), hint: null };
+  const message = safeText(err instanceof Error ? err.message : String(err), MAX_PROVIDER_MESSAGE_LENGTH);
+  if (err instanceof OkrError) return { message, hint: err.hint === undefined ? null : safeText(err.hint) };
+  return { message, hint: null };
 }
 
 export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncReport> {

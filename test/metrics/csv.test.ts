@@ -2,13 +2,25 @@
  * `okr metrics export` and `okr metrics import`: the round trip into a new home, bad rows by line
  * number (and nothing imported), --dry-run, stored values kept unless --force, and the CSV reader.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { parseCsv } from '../../src/metrics/csv.js';
+import { MAX_METRIC_NAME_LENGTH } from '../../src/metrics/templates.js';
 import { putValue, upsertSyncedRecords } from '../../src/store/values.js';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome as newTempHome, runBin, runCli } from '../helpers/cli.js';
+
+const homes: string[] = [];
+function tempHome(prefix?: string): string {
+  const h = newTempHome(prefix);
+  homes.push(h);
+  return h;
+}
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
 
 const NOW = () => new Date('2026-11-10T12:00:00Z');
 const SPECS = [
@@ -288,6 +300,177 @@ describe('import', () => {
     const r = await runCli(['metrics', 'import', file('day,name,v\n2026-11-01,mood,3\n')], { home: h, now: NOW });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('the first line must name the columns date, metric and value (it has: day, name, v)');
+  });
+});
+
+/** Any character a terminal acts on, except the newline that ends each line. */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
+/** The built okr, in a home of its own (real clock: the dates below are in the past). */
+async function okr(home: string, args: string[], stdin?: string) {
+  return runBin(args, { home, stdin, env: { NO_COLOR: '1', OKR_SECRETS: 'file' } });
+}
+
+function storedValues(home: string): string[] {
+  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
+  try {
+    return db
+      .prepare('SELECT date, metric_name, value FROM daily_metric_values ORDER BY date, metric_name')
+      .all()
+      .map((r) => JSON.stringify(r));
+  } finally {
+    db.close();
+  }
+}
+
+describe('formula injection and hostile names (the built okr)', () => {
+  const HOSTILE_TEXT = [
+    ['2025-01-01', '=HYPERLINK(""http://127.0.0.1/x"",""click"")'],
+    ['2025-01-02', '+1+1'],
+    ['2025-01-03', '-2+3'],
+    ['2025-01-04', '@SUM(A1:A2)'],
+    ['2025-01-06', "it's plain"],
+  ];
+
+  it('export puts a single quote before text cells a spreadsheet would run (OWASP), never before numbers, and import reads it back', async () => {
+    const a = tempHome('okr-csv-owasp-');
+    expect(
+      (
+        await okr(a, [
+          'metrics',
+          'template',
+          'create',
+          'daily',
+          '--metric',
+          'Note:text',
+          '--metric',
+          'Mood:number[=kg]',
+        ])
+      ).code,
+    ).toBe(0);
+    const rows = [
+      'date,metric,value,type',
+      ...HOSTILE_TEXT.map(([d, v]) => `${d},note,"${v}",text`),
+      '2025-01-01,mood,-5,number',
+      '2025-01-02,mood,+7,number',
+      '2025-01-01,=SUM(1+1),3,number',
+      '2025-01-02,-weird,-1.5,number',
+    ];
+    const imp = await okr(a, ['metrics', 'import', '-'], `${rows.join('\n')}\n`);
+    expect(imp.stderr).toBe('');
+    expect(imp.code).toBe(0);
+    // Typed by hand with a quote already in front (an import would read that quote as a guard).
+    expect((await okr(a, ['metrics', 'log', 'note', "'=already quoted", '--date', '2025-01-05'])).code).toBe(0);
+
+    const exp = await okr(a, ['metrics', 'export']);
+    expect(exp.code).toBe(0);
+    const lines = exp.stdout.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `2025-01-01,note,"'=HYPERLINK(""http://127.0.0.1/x"",""click"")",,text,import`,
+        "2025-01-02,note,'+1+1,,text,import",
+        "2025-01-03,note,'-2+3,,text,import",
+        "2025-01-04,note,'@SUM(A1:A2),,text,import",
+        // Already quoted: one more, so that import can take exactly one off.
+        "2025-01-05,note,''=already quoted,,text,manual",
+        "2025-01-06,note,it's plain,,text,import",
+        // Numbers are not text cells: -5 stays -5; the unit is text.
+        "2025-01-01,mood,-5,'=kg,number,import",
+        "2025-01-02,mood,7,'=kg,number,import",
+        "2025-01-01,'=SUM(1+1),3,,number,import",
+        "2025-01-02,'-weird,-1.5,,number,import",
+      ]),
+    );
+    // No text cell of any line starts a formula (a number value may start with -).
+    for (const line of lines.slice(1).filter(Boolean)) {
+      const [, metric, value, unit, type, source] = parseCsv(line)[0]!.fields;
+      for (const cell of [metric, unit, source, ...(type === 'text' ? [value] : [])]) {
+        expect(cell, line).not.toMatch(/^[=+\-@\t\r]/);
+      }
+    }
+
+    // The table as CSV follows the same rule.
+    const show = await okr(a, ['metrics', 'show', '--from', '2025-01-01', '--to', '2025-01-06', '--csv', '--offline']);
+    expect(show.stdout).toContain("2025-01-03,'-2+3,");
+    expect(show.stdout).toContain('2025-01-01,"\'=HYPERLINK(');
+    expect(show.stdout).toContain(',-5\n');
+
+    // Round trip: the export imports into a new home as exactly the stored values.
+    const b = tempHome('okr-csv-owasp-b-');
+    expect(
+      (
+        await okr(b, [
+          'metrics',
+          'template',
+          'create',
+          'daily',
+          '--metric',
+          'Note:text',
+          '--metric',
+          'Mood:number[=kg]',
+        ])
+      ).code,
+    ).toBe(0);
+    const back = await okr(b, ['metrics', 'import', '-'], exp.stdout);
+    expect(back.stderr).toBe('');
+    expect(storedValues(b)).toEqual(storedValues(a));
+    expect(storedValues(b)).toContain(
+      JSON.stringify({ date: '2025-01-05', metric_name: 'note', value: "'=already quoted" }),
+    );
+    expect(storedValues(b)).toContain(JSON.stringify({ date: '2025-01-01', metric_name: 'mood', value: -5 }));
+  });
+
+  it('import refuses metric names with control characters or over the length limit, by line, with visible escapes', async () => {
+    const h = tempHome('okr-csv-names-');
+    expect((await okr(h, ['metrics', 'template', 'create', 'daily', '--metric', 'Note:text'])).code).toBe(0);
+    const long = 'a'.repeat(MAX_METRIC_NAME_LENGTH + 1);
+    const text = [
+      'date,metric,value,type',
+      '2025-01-01,"mood\u001b]0;pwned\u0007",3,number',
+      '2025-01-01,"x\u001b[2J\nConnected Fitbit as admin",3,number',
+      '2025-01-02,\u202eevil,3,number',
+      `2025-01-02,${long},3,number`,
+      '2025-01-03,\u009b31m,3,number',
+      '2025-01-03,note,"bad\u001b[2J",text',
+      '2025-01-04,fine,3,number',
+      '',
+    ].join('\n');
+    const r = await okr(h, ['metrics', 'import', '-'], text);
+    expect(r.code).toBe(1);
+    expect(RAW_CONTROL.exec(r.stdout + r.stderr)?.[0]).toBeUndefined();
+    expect(r.stderr.split('\n').slice(0, 6)).toEqual([
+      'line 2: the metric name "mood\\x1b]0;pwned\\x07" contains a control character (\\x1b)',
+      'line 3: the metric name "x\\x1b[2J\\x0aConnected Fitbit as admin" contains a control character (\\x1b)',
+      'line 5: the metric name "\\u202eevil" contains a control character (\\u202e)',
+      `line 6: the metric name "${'a'.repeat(24)}…" is ${MAX_METRIC_NAME_LENGTH + 1} characters long; names have at most ${MAX_METRIC_NAME_LENGTH}`,
+      'line 7: the metric name "\\x9b31m" contains a control character (\\x9b)',
+      expect.stringMatching(/^line 8: note: Text values must be one line of printable text/),
+    ]);
+    expect(r.stderr).toContain('error: 6 bad rows in -; nothing was imported.');
+    expect(storedValues(h)).toEqual([]);
+
+    const json = await okr(h, ['metrics', 'import', '-', '--json'], text);
+    expect(RAW_CONTROL.exec(json.stdout)?.[0]).toBeUndefined();
+    expect(JSON.parse(json.stdout).badRows).toHaveLength(6);
+
+    // At the limit is fine.
+    const ok = await okr(
+      h,
+      ['metrics', 'import', '-'],
+      `date,metric,value,type\n2025-01-01,${long.slice(1)},3,number\n`,
+    );
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
+
+  it('--help of export states the formula rule, and of import the name limit', async () => {
+    const h = tempHome('okr-csv-help-');
+    const exp = await okr(h, ['metrics', 'export', '--help']);
+    expect(exp.stdout).toContain('OWASP');
+    expect(exp.stdout).toMatch(/starts with = \+ - @, a tab or a carriage return is\s+written with a ' in front/);
+    expect(exp.stdout).toContain('-5 stays -5');
+    const imp = await okr(h, ['metrics', 'import', '--help']);
+    expect(imp.stdout).toContain(`at most ${MAX_METRIC_NAME_LENGTH}`);
   });
 });
 
