@@ -4,11 +4,13 @@
  * wall clock or the terminal itself; tests build one on a temp OKR_HOME (gh's Factory/IOStreams).
  */
 import { homedir } from 'node:os';
+import { isTimeZone } from './dates.js';
 import { nodeFetch } from './http/node-fetch.js';
 import { type IO, processIO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { createDefaultRegistry } from './plugins/index.js';
 import type { PluginRegistry } from './plugins/registry.js';
+import { runtimeZone } from './plugins/runtime-zone.js';
 import type { PluginRuntime } from './plugins/types.js';
 import { ConfFile } from './store/conf-file.js';
 import { ConfigService } from './store/config.js';
@@ -31,7 +33,9 @@ export interface Context {
   config: ConfigService;
   /** Opens the database on first use (and migrates it). */
   db(): Db;
-  /** What plugins get: config lookup, fetch, clock, abort signal. */
+  /** The user's IANA time zone: `TZ` when it names one, else the system's. */
+  timeZone(): string;
+  /** What plugins get: config lookup, fetch, clock, abort signal, time zone. */
   pluginRuntime(signal?: AbortSignal): PluginRuntime;
   /** Best effort: the caller always prints the URL as well. */
   openBrowser(url: string): Promise<void>;
@@ -48,6 +52,8 @@ export interface ContextOptions {
   fetch?: typeof fetch;
   signal?: AbortSignal;
   registry?: PluginRegistry;
+  /** The user's IANA time zone (default: `TZ`, else the system's). */
+  timeZone?: string;
   keychain?: SecretBackend;
   openBrowser?: (url: string) => Promise<void>;
 }
@@ -73,6 +79,10 @@ export function createContext(opts: ContextOptions = {}): Context {
   const now = opts.now ?? (() => new Date());
   const signal = opts.signal ?? new AbortController().signal;
   let db: Db | undefined;
+  let zone: string | undefined = opts.timeZone;
+  // Resolved on first use: Intl costs start-up time that most commands never need.
+  const timeZone = () =>
+    (zone ??= isTimeZone(env.TZ) ? env.TZ : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 
   return {
     env,
@@ -91,8 +101,15 @@ export function createContext(opts: ContextOptions = {}): Context {
       if (!db) db = openDatabase(paths.dbFile);
       return db;
     },
+    timeZone,
     pluginRuntime(s?: AbortSignal): PluginRuntime {
-      return { getConfig: (key) => config!.getConfigValue(key), fetch: fetchImpl, now, signal: s ?? signal };
+      return {
+        getConfig: (key) => config!.getConfigValue(key),
+        fetch: fetchImpl,
+        now,
+        signal: s ?? signal,
+        ...runtimeZone(timeZone()),
+      };
     },
     openBrowser:
       opts.openBrowser ??

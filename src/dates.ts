@@ -77,3 +77,43 @@ export function isoWeekday(date: string): number {
   const d = new Date(toEpochDay(date) * DAY_MS).getUTCDay();
   return d === 0 ? 7 : d;
 }
+
+/** Whether `tz` names an IANA time zone this Node knows. */
+export function isTimeZone(tz: string | undefined): tz is string {
+  if (!tz) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The wall clock (local date and minutes after midnight) of an instant: with a fixed UTC offset in
+ * seconds east of UTC (what a provider reported for that instant), else in an IANA time zone.
+ */
+export function localClock(
+  instantMs: number,
+  zone: { offsetSeconds?: number; timeZone?: string },
+): { date: string; minutes: number } {
+  if (zone.offsetSeconds !== undefined || !zone.timeZone) {
+    // Shift the instant by the offset and read it back in UTC: that is the wall clock the user saw.
+    const local = new Date(instantMs + (zone.offsetSeconds ?? 0) * 1000);
+    return { date: local.toISOString().slice(0, 10), minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
+  }
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone.timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(instantMs));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+  };
+}

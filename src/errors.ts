@@ -40,8 +40,8 @@ export class UsageError extends OkrError {
  * What the sync engine can act on. A plugin maps its provider's errors to one of these.
  * - reauth: the user must run `okr connect` again (401 after a refresh, invalid_grant)
  * - scope: a scope was not granted
- * - api_disabled: the provider API is not enabled for the client's project
- * - account_not_linked: the account has no data profile at the provider
+ * - setup: the developer's app or project is not set up for the API (not enabled, not approved)
+ * - account: the signed-in account cannot use the API (no data profile, no membership)
  * - rate_limited: 429; retry after `retryAfterMs` when known
  * - transient: 5xx, network, timeouts; retry with back-off
  * - retired: 410, the provider API is gone
@@ -51,8 +51,8 @@ export class UsageError extends OkrError {
 export type ProviderErrorCategory =
   | 'reauth'
   | 'scope'
-  | 'api_disabled'
-  | 'account_not_linked'
+  | 'setup'
+  | 'account'
   | 'rate_limited'
   | 'transient'
   | 'retired'

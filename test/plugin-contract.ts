@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daysBetween, isCivilDate } from '../src/dates.js';
+import { refreshCredentials } from '../src/oauth/tokens.js';
 import { validatePlugin } from '../src/plugins/registry.js';
 import type {
   DataFieldDescriptor,
@@ -187,7 +188,9 @@ export function testPluginContract({ plugin, setup }: ContractOptions): void {
         for (const s of c.scopes) expect(s).toMatch(/^\S+$/);
         expect(typeof c.usePKCE).toBe('boolean');
         expect(AUTH_METHODS).toContain(c.tokenEndpointAuth);
-        if (c.redirectPath !== undefined) expect(c.redirectPath.startsWith('/')).toBe(true);
+        if (c.issuer !== undefined) expect(isHttpUrl(c.issuer)).toBe(true);
+        const r = plugin.redirect;
+        if (r?.path !== undefined) expect(r.path.startsWith('/')).toBe(true);
       });
 
       it('its base URLs are within the allowed ones', async () => {
@@ -238,8 +241,8 @@ export function testPluginContract({ plugin, setup }: ContractOptions): void {
         expect(result.records).toEqual([]);
       });
 
-      it('refreshTokens gives a usable access token and keeps a refresh token', async () => {
-        const next = await plugin.refreshTokens(rt, ctx.credentials);
+      it("the platform's refresh, with the plugin's declarations, gives a usable access token and keeps a refresh token", async () => {
+        const next = await refreshCredentials(rt, plugin, await plugin.getOAuthConfig(rt), ctx.credentials);
         expect(next.accessToken).not.toBe('');
         expect(Number.isFinite(next.obtainedAt)).toBe(true);
         if (ctx.credentials.refreshToken) expect(next.refreshToken).toBeTruthy();

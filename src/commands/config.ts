@@ -6,10 +6,27 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
-import type { SetupInfoItem } from '../plugins/types.js';
+import { BASE_URL_KEY, resolveRedirect } from '../oauth/redirect.js';
+import type { DataImportPlugin, SetupInfoItem } from '../plugins/types.js';
 import { loadPrompts, readStdin, requireTTY } from '../prompt.js';
 import { type ConfigKey, maskSecret, type ResolvedValue, type ValueSource } from '../store/config.js';
 import { type App, action } from './app.js';
+
+/** The redirect URI to register, for a plugin whose provider wants an exact one. */
+export function redirectSetupInfo(plugin: DataImportPlugin, baseUrl: string | undefined): SetupInfoItem[] {
+  const r = resolveRedirect(plugin, baseUrl);
+  if (r.kind === 'loopback') return [];
+  return [
+    {
+      kind: 'info',
+      label: 'Redirect URI to register (exactly)',
+      value: r.serve
+        ? r.uri
+        : `${r.uri} (okr cannot serve this page: after consent, paste the URL the browser shows into \`okr connect ${plugin.id}\`)`,
+      copyable: true,
+    },
+  ];
+}
 
 const SOURCE_LABEL: Record<ValueSource, string> = {
   file: 'conf file',
@@ -185,7 +202,9 @@ export function register(program: Command, app: App): void {
           const v = await ctx.config.getConfigValue(k.key);
           if (v !== undefined && !ctx.config.isSecret(k)) current[k.key] = v;
         }
-        printSetupInfo(ctx, plugin.name, plugin.getSetupInfo(current));
+        const baseUrl = await ctx.config.getConfigValue(BASE_URL_KEY);
+        if (baseUrl !== undefined) current[BASE_URL_KEY] = baseUrl;
+        printSetupInfo(ctx, plugin.name, [...plugin.getSetupInfo(current), ...redirectSetupInfo(plugin, baseUrl)]);
         for (const k of ctx.config.pluginKeys(pluginId)) {
           if (k.advanced) continue;
           const r = await ctx.config.resolve(k.key);

@@ -17,16 +17,23 @@ import type { Context } from '../context.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { paint } from '../io.js';
 import { ensureDefaultTemplate } from '../metrics/templates.js';
-import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
+import type {
+  DataImportPlugin,
+  OAuthConfig,
+  OAuthCredentials,
+  PluginRuntime,
+  ValidatedAccount,
+} from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import { safeText } from '../safe-text.js';
 import { getConnection, recordConnected } from '../store/connections.js';
 import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
-import { buildAuthorizationRequest, exchangeCode, newState, type OAuthDeps } from './flow.js';
+import { buildAuthorizationRequest, exchangeCode, newState, type OAuthDeps, REQUEST_TIMEOUT_MS } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
+import { BASE_URL_KEY, resolveRedirect } from './redirect.js';
 import { revokeCredentials } from './revoke.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -78,6 +85,16 @@ async function ensureConfigured(ctx: Context, plugin: DataImportPlugin): Promise
     });
   }
   return plugin.getOAuthConfig(rt);
+}
+
+/** The plugin runtime with a per-request timeout: a provider that never answers ends the sign-in. */
+function timedRuntime(ctx: Context): PluginRuntime {
+  const rt = ctx.pluginRuntime();
+  const timed = (input: string | URL | Request, init: RequestInit = {}) => {
+    const signals = [AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(init.signal ? [init.signal] : [])];
+    return rt.fetch(input, { ...init, signal: AbortSignal.any(signals) });
+  };
+  return { ...rt, fetch: timed as typeof fetch };
 }
 
 function interruptedError(ctx: Context): OkrError {
@@ -143,11 +160,13 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
 
   let server: LoopbackServer;
   const state = newState();
+  const redirect = resolveRedirect(plugin, await ctx.config.getConfigValue(BASE_URL_KEY));
   try {
     server = await startLoopbackServer({
       state,
-      path: cfg.redirectPath ?? '/',
-      port: cfg.fixedPort ?? 0,
+      ...(redirect.kind === 'loopback'
+        ? { path: redirect.path, port: 0 }
+        : { redirectUri: redirect.uri, listen: redirect.serve }),
       timeoutMs,
       signal: ctx.signal,
       deniedPage: (error, description) => deniedPage(plugin.name, error, description, `okr connect ${plugin.id}`),
@@ -155,10 +174,17 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' && cfg.fixedPort) {
-      throw new OkrError(`Port ${cfg.fixedPort} on 127.0.0.1, which ${plugin.id} needs for its redirect, is in use.`, {
-        hint: `Close the program using it (another \`okr connect\`?) and run \`okr connect ${plugin.id}\` again.`,
-      });
+    if ((code === 'EADDRINUSE' || code === 'EACCES') && redirect.kind === 'registered') {
+      const port = new URL(redirect.uri).port || '80';
+      throw new OkrError(
+        `Port ${port} on 127.0.0.1, which ${plugin.id} needs for its registered redirect ${redirect.uri}, ${code === 'EACCES' ? 'needs privileges to open' : 'is in use'}.`,
+        {
+          hint:
+            code === 'EACCES'
+              ? `Register a redirect on a port above 1023 and set ${BASE_URL_KEY} to match (\`okr config setup ${plugin.id}\` shows it).`
+              : `Close the program using it (another \`okr connect\`?) and run \`okr connect ${plugin.id}\` again.`,
+        },
+      );
     }
     throw err;
   }
@@ -168,17 +194,30 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
   try {
     const req = await buildAuthorizationRequest(cfg, server.redirectUri, state);
     const io = ctx.io;
-    if (opts.noBrowser) {
+    const pasteOnly = redirect.kind === 'registered' && !redirect.serve;
+    if (opts.noBrowser || pasteOnly) {
       io.err(`Open this URL in a browser to sign in to ${plugin.name}:`);
       io.err();
       io.err(`  ${req.url}`);
       io.err();
       io.err(`After you approve, the browser goes to ${server.redirectUri}.`);
-      io.err('If that browser runs on another machine, the page will not load there: copy the full URL from');
-      io.err('its address bar and paste it here, then press Enter.');
-      io.err(
-        `(Or forward the port first: \`ssh -L ${server.port}:127.0.0.1:${server.port} <this-host>\`, then open the URL.)`,
-      );
+      if (pasteOnly) {
+        io.err('okr cannot receive that page itself: copy the full URL from the address bar once it loads');
+        io.err('(quickly: some providers expire the code within a minute), paste it here, then press Enter.');
+      } else {
+        io.err('If that browser runs on another machine, the page will not load there: copy the full URL from');
+        io.err('its address bar and paste it here, then press Enter.');
+        io.err(
+          `(Or forward the port first: \`ssh -L ${server.port}:127.0.0.1:${server.port} <this-host>\`, then open the URL.)`,
+        );
+      }
+      if (pasteOnly && !opts.noBrowser) {
+        try {
+          await ctx.openBrowser(req.url);
+        } catch {
+          // The URL is printed above.
+        }
+      }
       stopPaste = readPastedUrls(ctx, server);
     } else {
       io.err(`Opening the browser to sign in to ${plugin.name}. If it does not open, visit:`);
@@ -209,7 +248,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
       stopPaste = undefined;
     }
 
-    const creds = await exchangeCode(deps, plugin.id, cfg, req, handle.params);
+    const creds = await exchangeCode(timedRuntime(ctx), plugin, cfg, req, handle.params);
     const account = await validate(ctx, plugin, creds);
     await confirmAccount(
       ctx,

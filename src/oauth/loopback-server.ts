@@ -62,10 +62,19 @@ export interface IgnoredCallback {
 
 export interface LoopbackOptions {
   state: string;
-  /** Path of the redirect URI; Google documents none, so `/`. */
+  /** Path of the redirect URI (a loopback redirect without one is `/`). */
   path?: string;
   /** 0 (the default) lets the OS choose. */
   port?: number;
+  /**
+   * The exact redirect URI registered at the provider, when it is not the one the server would
+   * make up (`http://localhost:8765/oura/callback`): sent as is, and pasted URLs must match it.
+   * An http URI on localhost or 127.0.0.1 is served on its port and path; any other (an https
+   * page) is not served at all (`listen: false`), and only a pasted URL can finish the sign-in.
+   */
+  redirectUri?: string;
+  /** False: no server, pasted URLs only (a registered redirect okr cannot listen on). */
+  listen?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
   onIgnored?: (event: IgnoredCallback) => void;
@@ -74,10 +83,11 @@ export interface LoopbackOptions {
 }
 
 export interface LoopbackServer {
-  /** `http://127.0.0.1:<port><path>`, exactly as sent in the authorization request. */
+  /** `http://127.0.0.1:<port><path>` (or the registered URI), exactly as sent in the authorization request. */
   readonly redirectUri: string;
+  /** The port listened on; 0 when not listening. */
   readonly port: number;
-  readonly address: AddressInfo;
+  readonly address: AddressInfo | undefined;
   /** Resolves with the first response that carries our state and a code. */
   wait(): Promise<CallbackHandle>;
   /**
@@ -145,9 +155,20 @@ function sendPage(res: ServerResponse, page: Page): void {
   res.end(renderPage(page));
 }
 
+/** 127.0.0.1 and localhost are the same target: a browser may show either. */
+function sameRedirectTarget(url: URL, expected: URL): boolean {
+  const loopback = (h: string) => h === LOOPBACK_HOST || h === 'localhost';
+  const sameHost = url.hostname === expected.hostname || (loopback(url.hostname) && loopback(expected.hostname));
+  return (
+    url.protocol === expected.protocol && sameHost && url.port === expected.port && url.pathname === expected.pathname
+  );
+}
+
 export async function startLoopbackServer(opts: LoopbackOptions): Promise<LoopbackServer> {
-  const path = opts.path ?? '/';
+  const registered = opts.redirectUri ? new URL(opts.redirectUri) : undefined;
+  const path = registered?.pathname ?? opts.path ?? '/';
   if (!path.startsWith('/')) throw new Error(`redirect path must start with "/": ${path}`);
+  const listen = opts.listen !== false;
 
   let settled = false;
   let codeReceived = false;
@@ -304,25 +325,28 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
     else plain(res, reply.status, reply.text, reply.headers);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    // Bound to the IPv4 loopback literal only (RFC 8252 §8.3): never 0.0.0.0, never `localhost`.
-    server.listen({ host: LOOPBACK_HOST, port: opts.port ?? 0, exclusive: true });
-  });
+  if (listen)
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        reject(err);
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      // Bound to the IPv4 loopback literal only (RFC 8252 §8.3): never 0.0.0.0, never `localhost`.
+      const port = registered ? Number(registered.port || 80) : (opts.port ?? 0);
+      server.listen({ host: LOOPBACK_HOST, port, exclusive: true });
+    });
   // A later error (rare: EMFILE on accept) must not crash the process.
   server.on('error', () => {});
 
-  const address = server.address() as AddressInfo;
-  const redirectUri = `http://${LOOPBACK_HOST}:${address.port}${path}`;
+  const address = listen ? (server.address() as AddressInfo) : undefined;
+  const redirectUri = registered?.href ?? `http://${LOOPBACK_HOST}:${address!.port}${path}`;
+  const expected = new URL(redirectUri);
 
   let closing: Promise<void> | undefined;
   function finish(): void {
@@ -367,6 +391,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       held = undefined;
     }
     closing ??= new Promise<void>((resolve) => {
+      if (!listen) return resolve();
       server.close(() => resolve());
       server.closeIdleConnections();
       // Responses in flight carry `Connection: close`; give them a moment to flush, then cut.
@@ -381,7 +406,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
 
   return {
     redirectUri,
-    port: address.port,
+    port: address?.port ?? 0,
     address,
     wait: () => waiting,
     submitPastedUrl(text) {
@@ -398,12 +423,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
           message: `That is not a URL. Paste the full address that starts with ${redirectUri}`,
         };
       }
-      const sameTarget =
-        url.protocol === 'http:' &&
-        (url.hostname === LOOPBACK_HOST || url.hostname === 'localhost') &&
-        url.port === String(address.port) &&
-        url.pathname === path;
-      if (!sameTarget || trimmed.length > MAX_URL_LENGTH) {
+      if (!sameRedirectTarget(url, expected) || trimmed.length > MAX_URL_LENGTH) {
         return {
           accepted: false,
           message: `That is not this sign-in's redirect. Paste the full address that starts with ${redirectUri}`,

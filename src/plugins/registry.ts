@@ -58,7 +58,6 @@ const METHODS = [
   'getOAuthConfig',
   'getAvailableFields',
   'validateCredentials',
-  'refreshTokens',
   'fetchData',
   'getBaseUrls',
 ] as const;

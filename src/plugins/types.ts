@@ -1,5 +1,8 @@
 /**
- * The plugin contract: the seed's `types.ts`, typed for a CLI.
+ * The plugin contract: the seed's `types.ts`, typed for a CLI. A plugin DECLARES what its
+ * provider does; the platform (src/oauth/, src/sync/) does it. A plugin never implements OAuth
+ * (exchange, refresh, rotation, revocation, the standard error codes), retries, quotas, chunking
+ * or resuming: it maps its provider's data and its provider-specific errors, nothing else.
  *
  * Differences from the seed (the web app), and why:
  * - Every method that touches the outside world takes a `PluginRuntime` first. The seed's plugins
@@ -7,12 +10,14 @@
  *   tests can point a plugin at the simulator, count its requests and fake the clock.
  * - `validateCredentials` returns who is connected (`accountId`), not only a boolean, because
  *   `okr connect` records the account and refuses a silent account switch.
- * - `DataFieldDescriptor.availability` marks fields the provider does not offer (Google Health has
- *   no Cardio Load or Readiness): they stay declared so templates naming them still resolve.
- * - `OAuthConfig` says how the client authenticates at the token endpoint, which extra
- *   authorization parameters to send, and where the revoke endpoint is.
- * - `fetchData` returns `FetchResult` (records plus the dates to fetch again and the call count)
- *   rather than a bare array, so the sync engine can re-import unfinished days and report calls.
+ * - `DataFieldDescriptor.availability` marks fields the provider does not offer: they stay
+ *   declared so templates naming them still resolve.
+ * - There is no `refreshTokens`: the seed's plugins each called `refreshAccessToken`; here the
+ *   platform refreshes with what `OAuthConfig` declares (client authentication, rotation, extra
+ *   token parameters) and the optional `adaptTokenResponse` hook for providers whose token
+ *   endpoint does not answer in RFC 6749's shape (Withings' `{status, body}` envelope).
+ * - `fetchData` returns `FetchResult` (records plus the dates to fetch again) rather than a bare
+ *   array, so the sync engine can re-import unfinished days.
  */
 
 /** How a value is stored and shown. Stored values are numbers except for `text`:
@@ -44,26 +49,50 @@ export interface SetupInfoItem {
   kind?: 'info' | 'step' | 'warning' | 'link';
 }
 
+/** How the client authenticates at the token (and revocation) endpoint, as RFC 7591 names it:
+ * the secret in the form body, in an HTTP Basic header, or no secret (a public client). */
 export type TokenEndpointAuth = 'client_secret_post' | 'client_secret_basic' | 'none';
+
+/**
+ * Where the browser is sent back to after consent.
+ * - `loopback`: RFC 8252 §7.3, `http://127.0.0.1:<any port><path>`; the provider accepts any port
+ *   (Google "Desktop app" clients). okr picks a free port for each sign-in.
+ * - `registered`: the exact URI registered in the provider's developer console, host, port and
+ *   path included (Oura). The URI is `<global.base_url><path>` (default base
+ *   `http://localhost:8765`, default path `/<pluginId>/callback`); `okr config setup` prints it.
+ *   An `http://localhost` or `http://127.0.0.1` URI is served by a one-shot server on that port;
+ *   any other URI (an https page, as Withings demands) cannot be served by okr, so the user pastes
+ *   the URL the browser landed on.
+ */
+export type RedirectSpec = { kind: 'loopback'; path?: string } | { kind: 'registered'; path?: string };
 
 export interface OAuthConfig {
   clientId: string;
   clientSecret?: string;
   authorizationUrl: string;
   tokenUrl: string;
+  /** RFC 7009 revocation endpoint. Without it (and without `revokeTokens`) revocation is unsupported. */
   revokeUrl?: string;
+  /**
+   * The authorization server's issuer identifier (RFC 9207): an `iss` parameter in the
+   * authorization response must equal it. Absent: the provider has none, and `iss` is not checked.
+   */
+  issuer?: string;
   scopes: string[];
-  /** Filled in by `okr connect` from the loopback server's real port. */
-  redirectUri?: string;
+  /** How `scope` is joined in the authorization request: RFC 6749's space, or Withings' comma. */
+  scopeSeparator?: ' ' | ',';
   usePKCE: boolean;
-  /** How the client authenticates at the token endpoint (Google Desktop apps: secret in the body). */
   tokenEndpointAuth: TokenEndpointAuth;
   /** Extra authorization-request parameters, e.g. Google's `access_type=offline`, `prompt=consent`. */
   extraAuthParams?: Record<string, string>;
-  /** Path the loopback redirect uses. Google documents none, so the fitbit plugin uses `/`. */
-  redirectPath?: string;
-  /** A fixed loopback port, for providers that need a registered redirect URI. */
-  fixedPort?: number;
+  /** Extra form parameters of every token request (code exchange and refresh): Withings' `action=requesttoken`. */
+  extraTokenParams?: Record<string, string>;
+  /**
+   * Refresh tokens are single-use: each refresh returns a new one and the old one dies (Oura,
+   * Withings). The platform then never sends a refresh request twice (no automatic retry of a
+   * refresh that may have reached the provider), and saves the new pair before using it.
+   */
+  singleUseRefreshTokens?: boolean;
 }
 
 export interface OAuthCredentials {
@@ -71,12 +100,30 @@ export interface OAuthCredentials {
   refreshToken?: string;
   /** Epoch milliseconds. */
   expiresAt?: number;
-  /** Epoch milliseconds, when the provider says (Google Testing mode: 7 days). */
+  /** Epoch milliseconds, when the provider says (e.g. a test-mode app's refresh token). */
   refreshTokenExpiresAt?: number;
   scope?: string;
   tokenType?: string;
   /** Epoch milliseconds when these tokens were obtained. */
   obtainedAt: number;
+}
+
+/** A token endpoint's answer as the platform read it: HTTP status, headers, and the body parsed as
+ * JSON (`undefined` when it is not JSON). `adaptTokenResponse` maps one to the RFC 6749 shape. */
+export interface TokenEndpointAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** A token-endpoint failure as the platform categorised it, for `tokenErrorHint`. */
+export interface TokenFailure {
+  category: string;
+  /** The OAuth `error` code, e.g. `invalid_grant`. */
+  reason?: string;
+  /** Its `error_description`, bounded and printable. */
+  description?: string;
+  status?: number;
 }
 
 export interface DataFieldDescriptor {
@@ -97,28 +144,48 @@ export interface ImportedDataRecord {
   date: string;
   /** Keys are field ids declared by `getAvailableFields()`. A missing key means no data. */
   fields: Record<string, FieldValue>;
+  /**
+   * The UTC offset (minutes east of UTC) of the user's day this record describes, when the
+   * provider gives one (Oura's `-05:00`, Google's `utcOffset`): a traveller's days keep their own.
+   */
+  utcOffsetMinutes?: number;
 }
 
 export interface FetchResult {
   records: ImportedDataRecord[];
-  /** Dates whose data is provisional (e.g. a sleep not yet `processed`): fetch them again next sync. */
+  /** Dates whose data is provisional (e.g. a sleep not yet processed): fetch them again next sync. */
   provisionalDates: string[];
 }
 
-/** What core code hands a plugin: config lookup, the network, the clock. */
+/** What core code hands a plugin: config lookup, the network, the clock, the user's time zone. */
 export interface PluginRuntime {
-  /** Resolves a full config key (`plugin.fitbit.client_id`) through conf file, keychain, env. */
+  /** Resolves a full config key (`plugin.fitbit.client_id`, `global.base_url`) through conf file, keychain, env. */
   getConfig(key: string): Promise<string | undefined>;
   fetch: typeof fetch;
   now(): Date;
-  /** Aborts in-flight requests (Ctrl-C, timeouts). */
+  /** Aborts in-flight requests (Ctrl-C, timeouts, a sibling request's failure). */
   signal?: AbortSignal;
+  /** The user's IANA time zone (`TZ`, else the system's), for providers that answer in UTC only. */
+  timeZone: string;
+  /**
+   * The user's local calendar date and minutes after midnight of an instant: with the UTC offset
+   * the provider reported for it (seconds east of UTC) when there is one, else in `timeZone`.
+   */
+  localClock(instantMs: number, offsetSeconds?: number): { date: string; minutes: number };
 }
 
 export interface ValidatedAccount {
   accountId: string;
   /** Human-friendly label, when the provider offers one. */
   label?: string;
+}
+
+/** Requests a provider allows. Every window given is honoured; the per-day one across runs. */
+export interface Quota {
+  requestsPerMinute?: number;
+  requestsPerDay?: number;
+  /** Any other window, e.g. Oura's 5000 requests per 5 minutes: `{ requests: 5000, seconds: 300 }`. */
+  windows?: Array<{ requests: number; seconds: number }>;
 }
 
 export interface DataImportPlugin {
@@ -129,6 +196,8 @@ export interface DataImportPlugin {
   icon?: string;
 
   getAdminConfigFields(): AdminConfigField[];
+  /** Console steps for `okr config setup`. `configValues` holds the plugin's non-secret settings
+   * by full key, plus `global.base_url`. The platform adds the redirect URI to register itself. */
   getSetupInfo(configValues: Record<string, string>): SetupInfoItem[];
   isConfigured(rt: PluginRuntime): Promise<boolean>;
   getOAuthConfig(rt: PluginRuntime): Promise<OAuthConfig>;
@@ -136,8 +205,14 @@ export interface DataImportPlugin {
 
   /** Calls the provider's identity endpoint; throws a `ProviderError` when the tokens do not work. */
   validateCredentials(rt: PluginRuntime, credentials: OAuthCredentials): Promise<ValidatedAccount>;
-  refreshTokens(rt: PluginRuntime, credentials: OAuthCredentials): Promise<OAuthCredentials>;
-  /** Dates are inclusive on both ends, in the user's local calendar. */
+  /**
+   * Dates are inclusive on both ends, in the user's local calendar; the range is at most
+   * `maxDaysPerFetch` days. Requests go through `rt.fetch` with `rt.signal`. Errors are
+   * `ProviderError`s: a 401 is `reauth` with `status: 401` (the engine refreshes once and retries),
+   * 429 `rate_limited`, 5xx and network failures `transient`, 410 `retired`
+   * (`providerErrorFromStatus` in src/plugins/provider-errors.ts does the standard part).
+   * A day without data has no record (never zeros).
+   */
   fetchData(
     rt: PluginRuntime,
     credentials: OAuthCredentials,
@@ -148,10 +223,34 @@ export interface DataImportPlugin {
 
   /** The base URLs this plugin may call (the contract suite checks no request leaves them). */
   getBaseUrls(rt: PluginRuntime): Promise<string[]>;
-  /** Provider quota the sync engine must stay within. */
-  quota?: { requestsPerMinute: number };
-  /** Largest date range `fetchData` should be handed at once; longer syncs are split and resumable. */
+
+  /** Where the browser returns after consent; default `{ kind: 'loopback' }` at `/`. */
+  redirect?: RedirectSpec;
+  /** Maps a token endpoint answer that is not RFC 6749's shape to one that is (envelopes, errors inside HTTP 200). */
+  adaptTokenResponse?(answer: TokenEndpointAnswer): TokenEndpointAnswer;
+  /**
+   * Revocation for a provider that does not speak RFC 7009 (Oura: `GET /oauth/revoke?access_token=`).
+   * Throws on failure. Without it, `OAuthConfig.revokeUrl` is used as an RFC 7009 endpoint.
+   */
+  revokeTokens?(rt: PluginRuntime, cfg: OAuthConfig, credentials: OAuthCredentials): Promise<void>;
+  /**
+   * Provider-specific advice for a token-endpoint failure the platform has already categorised
+   * (`reason` is the OAuth `error`, e.g. `invalid_grant`). Returns the hint to show instead of the
+   * generic one, or undefined. Google uses it for its 7-day Testing-mode refresh tokens.
+   */
+  tokenErrorHint?(failure: TokenFailure, credentials: OAuthCredentials | undefined, nowMs: number): string | undefined;
+
+  /** Provider quota the sync engine must stay within (every window), plus `Retry-After` / `X-RateLimit-*`. */
+  quota?: Quota;
+  /**
+   * Largest date range one `fetchData` call is given. Set it to the provider's range cap (Google
+   * Health roll-ups: 90), or, for a provider that pages instead, to the days one page of each
+   * endpoint holds, so that chunks cost no extra calls. Without it the planner still cuts long
+   * ranges (DEFAULT_CHUNK_DAYS), so every backfill is resumable.
+   */
   maxDaysPerFetch?: number;
+  /** Days before today always fetched again (late data: sleeps synced from the app later). Default 7. */
+  recentDays?: number;
   /** Reads the client file a provider's console downloads (Google: client_secret_*.json) into
    * admin config values by short key (`{ client_id, client_secret }`), for `config setup --from-file`. */
   parseClientFile?(text: string): Record<string, string>;

@@ -37,11 +37,13 @@ const GLOBAL_KEYS: ConfigKey[] = [
   {
     key: 'global.base_url',
     label: 'Base URL',
-    description: 'Base URL for plugins whose provider needs a fixed, registered callback (fitbit does not).',
+    description:
+      'The base of the redirect URI registered at providers that need an exact one (`okr config setup <plugin>` prints it; fitbit needs none). An https one that okr cannot serve means a paste-the-URL sign-in.',
     type: 'url',
     env: 'OKR_BASE_URL',
     required: false,
     advanced: true,
+    defaultValue: 'http://localhost:8765',
   },
   {
     key: 'secrets.store',

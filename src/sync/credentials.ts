@@ -17,6 +17,7 @@
  */
 import type { Context } from '../context.js';
 import { isProviderError, OkrError, ProviderError } from '../errors.js';
+import { refreshCredentials } from '../oauth/tokens.js';
 import type { DataImportPlugin, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { recordTokenExpiry } from '../store/connections.js';
 import { isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
@@ -125,7 +126,7 @@ export async function freshCredentials(
     let fresh: OAuthCredentials;
     opts.onRefresh?.();
     try {
-      fresh = await plugin.refreshTokens(rt, stored);
+      fresh = await refreshCredentials(rt, plugin, await plugin.getOAuthConfig(rt), stored);
     } catch (err) {
       if (isProviderError(err) && err.category === 'reauth') throw withReconnectHint(err, plugin.id);
       throw err;

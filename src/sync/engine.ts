@@ -35,7 +35,7 @@ import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js'
 import { createSyncFetch, type RetryEvent } from './http.js';
 import { acquireLock, type LockInfo, pidAlive } from './lock.js';
 import { type PlannedChunk, planSync } from './plan.js';
-import { bucketForQuota } from './rate-limit.js';
+import { limiterForQuota } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 
 export type PluginSyncStatus = 'ok' | 'error' | 'reauth' | 'skipped' | 'interrupted';
@@ -408,9 +408,7 @@ async function runChunks(
     baseFetch: ctx.fetch,
     signal: ctx.signal,
     policy,
-    bucket: plugin.quota
-      ? bucketForQuota(plugin.quota.requestsPerMinute, { now: () => performance.now(), sleep })
-      : undefined,
+    bucket: limiterForQuota(plugin.quota, { now: () => performance.now(), sleep }),
     sleep,
     random: opts.random ?? Math.random,
     wallNow: () => ctx.now().getTime(),

@@ -4,7 +4,8 @@
  * - counts every attempt (the report's "calls"), refreshes included;
  * - takes a token from the quota bucket before each attempt;
  * - retries 429 with bounded exponential back-off and jitter, honouring `Retry-After`;
- * - retries 5xx, 408, network errors and timeouts a bounded number of times;
+ * - retries 5xx, 408, network errors and timeouts a bounded number of times, except for a request
+ *   marked SINGLE_ATTEMPT (a single-use refresh token must never be spent twice);
  * - on a 401 to a request carrying a Bearer token, refreshes the tokens once for the whole sync
  *   (single-flight: parallel requests that all get 401 share that one refresh) and retries each
  *   such request once with the new token. A second 401 goes back to the plugin, which reports it
@@ -15,8 +16,9 @@
  * unchanged, so the plugin's own error mapping still produces the message and hint.
  */
 
+import { isSingleAttempt } from '../http/attempts.js';
 import { parseRetryAfter } from '../http/retry-after.js';
-import type { TokenBucket } from './rate-limit.js';
+import type { QuotaLimiter, TokenBucket } from './rate-limit.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 
 export interface HttpStats {
@@ -40,7 +42,7 @@ export interface SyncFetchOptions {
   /** The sync's abort signal (Ctrl-C). */
   signal: AbortSignal;
   policy: RetryPolicy;
-  bucket?: TokenBucket;
+  bucket?: TokenBucket | QuotaLimiter;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   /** Wall-clock epoch ms, for HTTP-date `Retry-After` values. */
@@ -130,6 +132,9 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
           }
         : init;
     const callerSignal = init.signal ?? opts.signal;
+    // A request that may already have done its work when its answer was lost (a single-use
+    // refresh): a 429 is retried (nothing was done), a 5xx, a timeout or a network error is not.
+    const once = isSingleAttempt(init);
     const headers = new Headers(base.headers);
     let rateRetries = 0;
     let transientRetries = 0;
@@ -146,7 +151,7 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
         res = await attempt(url, { ...base, headers }, callerSignal);
       } catch (err) {
         if (callerSignal.aborted || opts.signal.aborted) throw err;
-        if (transientRetries >= opts.policy.maxTransientRetries) throw err;
+        if (once || transientRetries >= opts.policy.maxTransientRetries) throw err;
         const delayMs = backoffDelay(transientRetries, opts.policy, opts.random);
         transientRetries++;
         stats.retries++;
@@ -172,7 +177,7 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
 
       const isRateLimit = res.status === 429;
       const isTransient = res.status >= 500 || res.status === 408;
-      if (!isRateLimit && !isTransient) return res;
+      if (!isRateLimit && (!isTransient || once)) return res;
 
       const used = isRateLimit ? rateRetries : transientRetries;
       const max = isRateLimit ? opts.policy.maxRateLimitRetries : opts.policy.maxTransientRetries;

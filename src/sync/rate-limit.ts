@@ -7,6 +7,8 @@
  * a 2-year backfill (about 100) both fit in the burst and never wait; only longer runs are paced.
  */
 
+import type { Quota } from '../plugins/types.js';
+
 export interface Clock {
   /** Monotonic milliseconds. */
   now(): number;
@@ -53,8 +55,42 @@ export class TokenBucket {
   }
 }
 
+/** `requests` per `seconds`: half as burst, half refilled over the window (see above). */
+export function bucketForWindow(requests: number, seconds: number, clock: Clock): TokenBucket {
+  const capacity = Math.max(1, Math.floor(requests / 2));
+  const perWindow = Math.max(1, requests - capacity);
+  return new TokenBucket(capacity, perWindow / (seconds * 1000), clock);
+}
+
 export function bucketForQuota(requestsPerMinute: number, clock: Clock): TokenBucket {
-  const capacity = Math.max(1, Math.floor(requestsPerMinute / 2));
-  const perMinute = Math.max(1, requestsPerMinute - capacity);
-  return new TokenBucket(capacity, perMinute / 60_000, clock);
+  return bucketForWindow(requestsPerMinute, 60, clock);
+}
+
+/** The windows a plugin's quota declares (per minute, per day, any other), as [requests, seconds]. */
+export function quotaWindows(q: Quota | undefined): Array<{ requests: number; seconds: number }> {
+  if (!q) return [];
+  const out = [...(q.windows ?? [])];
+  if (q.requestsPerMinute) out.push({ requests: q.requestsPerMinute, seconds: 60 });
+  if (q.requestsPerDay) out.push({ requests: q.requestsPerDay, seconds: 86_400 });
+  return out.filter((w) => w.requests > 0 && w.seconds > 0);
+}
+
+/** Several windows at once: a request waits until every one of them admits it. */
+export class QuotaLimiter {
+  constructor(readonly buckets: TokenBucket[]) {}
+
+  get waitedMs(): number {
+    return this.buckets.reduce((n, b) => n + b.waitedMs, 0);
+  }
+
+  async take(signal?: AbortSignal): Promise<void> {
+    for (const b of this.buckets) await b.take(signal);
+  }
+}
+
+export function limiterForQuota(q: Quota | undefined, clock: Clock): QuotaLimiter | undefined {
+  const windows = quotaWindows(q);
+  return windows.length
+    ? new QuotaLimiter(windows.map((w) => bucketForWindow(w.requests, w.seconds, clock)))
+    : undefined;
 }

@@ -114,9 +114,9 @@ function oidcPlugin(overrides: Partial<OAuthConfig> = {}): DataImportPlugin {
       scopes: ['openid', 'profile'],
       usePKCE: true,
       tokenEndpointAuth: 'client_secret_post',
-      redirectPath: '/callback',
       ...overrides,
     }),
+    redirect: { kind: 'loopback', path: '/callback' },
     validateCredentials: async (rt, creds) => {
       const res = await rt.fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${creds.accessToken}` } });
       if (!res.ok) throw new Error(`userinfo answered ${res.status}`);
@@ -158,7 +158,7 @@ describe('okr connect against oidc-provider (PKCE required, client_secret_post)'
     const { readFileSync } = await import('node:fs');
     const stored = JSON.parse(JSON.parse(readFileSync(`${home}/config/secrets.json`, 'utf8'))['tokens.oidcsvc']);
     expect(stored.accessToken.length).toBeGreaterThan(20);
-    expect(stored.tokenType).toBe('bearer');
+    expect(stored.tokenType).toBe('Bearer');
     expect(stored.scope).toBe('openid profile');
     expect(await refuses(redirectPort(browser.openedUrl!))).toBe(true);
     const code = new URL(toUs.location!).searchParams.get('code');

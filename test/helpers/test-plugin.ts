@@ -36,7 +36,6 @@ export function makeTestPlugin(overrides: Partial<DataImportPlugin> = {}): DataI
       { id: 'sleep', name: 'Sleep', description: 'Sleep length', type: 'duration', unit: 'min' },
     ],
     validateCredentials: async () => ({ accountId: 'acct-1' }),
-    refreshTokens: async (_rt, c) => c,
     fetchData: async () => ({ records: [], provisionalDates: [] }),
     getBaseUrls: async () => ['https://api.example.test/v1'],
     ...overrides,

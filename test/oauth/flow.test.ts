@@ -4,15 +4,11 @@
  * (a recording fetch stands in for the network).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  buildAuthorizationRequest,
-  credentialsFromTokens,
-  exchangeCode,
-  isLoopbackHttp,
-  newState,
-} from '../../src/oauth/flow.js';
+import { buildAuthorizationRequest, exchangeCode, isLoopbackHttp, newState } from '../../src/oauth/flow.js';
 import { revokeCredentials } from '../../src/oauth/revoke.js';
-import type { OAuthConfig } from '../../src/plugins/types.js';
+import { runtimeZone } from '../../src/plugins/runtime-zone.js';
+import type { OAuthConfig, PluginRuntime } from '../../src/plugins/types.js';
+import { makeTestPlugin } from '../helpers/test-plugin.js';
 
 const cfg = (over: Partial<OAuthConfig> = {}): OAuthConfig => ({
   clientId: 'client-1',
@@ -89,47 +85,18 @@ describe('buildAuthorizationRequest', () => {
   });
 });
 
-describe('credentialsFromTokens', () => {
-  it('maps lifetimes to epoch milliseconds, including Google’s refresh_token_expires_in', () => {
-    const now = Date.UTC(2026, 2, 10, 12, 0, 0);
-    expect(
-      credentialsFromTokens(
-        {
-          access_token: 'a',
-          token_type: 'bearer',
-          expires_in: 3599,
-          refresh_token: 'r',
-          refresh_token_expires_in: 604799,
-          scope: 'read write',
-        },
-        now,
-      ),
-    ).toEqual({
-      accessToken: 'a',
-      tokenType: 'bearer',
-      obtainedAt: now,
-      expiresAt: Date.UTC(2026, 2, 10, 12, 59, 59),
-      refreshToken: 'r',
-      refreshTokenExpiresAt: Date.UTC(2026, 2, 17, 11, 59, 59),
-      scope: 'read write',
-    });
-    expect(credentialsFromTokens({ access_token: 'a', token_type: 'bearer' }, now)).toEqual({
-      accessToken: 'a',
-      tokenType: 'bearer',
-      obtainedAt: now,
-    });
-  });
-});
-
 describe('plain http only for loopback endpoints', () => {
   const calls: string[] = [];
-  const deps = {
+  const deps: PluginRuntime = {
     fetch: (async (input: string | URL | Request) => {
       calls.push(String(input));
       return new Response('{}', { status: 500 });
     }) as typeof fetch,
     now: () => new Date(),
+    getConfig: async () => undefined,
+    ...runtimeZone('UTC'),
   };
+  const svc = makeTestPlugin({ id: 'svc', name: 'Svc' });
 
   it('a plain-http token URL off this machine is refused before any request is sent', async () => {
     calls.length = 0;
@@ -138,7 +105,7 @@ describe('plain http only for loopback endpoints', () => {
       tokenUrl: 'http://auth.example.test/token',
     });
     const req = await buildAuthorizationRequest(c, 'http://127.0.0.1:1/', 's');
-    const err = await exchangeCode(deps, 'svc', c, req, new URLSearchParams({ state: 's', code: 'c' })).catch(
+    const err = await exchangeCode(deps, svc, c, req, new URLSearchParams({ state: 's', code: 'c' })).catch(
       (e: Error) => e,
     );
     expect((err as Error).message).toBe('The token URL of svc must use https: http://auth.example.test/token');
@@ -159,36 +126,52 @@ describe('plain http only for loopback endpoints', () => {
     calls.length = 0;
     const c = cfg({ authorizationUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token' });
     const req = await buildAuthorizationRequest(c, 'http://127.0.0.1:1/', 's');
-    const err = await exchangeCode(deps, 'svc', c, req, new URLSearchParams({ state: 's', code: 'c' })).catch(
+    const err = await exchangeCode(deps, svc, c, req, new URLSearchParams({ state: 's', code: 'c' })).catch(
       (e: Error) => e,
     );
     expect(calls).toEqual(['http://127.0.0.1:9/token']);
-    expect((err as Error).message).toMatch(/^The token endpoint of svc sent an unusable answer \(HTTP 500\)/);
+    expect((err as Error).message).toBe('The token endpoint of Svc answered HTTP 500 Internal Server Error');
   });
 
   it('a state that does not match is refused before the exchange', async () => {
     calls.length = 0;
     const c = cfg();
     const req = await buildAuthorizationRequest(c, 'http://127.0.0.1:1/', 'expected');
-    const err = await exchangeCode(deps, 'svc', c, req, new URLSearchParams({ state: 'other', code: 'c' })).catch(
+    const err = await exchangeCode(deps, svc, c, req, new URLSearchParams({ state: 'other', code: 'c' })).catch(
       (e: Error) => e,
     );
     expect((err as Error).message).toMatch(/^The authorization response of svc is not valid: unexpected "state"/);
     expect(calls).toEqual([]);
   });
 
-  it('an RFC 9207 `iss` from another issuer is refused (mix-up defence)', async () => {
+  it('an RFC 9207 `iss` from another issuer than the declared one is refused (mix-up defence)', async () => {
     calls.length = 0;
-    const c = cfg();
+    const c = cfg({ issuer: 'https://auth.example.test' });
     const req = await buildAuthorizationRequest(c, 'http://127.0.0.1:1/', 's');
     const err = await exchangeCode(
       deps,
-      'svc',
+      svc,
       c,
       req,
       new URLSearchParams({ state: 's', code: 'c', iss: 'https://evil.test' }),
     ).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/unexpected "iss" \(issuer\) response parameter value/);
     expect(calls).toEqual([]);
+  });
+
+  it('a provider without a declared issuer: an `iss` is not guessed from the authorization URL, nor checked', async () => {
+    calls.length = 0;
+    const c = cfg({ authorizationUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token' });
+    const req = await buildAuthorizationRequest(c, 'http://127.0.0.1:1/', 's');
+    const err = await exchangeCode(
+      deps,
+      svc,
+      c,
+      req,
+      new URLSearchParams({ state: 's', code: 'c', iss: 'https://other.test' }),
+    ).catch((e: Error) => e);
+    // It reached the token endpoint (which answered 500): the iss did not stop it.
+    expect(calls).toEqual(['http://127.0.0.1:9/token']);
+    expect((err as Error).message).toMatch(/answered HTTP 500/);
   });
 });

@@ -100,8 +100,8 @@ describe('stateMatches', () => {
 describe('loopback server', () => {
   it('binds 127.0.0.1 only, on a port the OS chose, and builds the redirect URI from it', async () => {
     const s = await start({ path: '/callback' });
-    expect(s.address.address).toBe('127.0.0.1');
-    expect(s.address.family).toBe('IPv4');
+    expect(s.address?.address).toBe('127.0.0.1');
+    expect(s.address?.family).toBe('IPv4');
     expect(s.port).toBeGreaterThan(0);
     expect(s.redirectUri).toBe(`http://127.0.0.1:${s.port}/callback`);
     // Not reachable on IPv6 loopback, nor on any other address of this machine.

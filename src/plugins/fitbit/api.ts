@@ -1,14 +1,14 @@
 /**
- * The Google Health API v4 and Google token endpoint calls the plugin makes. Every request goes
+ * The Google Health API v4 calls the plugin makes (the token endpoint is the platform's). Every request goes
  * through `rt.fetch` with `rt.signal`; every body is checked here (content type, JSON, zod schema)
  * so that nothing past this module sees unvalidated data.
  */
 import type { z } from 'zod';
 import { chunkRange, toYmd } from '../../dates.js';
 import type { OAuthCredentials, PluginRuntime } from '../types.js';
-import { badResponse, type ErrorSource, errorFromNetwork, errorFromResponse } from './errors.js';
+import { badResponse, errorFromNetwork, errorFromResponse } from './errors.js';
 import { exclusiveEnd } from './mapping.js';
-import { identity, listPage, rollupPage, type TokenResponse, tokenResponse } from './schemas.js';
+import { identity, listPage, rollupPage } from './schemas.js';
 
 /** Google caps a dailyRollUp range at 90 days (14 for a few types okr does not use). */
 export const MAX_ROLLUP_DAYS = 90;
@@ -21,53 +21,36 @@ const MAX_PAGES = 1000;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
-function send(
-  rt: PluginRuntime,
-  source: ErrorSource,
-  url: string,
-  init: RequestInit,
-  credentials?: OAuthCredentials,
-): Promise<{ res: Response; text: string }> {
-  return receive(rt, source, rt.fetch(url, { ...init, signal: rt.signal }), credentials);
-}
-
 /** The body of a response, or the provider's error for it (network, status, error body). */
-async function receive(
-  rt: PluginRuntime,
-  source: ErrorSource,
-  pending: Promise<Response>,
-  credentials?: OAuthCredentials,
-): Promise<{ res: Response; text: string }> {
+async function send(rt: PluginRuntime, url: string, init: RequestInit): Promise<{ res: Response; text: string }> {
   let res: Response;
   let text: string;
   try {
-    res = await pending;
+    res = await rt.fetch(url, { ...init, signal: rt.signal });
     text = await res.text();
   } catch (err) {
     // Ctrl-C or a timeout aborted us: that is not a provider failure, let the caller see the abort.
     if (rt.signal?.aborted) throw err;
-    throw errorFromNetwork(err, source);
+    throw errorFromNetwork(err);
   }
-  if (!res.ok) {
-    throw errorFromResponse(res.status, res.headers, text, { source, nowMs: rt.now().getTime(), credentials });
-  }
+  if (!res.ok) throw errorFromResponse(res.status, res.headers, text, rt.now().getTime());
   return { res, text };
 }
 
-function decode<T extends z.ZodType>(source: ErrorSource, what: string, res: Response, text: string, schema: T) {
+function decode<T extends z.ZodType>(what: string, res: Response, text: string, schema: T) {
   const type = res.headers.get('content-type') ?? '';
-  if (!JSON_TYPE.test(type)) throw badResponse(source, `${what}: expected JSON, got content type "${type || 'none'}"`);
+  if (!JSON_TYPE.test(type)) throw badResponse(`${what}: expected JSON, got content type "${type || 'none'}"`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw badResponse(source, `${what}: the JSON is invalid or cut short`, err);
+    throw badResponse(`${what}: the JSON is invalid or cut short`, err);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : '(body)';
-    throw badResponse(source, `${what}: ${where}: ${issue?.message ?? 'unexpected shape'}`, parsed.error);
+    throw badResponse(`${what}: ${where}: ${issue?.message ?? 'unexpected shape'}`, parsed.error);
   }
   return parsed.data as z.output<T>;
 }
@@ -89,8 +72,8 @@ async function paginate<P>(
     if (page.points) out.push(...page.points);
     const next = page.nextPageToken;
     if (!next) return out;
-    if (seen.has(next)) throw badResponse('api', `${what}: the same page token came back twice`);
-    if (pages >= MAX_PAGES) throw badResponse('api', `${what}: more than ${MAX_PAGES} pages`);
+    if (seen.has(next)) throw badResponse(`${what}: the same page token came back twice`);
+    if (pages >= MAX_PAGES) throw badResponse(`${what}: more than ${MAX_PAGES} pages`);
     seen.add(next);
     token = next;
   }
@@ -114,21 +97,15 @@ export class HealthApi {
   ) {}
 
   private async request<T extends z.ZodType>(what: string, path: string, schema: T, init: RequestInit = {}) {
-    const { res, text } = await send(
-      this.rt,
-      'api',
-      `${this.base}/${path}`,
-      {
-        ...init,
-        headers: {
-          Authorization: `Bearer ${this.credentials.accessToken}`,
-          Accept: 'application/json',
-          ...(init.body ? { 'Content-Type': 'application/json' } : {}),
-        },
+    const { res, text } = await send(this.rt, `${this.base}/${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${this.credentials.accessToken}`,
+        Accept: 'application/json',
+        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
       },
-      this.credentials,
-    );
-    return decode('api', what, res, text, schema);
+    });
+    return decode(what, res, text, schema);
   }
 
   identity() {
@@ -173,17 +150,4 @@ export class HealthApi {
       return { points: page.dataPoints as z.output<P>[] | undefined, nextPageToken: page.nextPageToken };
     });
   }
-}
-
-/**
- * The token endpoint's answer to a refresh (sent by token-request.ts before this module loaded),
- * checked like every other response.
- */
-export async function readTokenResponse(
-  rt: PluginRuntime,
-  pending: Promise<Response>,
-  credentials: OAuthCredentials,
-): Promise<TokenResponse> {
-  const { res, text } = await receive(rt, 'token', pending, credentials);
-  return decode('token', 'token refresh', res, text, tokenResponse);
 }

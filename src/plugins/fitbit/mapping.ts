@@ -7,26 +7,12 @@
  *   for roll-ups, `date` for daily types). A sleep belongs to the local date of its end.
  * - A day without data gets no value at all, never a zero.
  */
-import { addDays, daysBetween } from '../../dates.js';
-import type { FieldValue, ImportedDataRecord, OAuthCredentials } from '../types.js';
-import type {
-  AzmRollupPoint,
-  HrvPoint,
-  RestingHeartRatePoint,
-  SleepPoint,
-  StepsRollupPoint,
-  TokenResponse,
-} from './schemas.js';
+import { addDays, daysBetween, localClock } from '../../dates.js';
+import type { FieldValue, ImportedDataRecord } from '../types.js';
+import type { AzmRollupPoint, HrvPoint, RestingHeartRatePoint, SleepPoint, StepsRollupPoint } from './schemas.js';
 
 /** Field id → (date → value). */
 export type FieldSeries = Map<string, Map<string, number>>;
-
-/** The local wall clock of an instant with a fixed UTC offset: its date and minutes after midnight. */
-export function localClock(instantMs: number, offsetSeconds: number): { date: string; minutes: number } {
-  // Shift the instant by the offset and read it back in UTC: that is the wall clock the user saw.
-  const local = new Date(instantMs + offsetSeconds * 1000);
-  return { date: local.toISOString().slice(0, 10), minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
-}
 
 export function mapSteps(points: StepsRollupPoint[]): Map<string, number> {
   const out = new Map<string, number>();
@@ -95,7 +81,7 @@ export function mapSleep(points: SleepPoint[]): SleepMapping {
   const byDate = new Map<string, SleepPoint['sleep'][]>();
   const provisionalDates = new Set<string>();
   for (const { sleep } of points) {
-    const { date } = localClock(sleep.interval.endTime, sleep.interval.endUtcOffset);
+    const { date } = localClock(sleep.interval.endTime, { offsetSeconds: sleep.interval.endUtcOffset });
     if (sleep.metadata && sleep.metadata.processed !== true) provisionalDates.add(date);
     const list = byDate.get(date);
     if (list) list.push(sleep);
@@ -110,8 +96,8 @@ export function mapSleep(points: SleepPoint[]): SleepMapping {
     if (!main) continue;
     const { interval, summary } = main;
     const day: SleepDay = {
-      bedTime: localClock(interval.startTime, interval.startUtcOffset).minutes,
-      wakeUpTime: localClock(interval.endTime, interval.endUtcOffset).minutes,
+      bedTime: localClock(interval.startTime, { offsetSeconds: interval.startUtcOffset }).minutes,
+      wakeUpTime: localClock(interval.endTime, { offsetSeconds: interval.endUtcOffset }).minutes,
     };
     if (summary?.minutesAsleep !== undefined && summary.minutesAsleep >= 0) day.sleepLength = summary.minutesAsleep;
     days.set(date, day);
@@ -173,34 +159,4 @@ export function datesInRange(dates: Iterable<string>, from: string, to: string):
 /** The exclusive end date the API wants for an inclusive user range. */
 export function exclusiveEnd(to: string): string {
   return addDays(to, 1);
-}
-
-/**
- * Token endpoint body → stored credentials. Google does not rotate refresh tokens: a refresh
- * response has none, so the previous one (and its expiry) is kept; a new one replaces it.
- */
-export function credentialsFromTokenResponse(
-  t: TokenResponse,
-  nowMs: number,
-  previous?: OAuthCredentials,
-): OAuthCredentials {
-  const rotated = t.refresh_token !== undefined;
-  const creds: OAuthCredentials = {
-    accessToken: t.access_token,
-    obtainedAt: nowMs,
-    tokenType: t.token_type ?? 'Bearer',
-  };
-  if (t.expires_in !== undefined) creds.expiresAt = nowMs + t.expires_in * 1000;
-  const refreshToken = t.refresh_token ?? previous?.refreshToken;
-  if (refreshToken !== undefined) creds.refreshToken = refreshToken;
-  const refreshExpiry =
-    t.refresh_token_expires_in !== undefined
-      ? nowMs + t.refresh_token_expires_in * 1000
-      : rotated
-        ? undefined
-        : previous?.refreshTokenExpiresAt;
-  if (refreshExpiry !== undefined) creds.refreshTokenExpiresAt = refreshExpiry;
-  const scope = t.scope ?? previous?.scope;
-  if (scope !== undefined) creds.scope = scope;
-  return creds;
 }

@@ -13,13 +13,12 @@ import type {
   DataFieldDescriptor,
   DataImportPlugin,
   OAuthConfig,
-  OAuthCredentials,
   PluginRuntime,
   SetupInfoItem,
 } from '../types.js';
 import { parseGoogleClientSecretFile } from './client-secret-file.js';
 import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
-import { type ClientCredentials, sendRefreshRequest } from './token-request.js';
+import { googleTokenErrorHint } from './token-hints.js';
 
 export const FITBIT_PLUGIN_ID = 'fitbit';
 
@@ -33,6 +32,7 @@ export const FITBIT_DEFAULT_URLS = {
 type UrlKey = keyof typeof FITBIT_DEFAULT_URLS;
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+const GOOGLE_ISSUER = 'https://accounts.google.com';
 const CONSOLE = 'https://console.cloud.google.com';
 
 async function config(rt: PluginRuntime, key: string): Promise<string | undefined> {
@@ -45,7 +45,7 @@ async function url(rt: PluginRuntime, key: UrlKey): Promise<string> {
   return ((await config(rt, key)) ?? FITBIT_DEFAULT_URLS[key]).replace(/\/+$/, '');
 }
 
-async function clientCredentials(rt: PluginRuntime): Promise<ClientCredentials> {
+async function clientCredentials(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }> {
   const [clientId, clientSecret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
   if (!clientId || !clientSecret) {
     throw new OkrError(`The fitbit plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`, {
@@ -191,14 +191,16 @@ export const fitbitPlugin: DataImportPlugin = {
       authorizationUrl,
       tokenUrl,
       revokeUrl,
+      // Google's issuer (its OpenID configuration); an overridden endpoint (the simulator) is its own.
+      issuer: authorizationUrl === FITBIT_DEFAULT_URLS.auth_url ? GOOGLE_ISSUER : new URL(authorizationUrl).origin,
       scopes: [...FITBIT_SCOPES],
       usePKCE: true,
+      // Google wants the client secret in the body even for Desktop clients (a refresh without it
+      // fails with "client_secret is missing.").
       tokenEndpointAuth: 'client_secret_post',
       // A refresh token is only returned with access_type=offline, and only on first consent
       // unless prompt=consent forces the screen again.
       extraAuthParams: { access_type: 'offline', prompt: 'consent' },
-      // Google documents the loopback redirect without a path.
-      redirectPath: '/',
     };
   },
 
@@ -210,24 +212,6 @@ export const fitbitPlugin: DataImportPlugin = {
     const { HealthApi } = await import('./api.js');
     const me = await new HealthApi(rt, await url(rt, 'api_base_url'), credentials).identity();
     return { accountId: me.healthUserId };
-  },
-
-  async refreshTokens(rt, credentials): Promise<OAuthCredentials> {
-    const { refreshToken } = credentials;
-    if (!refreshToken) {
-      throw new ProviderError('reauth', 'No refresh token is stored for fitbit.', {
-        hint: 'Run `okr connect fitbit` to sign in again.',
-      });
-    }
-    const [client, tokenUrl] = await Promise.all([clientCredentials(rt), url(rt, 'token_url')]);
-    // Send first, then load the response checks: their compile overlaps the round trip.
-    const pending = sendRefreshRequest(rt, tokenUrl, client, refreshToken);
-    const [{ readTokenResponse }, { credentialsFromTokenResponse }] = await Promise.all([
-      import('./api.js'),
-      import('./mapping.js'),
-    ]);
-    const tokens = await readTokenResponse(rt, pending, credentials);
-    return credentialsFromTokenResponse(tokens, rt.now().getTime(), credentials);
   },
 
   async fetchData(rt, credentials, startDate, endDate, fields) {
@@ -253,6 +237,9 @@ export const fitbitPlugin: DataImportPlugin = {
     return { client_id: clientId, client_secret: clientSecret };
   },
 
+  // Google documents the loopback redirect without a path, on any port.
+  redirect: { kind: 'loopback', path: '/' },
+  tokenErrorHint: googleTokenErrorHint,
   quota: { requestsPerMinute: 300 },
   maxDaysPerFetch: 90,
   shortRefreshTokenLifetimeMs: SEVEN_DAYS_MS,

@@ -132,15 +132,6 @@ export const identity = z.object({
 });
 
 /** The token endpoint's success body (code exchange and refresh). */
-export const tokenResponse = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().nonnegative().optional(),
-  refresh_token: z.string().min(1).optional(),
-  refresh_token_expires_in: z.number().nonnegative().optional(),
-  scope: z.string().optional(),
-  token_type: z.string().optional(),
-});
-
 /** google.rpc.Status as the REST APIs wrap it: `{"error": {code, message, status, details}}`. */
 export const rpcStatus = z.object({
   error: z.object({
@@ -164,15 +155,10 @@ export const rpcStatus = z.object({
   }),
 });
 
-/** RFC 6749 §5.2 error body from the token and revoke endpoints. */
-export const oauthError = z.object({ error: z.string(), error_description: z.string().optional() });
-
 export type StepsRollupPoint = z.output<typeof stepsRollupPoint>;
 export type AzmRollupPoint = z.output<typeof azmRollupPoint>;
 export type SleepPoint = z.output<typeof sleepPoint>;
 export type RestingHeartRatePoint = z.output<typeof restingHeartRatePoint>;
 export type HrvPoint = z.output<typeof hrvPoint>;
 export type Identity = z.output<typeof identity>;
-export type TokenResponse = z.output<typeof tokenResponse>;
 export type RpcStatus = z.output<typeof rpcStatus>;
-export type OAuthErrorBody = z.output<typeof oauthError>;

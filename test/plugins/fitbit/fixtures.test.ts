@@ -4,13 +4,16 @@
  * values worked out by hand from the sample.
  */
 import { describe, expect, it } from 'vitest';
+import { localClock as clockIn } from '../../../src/dates.js';
 import { ProviderError } from '../../../src/errors.js';
-import { localClock } from '../../../src/plugins/fitbit/mapping.js';
+
+const localClock = (ms: number, offsetSeconds: number) => clockIn(ms, { offsetSeconds });
+
 import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import { int64, timestamp, utcOffset } from '../../../src/plugins/fitbit/schemas.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
 import { fixture, listFixtures } from '../../fixtures-helpers.js';
-import { type Canned, cannedRuntime, DUMMY_CREDENTIALS, rejection } from './helpers.js';
+import { type Canned, cannedRuntime, DUMMY_CREDENTIALS, refreshFitbit, rejection } from './helpers.js';
 
 const covered = new Set<string>();
 const use = (name: string) => {
@@ -213,7 +216,7 @@ describe('Health API error samples → categories and hints', () => {
     {
       file: 'error_400_account_not_linked.allenporter-synthetic.json',
       status: 400,
-      category: 'account_not_linked',
+      category: 'account',
       reason: 'ACCOUNT_NOT_LINKED',
       hint: /Google Account.*https:\/\/fitbit\.google\.com\/auth\/signup/,
     },
@@ -257,7 +260,7 @@ describe('Health API error samples → categories and hints', () => {
     {
       file: 'error_403_service_disabled.allenporter-synthetic.json',
       status: 403,
-      category: 'api_disabled',
+      category: 'setup',
       reason: 'SERVICE_DISABLED',
       hint: /at https:\/\/console\.developers\.google\.com\/apis\/api\/health\.googleapis\.com\/overview\?project=123456789,/,
     },
@@ -328,10 +331,10 @@ describe('Health API error samples → categories and hints', () => {
   });
 });
 
-describe('OAuth samples through refreshTokens', () => {
+describe("OAuth samples through the platform's refresh, with fitbit's declarations", () => {
   const now = Date.parse('2026-10-01T12:00:00Z');
   const refresh = (c: Canned, creds: OAuthCredentials = DUMMY_CREDENTIALS) =>
-    fitbitPlugin.refreshTokens(
+    refreshFitbit(
       cannedRuntime(() => c),
       creds,
     );
@@ -371,7 +374,7 @@ describe('OAuth samples through refreshTokens', () => {
 
   it('the refresh request is a form POST with the client secret in the body', async () => {
     const rt = cannedRuntime(() => ({ fixture: 'oauth_refresh_response.google-doc.json' }));
-    await fitbitPlugin.refreshTokens(rt, DUMMY_CREDENTIALS);
+    await refreshFitbit(rt, DUMMY_CREDENTIALS);
     expect(rt.calls).toHaveLength(1);
     expect(rt.calls[0]!.method).toBe('POST');
     expect(rt.calls[0]!.url).toBe('http://127.0.0.1:9/token');
@@ -390,7 +393,7 @@ describe('OAuth samples through refreshTokens', () => {
     expect(err.category).toBe('reauth');
     expect(err.reason).toBe('invalid_grant');
     expect(err.exitCode).toBe(3);
-    expect(err.message).toBe("Google's token endpoint answered 400 invalid_grant: Bad Request");
+    expect(err.message).toBe('The token endpoint of Fitbit (Google Health) answered 400 invalid_grant: Bad Request');
     expect(err.hint).toMatch(/okr connect fitbit.*Testing mode.*7 days.*In production/);
   });
 

@@ -1,4 +1,7 @@
 /** Runtimes for the fitbit plugin's tests: one backed by the simulator, one by canned responses. */
+import { refreshCredentials } from '../../../src/oauth/tokens.js';
+import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
+import { runtimeZone } from '../../../src/plugins/runtime-zone.js';
 import type { OAuthCredentials, PluginRuntime } from '../../../src/plugins/types.js';
 import type { Simulator } from '../../../src/simulator/index.js';
 import { fixtureText } from '../../fixtures-helpers.js';
@@ -19,6 +22,7 @@ function recording(
     calls,
     signal,
     now,
+    ...runtimeZone('America/New_York'),
     getConfig: async (key) => config[key],
     fetch: (async (input: string | URL | Request, init?: RequestInit) => {
       const url = String(input);
@@ -110,4 +114,9 @@ export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error('expected a rejection');
+}
+
+/** The platform's refresh with fitbit's declarations (what the sync engine does under its lock). */
+export async function refreshFitbit(rt: PluginRuntime, credentials: OAuthCredentials): Promise<OAuthCredentials> {
+  return refreshCredentials(rt, fitbitPlugin, await fitbitPlugin.getOAuthConfig(rt), credentials);
 }

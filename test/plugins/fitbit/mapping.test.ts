@@ -1,14 +1,6 @@
 /** The pure mapping and the boundary primitives, on hand-built points for the date edge cases. */
 import { describe, expect, it } from 'vitest';
-import {
-  credentialsFromTokenResponse,
-  localClock,
-  mapActiveZoneMinutes,
-  mapHrv,
-  mapSleep,
-  sleepSeries,
-  toRecords,
-} from '../../../src/plugins/fitbit/mapping.js';
+import { mapActiveZoneMinutes, mapHrv, mapSleep, sleepSeries, toRecords } from '../../../src/plugins/fitbit/mapping.js';
 import {
   azmRollupPoint,
   double,
@@ -70,16 +62,6 @@ describe('int64, double, offsets', () => {
     expect(utcOffset.parse('+05:30')).toBe(19_800);
     expect(utcOffset.parse('Z')).toBe(0);
     for (const bad of ['32400', 'abc', '100000s', '+5:30']) expect(utcOffset.safeParse(bad).success, bad).toBe(false);
-  });
-
-  it('localClock shifts by the offset, across date boundaries both ways', () => {
-    expect(localClock(Date.parse('2026-09-26T04:09:00Z'), 32_400)).toEqual({ date: '2026-09-26', minutes: 789 });
-    expect(localClock(Date.parse('2026-09-26T20:30:59Z'), 32_400)).toEqual({
-      date: '2026-09-27',
-      minutes: 5 * 60 + 30,
-    });
-    expect(localClock(Date.parse('2026-01-01T03:00:00Z'), -18_000)).toEqual({ date: '2025-12-31', minutes: 22 * 60 });
-    expect(localClock(Date.parse('2026-01-01T00:00:00Z'), 0)).toEqual({ date: '2026-01-01', minutes: 0 });
   });
 });
 
@@ -327,39 +309,5 @@ describe('records', () => {
       dataPoints: [{ dailyHeartRateVariability: { date: { year: 2026, month: 2, day: 30 }, entropy: 1 } }],
     });
     expect(r.success).toBe(false);
-  });
-});
-
-describe('credentialsFromTokenResponse', () => {
-  const now = 1_000_000;
-  const previous = {
-    accessToken: 'old',
-    refreshToken: 'r1',
-    refreshTokenExpiresAt: now + 5_000,
-    scope: 's',
-    obtainedAt: 0,
-  };
-
-  it('keeps the refresh token and its expiry when the response has none', () => {
-    expect(credentialsFromTokenResponse({ access_token: 'a2', expires_in: 3599 }, now, previous)).toEqual({
-      accessToken: 'a2',
-      refreshToken: 'r1',
-      refreshTokenExpiresAt: now + 5_000,
-      expiresAt: now + 3_599_000,
-      scope: 's',
-      tokenType: 'Bearer',
-      obtainedAt: now,
-    });
-  });
-
-  it('a rotated refresh token replaces the old one and drops the old expiry', () => {
-    const c = credentialsFromTokenResponse(
-      { access_token: 'a2', refresh_token: 'r2', token_type: 'Bearer' },
-      now,
-      previous,
-    );
-    expect(c.refreshToken).toBe('r2');
-    expect(c.refreshTokenExpiresAt).toBeUndefined();
-    expect(c.expiresAt).toBeUndefined();
   });
 });

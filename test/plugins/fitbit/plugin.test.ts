@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { OkrError, ProviderError } from '../../../src/errors.js';
 import { parseGoogleClientSecretFile } from '../../../src/plugins/fitbit/index.js';
 import { FITBIT_DEFAULT_URLS, fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
+import { runtimeZone } from '../../../src/plugins/runtime-zone.js';
 import type { PluginRuntime } from '../../../src/plugins/types.js';
 import { REPO_ROOT } from '../../helpers/home.js';
 import { DUMMY_CREDENTIALS, rejection } from './helpers.js';
@@ -17,6 +18,7 @@ function rt(config: Record<string, string> = {}): PluginRuntime {
       throw new Error('no network in this test');
     }) as unknown as typeof fetch,
     now: () => new Date('2026-10-01T00:00:00Z'),
+    ...runtimeZone('UTC'),
   };
 }
 
@@ -85,6 +87,7 @@ describe('config', () => {
       authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
       tokenUrl: 'https://oauth2.googleapis.com/token',
       revokeUrl: 'https://oauth2.googleapis.com/revoke',
+      issuer: 'https://accounts.google.com',
       scopes: [
         'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
         'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly',
@@ -93,8 +96,8 @@ describe('config', () => {
       usePKCE: true,
       tokenEndpointAuth: 'client_secret_post',
       extraAuthParams: { access_type: 'offline', prompt: 'consent' },
-      redirectPath: '/',
     });
+    expect(fitbitPlugin.redirect).toEqual({ kind: 'loopback', path: '/' });
     expect(await fitbitPlugin.getBaseUrls(rt(configured))).toEqual([
       FITBIT_DEFAULT_URLS.api_base_url,
       FITBIT_DEFAULT_URLS.token_url,

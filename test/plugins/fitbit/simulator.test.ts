@@ -12,7 +12,7 @@ import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
 import { noFaults } from '../../../src/simulator/faults.js';
 import { minutesAsleep, type SimSleep, type Simulator, startSimulator } from '../../../src/simulator/index.js';
-import { rejection, simulatorRuntime } from './helpers.js';
+import { refreshFitbit, rejection, simulatorRuntime } from './helpers.js';
 
 const NOW = new Date('2026-11-20T15:30:00Z'); // 10:30 in New York
 const ALL = fitbitPlugin.getAvailableFields().map((f) => f.id);
@@ -263,11 +263,11 @@ describe('faults → categories', () => {
 
   it('account not linked, API disabled, missing scope', async () => {
     sim.faults.accountNotLinked = true;
-    expect((await providerError(fetchSteps)).category).toBe('account_not_linked');
+    expect((await providerError(fetchSteps)).category).toBe('account');
     sim.faults.accountNotLinked = false;
     sim.faults.serviceDisabled = true;
     const disabled = await providerError(fetchSteps);
-    expect(disabled.category).toBe('api_disabled');
+    expect(disabled.category).toBe('setup');
     expect(disabled.hint).toContain('https://console.developers.google.com/apis/api/health.googleapis.com/overview');
     sim.faults.serviceDisabled = false;
     const activityOnly = sim.issueTokens([
@@ -282,7 +282,7 @@ describe('faults → categories', () => {
   });
 });
 
-describe('validateCredentials and refreshTokens', () => {
+describe('validateCredentials, and the platform refresh with the fitbit declarations', () => {
   it('validateCredentials returns the healthUserId', async () => {
     await expect(fitbitPlugin.validateCredentials(simulatorRuntime(sim), creds)).resolves.toEqual({
       accountId: sim.healthUserId,
@@ -292,42 +292,44 @@ describe('validateCredentials and refreshTokens', () => {
   it('refresh: a new working access token, the same refresh token; the old access token keeps its expiry', async () => {
     const mine = sim.issueTokens();
     const rt = simulatorRuntime(sim);
-    const next = await fitbitPlugin.refreshTokens(rt, mine);
+    const next = await refreshFitbit(rt, mine);
     expect(next.accessToken).not.toBe(mine.accessToken);
     expect(next.refreshToken).toBe(mine.refreshToken);
     expect(next.expiresAt! - next.obtainedAt).toBe(3599 * 1000);
     sim.expireAccessTokens();
     await expect(fitbitPlugin.validateCredentials(rt, next)).rejects.toMatchObject({ category: 'reauth', status: 401 });
-    const again = await fitbitPlugin.refreshTokens(rt, next);
+    const again = await refreshFitbit(rt, next);
     await expect(fitbitPlugin.validateCredentials(rt, again)).resolves.toEqual({ accountId: sim.healthUserId });
   });
 
   it('revoked → invalid_grant → reauth; wrong client secret → client', async () => {
     const mine = sim.issueTokens();
     const wrongSecret = simulatorRuntime(sim, { config: { 'plugin.fitbit.client_secret': 'nope' } });
-    const client = await providerError(() => fitbitPlugin.refreshTokens(wrongSecret, mine));
+    const client = await providerError(() => refreshFitbit(wrongSecret, mine));
     expect([client.category, client.reason]).toEqual(['client', 'invalid_client']);
     sim.revokeAll();
-    const err = await providerError(() => fitbitPlugin.refreshTokens(simulatorRuntime(sim), mine));
+    const err = await providerError(() => refreshFitbit(simulatorRuntime(sim), mine));
     expect([err.category, err.reason]).toEqual(['reauth', 'invalid_grant']);
     expect(err.message).toContain('Token has been expired or revoked.');
     creds = sim.issueTokens(); // the shared token was revoked too
   });
 
-  it('a token endpoint that cannot be reached: a transient error (the request is sent before api.ts loads)', async () => {
+  it('a token endpoint that cannot be reached: a transient error', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const { port } = closed.address() as AddressInfo;
     await new Promise((r) => closed.close(r));
     const rt = simulatorRuntime(sim, { config: { 'plugin.fitbit.token_url': `http://127.0.0.1:${port}/token` } });
-    const err = await providerError(() => fitbitPlugin.refreshTokens(rt, sim.issueTokens()));
+    const err = await providerError(() => refreshFitbit(rt, sim.issueTokens()));
     expect(err.category).toBe('transient');
-    expect(err.message).toMatch(/^Could not reach Google's token endpoint: .*ECONNREFUSED/);
+    expect(err.message).toMatch(
+      /^Could not reach the token endpoint of Fitbit \(Google Health\) \(127.0.0.1:\d+\): ECONNREFUSED/,
+    );
   });
 
   it('no refresh token stored → reauth without a request', async () => {
     const rt = simulatorRuntime(sim);
-    const err = await providerError(() => fitbitPlugin.refreshTokens(rt, { accessToken: 'x', obtainedAt: 0 }));
+    const err = await providerError(() => refreshFitbit(rt, { accessToken: 'x', obtainedAt: 0 }));
     expect(err.category).toBe('reauth');
     expect(rt.calls).toEqual([]);
   });
@@ -342,10 +344,10 @@ describe('Testing mode and rotation (own simulators)', () => {
       const mine = testing.issueTokens();
       expect(mine.refreshTokenExpiresAt! - mine.obtainedAt).toBe(604_799_000);
       now += 6 * 86_400_000;
-      const ok = await fitbitPlugin.refreshTokens(rt, mine);
+      const ok = await refreshFitbit(rt, mine);
       expect(ok.refreshTokenExpiresAt).toBe(mine.refreshTokenExpiresAt);
       now += 2 * 86_400_000;
-      const err = await providerError(() => fitbitPlugin.refreshTokens(rt, ok));
+      const err = await providerError(() => refreshFitbit(rt, ok));
       expect(err.category).toBe('reauth');
       expect(err.hint).toMatch(/expired on 2026-11-08.*Testing mode.*In production/);
     } finally {
@@ -358,10 +360,10 @@ describe('Testing mode and rotation (own simulators)', () => {
     try {
       const rt = simulatorRuntime(rotating);
       const first = rotating.issueTokens();
-      const second = await fitbitPlugin.refreshTokens(rt, first);
+      const second = await refreshFitbit(rt, first);
       expect(second.refreshToken).not.toBe(first.refreshToken);
-      await expect(fitbitPlugin.refreshTokens(rt, first)).rejects.toMatchObject({ category: 'reauth' });
-      await expect(fitbitPlugin.refreshTokens(rt, second)).resolves.toMatchObject({ refreshToken: expect.any(String) });
+      await expect(refreshFitbit(rt, first)).rejects.toMatchObject({ category: 'reauth' });
+      await expect(refreshFitbit(rt, second)).resolves.toMatchObject({ refreshToken: expect.any(String) });
     } finally {
       await rotating.close();
     }
