@@ -130,7 +130,7 @@ describe('plain http only for loopback endpoints', () => {
       (e: Error) => e,
     );
     expect(calls).toEqual(['http://127.0.0.1:9/token']);
-    expect((err as Error).message).toBe('The token endpoint of Svc answered HTTP 500 Internal Server Error');
+    expect((err as Error).message).toBe('The token endpoint of svc answered HTTP 500 Internal Server Error.');
   });
 
   it('a state that does not match is refused before the exchange', async () => {
