@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import type { App, Register } from './commands/app.js';
 import type { Context, ContextOptions } from './context.js';
-import { ExitCode, OkrError } from './errors.js';
+import { ExitCode, fromSystemError, OkrError } from './errors.js';
 import { type IO, paint, processIO } from './io.js';
 import { safeText } from './safe-text.js';
 import { VERSION } from './version.js';
@@ -201,12 +201,14 @@ export function reportError(io: IO, err: unknown, verbose: boolean): number {
     io.err('Cancelled.');
     return ExitCode.INTERRUPTED;
   }
-  const known = err instanceof OkrError;
+  // An OS error (EPERM on a folder, a full disk) is a one-line error naming the path, not a bug.
+  const shown = err instanceof OkrError ? err : (fromSystemError(err) ?? err);
+  const known = shown instanceof OkrError;
   // One line, whatever the error quotes (a provider's words, a file's contents): see safe-text.ts.
-  const message = safeText(err instanceof Error ? err.message : String(err));
+  const message = safeText(shown instanceof Error ? shown.message : String(shown));
   io.err(paint(io, 'red', `error: ${message}`));
-  if (known && err.hint) io.err(`hint: ${err.hint}`);
+  if (known && shown.hint) io.err(`hint: ${shown.hint}`);
   if (!known) io.err('hint: this is a bug in okr; run again with --verbose and report the output.');
   if (verbose && err instanceof Error && err.stack) io.err(paint(io, 'dim', err.stack));
-  return known ? err.exitCode : ExitCode.ERROR;
+  return known ? shown.exitCode : ExitCode.ERROR;
 }

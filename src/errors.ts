@@ -99,3 +99,41 @@ export class ProviderError extends OkrError {
 export function isProviderError(err: unknown): err is ProviderError {
   return err instanceof ProviderError;
 }
+
+const SYSTEM_ERROR_TEXT: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  ELOOP: 'too many symbolic links',
+  EEXIST: 'it already exists',
+  ENOENT: 'no such file or folder',
+};
+
+/** An OS error as short words and its code ("permission denied (EACCES)"), without the path. */
+export function systemErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code && SYSTEM_ERROR_TEXT[code]) return `${SYSTEM_ERROR_TEXT[code]} (${code})`;
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0]!;
+}
+
+/**
+ * An OS error that reached the top without being turned into an OkrError (a folder okr may not
+ * touch, a full disk) is the user's to fix, not a bug in okr: one line naming the path.
+ */
+export function fromSystemError(err: unknown): OkrError | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e.code !== 'string' || !(e.code in SYSTEM_ERROR_TEXT)) return undefined;
+  const where = typeof e.path === 'string' ? e.path : undefined;
+  const doing = e.syscall ? `${e.syscall} ` : '';
+  return new OkrError(`Cannot ${doing}${where ?? 'a file'}: ${systemErrorText(e)}.`, {
+    hint: where
+      ? `Check that ${where} and its folder belong to you and are writable (\`ls -ld '${where}'\`); okr doctor checks okr's folders.`
+      : 'Check the permissions of the files named above; okr doctor checks okr’s folders.',
+    cause: err,
+  });
+}

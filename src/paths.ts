@@ -1,9 +1,8 @@
 /**
  * Where okr keeps its files. Platform conventions by default (XDG on Linux, ~/Library on macOS,
  * %APPDATA% on Windows); `OKR_HOME=<dir>` puts everything under one folder, which is what tests
- * and `okr demo` use. Folders are created 0700 and files 0600 by the code that writes them.
+ * and `okr demo` use. How the folders and files are created and checked: src/store/private-files.ts.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Paths {
@@ -61,8 +60,6 @@ export function resolvePaths({ env, platform, homedir }: PathEnv): Paths {
   };
 }
 
-/** Creates a folder (and parents) private to the user. An existing folder is tightened to 0700. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-}
+// The rules for okr's folders and files (private, owned by the user, never through a planted
+// link) live in one module; re-exported here for the code that only needs a folder.
+export { ensurePrivateDir } from './store/private-files.js';

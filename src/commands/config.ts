@@ -9,7 +9,8 @@ import { paint } from '../io.js';
 import { BASE_URL_KEY, resolveRedirect } from '../oauth/redirect.js';
 import type { DataImportPlugin, SetupInfoItem } from '../plugins/types.js';
 import { loadPrompts, readStdin, requireTTY } from '../prompt.js';
-import { type ConfigKey, maskSecret, type ResolvedValue, type ValueSource } from '../store/config.js';
+import { type ConfigKey, displayValue, type ResolvedValue, type ValueSource } from '../store/config.js';
+import { OkrFileError } from '../store/private-files.js';
 import { type App, action } from './app.js';
 
 /** The redirect URI to register, for a plugin whose provider wants an exact one. */
@@ -96,7 +97,7 @@ export function register(program: Command, app: App): void {
     .action(
       action(app, async (ctx, key: string, opts: { json?: boolean }) => {
         const r = await ctx.config.resolve(key);
-        const shown = display(ctx, r);
+        const shown = display(r);
         if (opts.json) {
           ctx.io.json({ key: r.key.key, value: shown ?? null, source: r.source, secret: ctx.config.isSecret(r.key) });
         } else if (r.value === undefined) {
@@ -134,7 +135,7 @@ export function register(program: Command, app: App): void {
         for (const k of ctx.config.keys()) {
           const r = await resolveForListing(ctx, k);
           if (!opts.all && k.advanced && r.source === 'unset') continue;
-          rows.push({ ...r, shown: display(ctx, r) });
+          rows.push({ ...r, shown: display(r) });
         }
         if (opts.json) {
           ctx.io.json(
@@ -223,14 +224,14 @@ async function resolveForListing(ctx: Context, k: ConfigKey): Promise<ResolvedVa
   try {
     return await ctx.config.resolve(k.key);
   } catch (err) {
+    if (err instanceof OkrFileError) throw err; // a damaged config or secrets file: stop and name it
     if (err instanceof OkrError) return { key: k, value: undefined, source: 'unset', error: err.message };
     throw err;
   }
 }
 
-function display(ctx: Context, r: ResolvedValue): string | undefined {
-  if (r.value === undefined) return undefined;
-  return ctx.config.isSecret(r.key) ? maskSecret(r.value) : r.value;
+function display(r: ResolvedValue): string | undefined {
+  return r.value === undefined ? undefined : displayValue(r.key, r.value);
 }
 
 /** Prompts for one value. Returns undefined to keep the current value. */

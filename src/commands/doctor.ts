@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { type CheckResult, runChecks } from '../doctor/checks.js';
 import { paint } from '../io.js';
-import { maskSecret } from '../store/config.js';
+import { redactUrls } from '../redact.js';
+import { displayValue } from '../store/config.js';
 import { openDatabase } from '../store/db.js';
 import { VERSION } from '../version.js';
 import { type App, action } from './app.js';
@@ -59,7 +60,8 @@ async function extraChecks(ctx: Context): Promise<CheckResult[]> {
 /** Everything a bug report needs, nothing secret: no values of secret keys, no tokens, home as ~. */
 async function supportBundle(ctx: Context, checks: CheckResult[]) {
   const home = ctx.env.HOME;
-  const tidy = (s: string) => (home ? s.split(home).join('~') : s);
+  // Home as ~, and no password in any URL (a setting, an error recorded by a sync).
+  const tidy = (s: string) => redactUrls(home ? s.split(home).join('~') : s);
   const settings: Array<{ key: string; value: string | null; source: string }> = [];
   for (const k of ctx.config.keys()) {
     try {
@@ -67,11 +69,11 @@ async function supportBundle(ctx: Context, checks: CheckResult[]) {
       if (r.source === 'unset') continue;
       settings.push({
         key: k.key,
-        value: ctx.config.isSecret(k) ? maskSecret(r.value) : (r.value ?? null),
+        value: r.value === undefined ? null : displayValue(k, r.value),
         source: r.source,
       });
     } catch (err) {
-      settings.push({ key: k.key, value: null, source: `error: ${(err as Error).message}` });
+      settings.push({ key: k.key, value: null, source: tidy(`error: ${(err as Error).message}`) });
     }
   }
   let recentSyncs: unknown[] = [];
@@ -93,6 +95,8 @@ async function supportBundle(ctx: Context, checks: CheckResult[]) {
     paths: Object.fromEntries(Object.entries(ctx.paths).map(([k, v]) => [k, tidy(v)])),
     settings,
     checks: checks.map((c) => ({ ...c, detail: tidy(c.detail), fix: c.fix && tidy(c.fix) })),
-    recentSyncs: JSON.parse(tidy(JSON.stringify(recentSyncs))),
+    recentSyncs: recentSyncs.map((row) =>
+      Object.fromEntries(Object.entries(row as object).map(([k, v]) => [k, typeof v === 'string' ? tidy(v) : v])),
+    ),
   };
 }

@@ -13,6 +13,7 @@ import { ExitCode, OkrError } from '../errors.js';
 import { paint } from '../io.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
+import { OkrFileError } from '../store/private-files.js';
 import { KeychainUnavailableError } from '../store/secrets.js';
 import { loadCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
@@ -66,6 +67,7 @@ async function readTokens(
     return { state: 'missing' };
   } catch (err) {
     if (err instanceof KeychainUnavailableError) return { state: 'unknown', error: err.message };
+    if (err instanceof OkrFileError) throw err; // a damaged secrets file: stop and name it
     if (err instanceof OkrError) return { state: 'unreadable', error: err.message };
     throw err;
   }
@@ -75,6 +77,7 @@ async function missingConfig(ctx: Context, pluginId: string): Promise<{ missing:
   try {
     return { missing: (await ctx.config.missingRequired(pluginId)).map((k) => k.key) };
   } catch (err) {
+    if (err instanceof OkrFileError) throw err; // a damaged config file: stop and name it
     if (err instanceof OkrError) return { missing: [], error: err.message };
     throw err;
   }

@@ -2,12 +2,13 @@
  * `okr doctor`: each check says pass, warn or fail, and for anything but pass the command that
  * fixes it. The check ids and the JSON shape are stable (monitoring reads them).
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { OkrError } from '../errors.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
+import { inspectPath } from '../store/private-files.js';
 import { loadCredentials } from '../store/tokens.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -40,56 +41,113 @@ export function checkNode(version: string): CheckResult {
   };
 }
 
-function modeOf(path: string): number | undefined {
-  try {
-    return statSync(path).mode & 0o777;
-  } catch {
-    return undefined;
-  }
+/** What a mode means for okr's paths: octal, as `ls -l` and `chmod` take it. */
+const octal = (mode: number) => mode.toString(8).padStart(3, '0');
+
+interface Watched {
+  label: string;
+  path: string;
+  /** `home`: OKR_HOME, the user's folder that holds okr's; `secrets`: the plain-text secrets file. */
+  kind: 'home' | 'folder' | 'file' | 'secrets';
 }
 
+/**
+ * The real modes and owners of OKR_HOME and okr's folders and files, as found (this check runs
+ * before anything opens them). A foreign owner, a symbolic link or a secrets file others can
+ * read fail; other loose modes warn (okr tightens its own folders and files when it opens them).
+ */
 export function checkPermissions(ctx: Context): CheckResult {
   const { configDir, dataDir, stateDir, configFile, secretsFile, dbFile } = ctx.paths;
+  const watched: Watched[] = [
+    ...(ctx.env.OKR_HOME ? [{ label: 'OKR_HOME', path: ctx.env.OKR_HOME, kind: 'home' as const }] : []),
+    { label: 'config folder', path: configDir, kind: 'folder' },
+    { label: 'data folder', path: dataDir, kind: 'folder' },
+    { label: 'state folder', path: stateDir, kind: 'folder' },
+    { label: 'config.json', path: configFile, kind: 'file' },
+    { label: 'secrets.json', path: secretsFile, kind: 'secrets' },
+    { label: 'okr.db', path: dbFile, kind: 'file' },
+    { label: 'okr.db-wal', path: `${dbFile}-wal`, kind: 'file' },
+  ];
+  const modes: string[] = [];
   const problems: string[] = [];
   const fixes: string[] = [];
-  for (const dir of [configDir, dataDir, stateDir]) {
-    const mode = modeOf(dir);
-    if (mode === undefined) continue;
-    if (mode & 0o077) {
-      problems.push(`${dir} is ${mode.toString(8)} (others can look inside)`);
-      fixes.push(`chmod 700 '${dir}'`);
+  let status: CheckStatus = 'pass';
+  const flag = (level: 'warn' | 'fail', problem: string, fix: string) => {
+    if (level === 'fail' || status === 'pass') status = level;
+    problems.push(problem);
+    fixes.push(fix);
+  };
+  for (const w of watched) {
+    const st = inspectPath(w.path);
+    if (st.kind === 'missing') continue;
+    const isDir = w.kind === 'home' || w.kind === 'folder';
+    const mode = st.mode === undefined ? '?' : octal(st.mode);
+    modes.push(`${w.label} ${mode}`);
+    if (st.kind === 'symlink' && !isDir) {
+      flag('fail', `${w.path} is a symbolic link (okr refuses to follow it)`, `put the real file at '${w.path}'`);
+      continue;
     }
-  }
-  for (const file of [configFile, secretsFile, dbFile]) {
-    const mode = modeOf(file);
-    if (mode === undefined) continue;
-    if (mode & 0o077) {
-      problems.push(`${file} is ${mode.toString(8)}`);
-      fixes.push(`chmod 600 '${file}'`);
+    if (isDir ? st.kind !== 'folder' && st.kind !== 'symlink' : st.kind !== 'file') {
+      flag('fail', `${w.path} is not a ${isDir ? 'folder' : 'regular file'}`, `mv '${w.path}' '${w.path}.moved'`);
+      continue;
+    }
+    if (!st.mine) {
+      flag(
+        'fail',
+        `${w.path} belongs to another user (uid ${st.uid})`,
+        `sudo chown${isDir ? ' -R' : ''} "$USER" '${w.path}'`,
+      );
+      continue;
+    }
+    if (st.mode === undefined) continue;
+    if (w.kind === 'home') {
+      // Others need no access to OKR_HOME, but write access is what lets them swap okr's folders.
+      if (st.mode & 0o022)
+        flag(
+          'warn',
+          `OKR_HOME ${w.path} is ${mode}: other users can rename or replace okr's folders in it`,
+          `chmod 700 '${w.path}'`,
+        );
+    } else if (st.mode & 0o077) {
+      if (w.kind === 'secrets')
+        flag('fail', `${w.path} is ${mode}: other users can read your secrets`, `chmod 600 '${w.path}'`);
+      else if (isDir) flag('warn', `${w.path} is ${mode} (others can look inside)`, `chmod 700 '${w.path}'`);
+      else flag('warn', `${w.path} is ${mode}`, `chmod 600 '${w.path}'`);
     }
   }
   if (existsSync(dataDir)) {
     try {
       accessSync(dataDir, constants.W_OK);
     } catch {
-      return {
-        id: 'permissions',
-        title: 'Data folder permissions',
-        status: 'fail',
-        detail: `${dataDir} is not writable`,
-        fix: `Make it writable by you: chmod u+w '${dataDir}'`,
-      };
+      flag('fail', `${dataDir} is not writable`, `chmod u+w '${dataDir}'`);
     }
   }
-  return problems.length === 0
-    ? { id: 'permissions', title: 'Data folder permissions', status: 'pass', detail: 'folders 0700, files 0600' }
+  const found = modes.length > 0 ? modes.join(', ') : 'nothing created yet';
+  return status === 'pass'
+    ? { id: 'permissions', title: 'Data folder permissions', status, detail: `modes: ${found}` }
     : {
         id: 'permissions',
         title: 'Data folder permissions',
-        status: 'warn',
-        detail: problems.join('; '),
-        fix: fixes.join(' && '),
+        status,
+        detail: `${problems.join('; ')} (modes: ${found})`,
+        fix: `${fixes.join(' && ')}${status === 'warn' ? ' (okr also tightens its own folders and files when it opens them)' : ''}`,
       };
+}
+
+/** The conf file parses and has okr's shape; a damaged one is named with the fix (never rewritten). */
+export function checkConfigFile(ctx: Context): CheckResult {
+  try {
+    void ctx.conf.data;
+    return {
+      id: 'config',
+      title: 'Config file',
+      status: 'pass',
+      detail: existsSync(ctx.paths.configFile) ? `${ctx.paths.configFile} is valid` : 'none yet (no setting stored)',
+    };
+  } catch (err) {
+    const e = err instanceof OkrError ? err : new OkrError(String(err));
+    return { id: 'config', title: 'Config file', status: 'fail', detail: e.message, fix: e.hint };
+  }
 }
 
 /** Opens the database read-only (doctor never migrates or repairs), quick_check and version. */
@@ -161,11 +219,18 @@ export async function checkKeychain(ctx: Context): Promise<CheckResult> {
   const stored = Object.values(ctx.conf.data.secretStores).includes('keychain');
   const defaultsToKeychain = ctx.config.defaultSecretStore() === 'keychain';
   if (!stored && !defaultsToKeychain) {
+    const file = inspectPath(ctx.paths.secretsFile);
+    const mode =
+      file.kind === 'missing'
+        ? ', none stored yet'
+        : file.mode === undefined
+          ? ''
+          : `, mode ${octal(file.mode)}${file.mode & 0o077 ? ': readable by others, see the permissions check' : ''}`;
     return {
       id: 'keychain',
       title: 'OS keychain',
       status: 'pass',
-      detail: 'not used: secrets are in the plain-text 0600 file (secrets.store = file)',
+      detail: `not used: secrets are in the plain-text file ${ctx.paths.secretsFile} (secrets.store = file${mode})`,
     };
   }
   const probe = await ctx.secrets.probeKeychain();
@@ -346,9 +411,16 @@ export async function runChecks(
   ctx: Context,
   extra: (ctx: Context, db: Db | undefined) => Promise<CheckResult[]> = async () => [],
 ): Promise<DoctorReport> {
-  const checks: CheckResult[] = [checkNode(process.versions.node), checkPermissions(ctx)];
+  const config = checkConfigFile(ctx);
+  const checks: CheckResult[] = [checkNode(process.versions.node), checkPermissions(ctx), config];
   const { result, db } = checkDatabase(ctx);
   checks.push(result);
+  // The keychain, plugin and schedule checks all read the config file: with it damaged they
+  // could only repeat the config check's failure.
+  if (config.status === 'fail') {
+    db?.close();
+    return { ok: false, checks };
+  }
   checks.push(await checkKeychain(ctx));
   try {
     const conns = db ? listConnections(db) : [];

@@ -17,6 +17,9 @@ export interface ExecResult {
 export interface ExecOptions {
   env: Record<string, string | undefined>;
   input?: string;
+  /** How stdout is decoded and `input` encoded (default utf8). `latin1` maps each byte to one
+   * character and back, so a text of any bytes (a crontab) round-trips exactly. */
+  encoding?: 'utf8' | 'latin1';
   cwd?: string;
   timeoutMs?: number;
 }
@@ -32,24 +35,25 @@ export function exec(command: string, args: string[], opts: ExecOptions): Promis
       resolve({ code: 127, stdout: '', stderr: (err as Error).message, missing: true });
       return;
     }
-    let stdout = '';
+    const out: Buffer[] = [];
+    const stdoutText = () => Buffer.concat(out).toString(opts.encoding ?? 'utf8');
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? 30_000);
-    child.stdout!.on('data', (d) => (stdout += d));
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d) => (stderr += d));
     child.stdin!.on('error', () => {}); // a tool that exits without reading stdin: not our error
-    child.stdin!.end(opts.input ?? '');
+    child.stdin!.end(Buffer.from(opts.input ?? '', opts.encoding ?? 'utf8'));
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve({ code: 127, stdout, stderr: err.message, missing: err.code === 'ENOENT' });
+      resolve({ code: 127, stdout: stdoutText(), stderr: err.message, missing: err.code === 'ENOENT' });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, ...(timedOut ? { timedOut } : {}) });
+      resolve({ code: code ?? (signal ? 128 : -1), stdout: stdoutText(), stderr, ...(timedOut ? { timedOut } : {}) });
     });
   });
 }

@@ -9,9 +9,9 @@
  * instead of queueing behind it. The sync's own per-plugin locks still protect manual runs.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import type { Context } from '../context.js';
-import { ensurePrivateDir } from '../paths.js';
+import { ensurePrivateDir, openPrivateAppend } from '../store/private-files.js';
 import { acquireLock } from '../sync/lock.js';
 import { SYNC_ARGS } from './job.js';
 import { LOG_MAX_BYTES, logLine, rotateLog } from './log.js';
@@ -31,7 +31,13 @@ export async function runJob(ctx: Context, opts: RunJobOptions): Promise<number>
   ensurePrivateDir(ctx.paths.stateDir);
   const lock = await acquireLock(ctx.paths.lockDir, JOB_LOCK, { waitMs: 0, now: ctx.now, purpose: 'okr schedule run' });
   if (lock.acquired) rotateLog(log, opts.maxLogBytes ?? LOG_MAX_BYTES);
-  const fd = openSync(log, 'a', 0o600);
+  let fd: number;
+  try {
+    fd = openPrivateAppend(log, 'sync log');
+  } catch (err) {
+    if (lock.acquired) lock.lock.release();
+    throw err;
+  }
   try {
     if (!lock.acquired) {
       const who = lock.holder ? ` (pid ${lock.holder.pid}, started ${lock.holder.startedAt})` : '';

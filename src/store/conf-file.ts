@@ -3,13 +3,12 @@
  *
  * Not the `conf` npm package: it pulls in ajv and cost ~85 ms of start-up on this machine (bare
  * `node -e ''` is ~40 ms), and `okr metrics show` must stay close to bare start-up. This is the
- * part of it okr needs: a JSON object, read once, written atomically (temp file + rename) with
- * mode 0600 in a 0700 folder.
+ * part of it okr needs: a JSON object, read once, written atomically (exclusive temp file +
+ * rename) with mode 0600 in a 0700 folder (src/store/private-files.ts). A damaged file (empty, a
+ * byte-order mark, invalid JSON, wrong shapes) is an error naming it; it is never overwritten.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { OkrError } from '../errors.js';
-import { ensurePrivateDir } from '../paths.js';
+import { ensurePrivateDir, OkrFileError, readPrivateJson, writeFileAtomic } from './private-files.js';
 
 export interface ConfData {
   /** Config values by full key (`plugin.fitbit.client_id`). Never secrets. */
@@ -30,22 +29,23 @@ export class ConfFile {
   }
 
   #read(): ConfData {
-    if (!existsSync(this.file)) return { values: {}, secretStores: {} };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch (err) {
-      throw new OkrError(`The config file ${this.file} is not valid JSON (${(err as Error).message}).`, {
-        hint: 'Fix or remove the file; `okr config list` shows what okr expects.',
-      });
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new OkrError(`The config file ${this.file} does not hold a JSON object.`, {
-        hint: 'Fix or remove the file.',
-      });
-    }
-    const obj = parsed as Partial<ConfData>;
-    return { ...obj, values: { ...(obj.values ?? {}) }, secretStores: { ...(obj.secretStores ?? {}) } } as ConfData;
+    const fix = `Fix it by hand, or move it aside (mv '${this.file}' '${this.file}.bad') and set your settings again (okr config setup <plugin>)`;
+    const obj = readPrivateJson(this.file, 'config file', fix);
+    if (!obj) return { values: {}, secretStores: {} };
+    const values = stringMap(obj.values);
+    const secretStores = stringMap(obj.secretStores);
+    const shape = !values
+      ? '"values" must be an object of strings'
+      : !secretStores || Object.values(secretStores).some((v) => v !== 'keychain' && v !== 'file')
+        ? '"secretStores" must map each key to "keychain" or "file"'
+        : undefined;
+    if (shape)
+      throw new OkrFileError(
+        this.file,
+        `The config file ${this.file} is not okr's: ${shape}.`,
+        `${fix}; okr changed nothing.`,
+      );
+    return { ...obj, values: values!, secretStores: secretStores as ConfData['secretStores'] };
   }
 
   /** Applies a change and writes the file atomically. Re-reads first so concurrent okr processes
@@ -54,9 +54,13 @@ export class ConfFile {
     this.#data = this.#read();
     change(this.#data);
     ensurePrivateDir(dirname(this.file));
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.#data, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, `${JSON.stringify(this.#data, null, 2)}\n`);
   }
+}
+
+/** A copy of an object of strings (absent: empty); undefined when it is anything else. */
+function stringMap(v: unknown): Record<string, string> | undefined {
+  if (v === undefined) return {};
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  return Object.values(v).every((x) => typeof x === 'string') ? { ...(v as Record<string, string>) } : undefined;
 }

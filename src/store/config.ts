@@ -9,6 +9,7 @@
 import { OkrError, UsageError } from '../errors.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { AdminConfigField } from '../plugins/types.js';
+import { redactUrls } from '../redact.js';
 import type { ConfFile } from './conf-file.js';
 import type { SecretStore, SecretStoreKind } from './secrets.js';
 
@@ -198,10 +199,13 @@ export function validateValue(key: ConfigKey, rawValue: string): string {
     try {
       url = new URL(value);
     } catch {
-      throw new UsageError(`${key.key} must be a URL, got "${value}".`, 'Example: https://example.com/path');
+      throw new UsageError(
+        `${key.key} must be a URL, got "${redactUrls(value)}".`,
+        'Example: https://example.com/path',
+      );
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new UsageError(`${key.key} must be an http(s) URL, got "${value}".`);
+      throw new UsageError(`${key.key} must be an http(s) URL, got "${redactUrls(value)}".`);
     }
     const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
     if (url.protocol === 'http:' && !loopback) {
@@ -217,4 +221,9 @@ export function validateValue(key: ConfigKey, rawValue: string): string {
 /** Masks a secret for display. No part of it is shown: even a suffix helps an attacker. */
 export function maskSecret(value: string | undefined): string {
   return value ? '********' : '';
+}
+
+/** A setting's value as okr prints it anywhere: secrets masked, passwords in URLs masked. */
+export function displayValue(key: ConfigKey, value: string): string {
+  return key.type === 'password' ? maskSecret(value) : redactUrls(value);
 }

@@ -1,14 +1,20 @@
 /**
  * Opens the SQLite file: WAL (readers never block the hourly sync), a busy timeout (two
  * processes queue instead of failing with SQLITE_BUSY), foreign keys, and migrations.
+ *
+ * The file is one of okr's private files (private-files.ts): a regular file, never a symbolic
+ * link, owned by the user and 0600 (a looser mode is tightened on every read-write open). A new
+ * database is built under an exclusive temp name and linked into place whole, so okr never
+ * leaves an empty okr.db behind: a zero-byte okr.db was truncated by something else, and okr
+ * refuses it instead of silently starting a new, empty database over it.
  */
-import { chmodSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { OkrError } from '../errors.js';
-import { ensurePrivateDir } from '../paths.js';
 import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations.js';
+import { checkPrivateFile, createTempFile, ensurePrivateDir, OkrFileError, syncFolder } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -35,31 +41,30 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
-  const isNew = !existsSync(file);
-  if (opts.readonly && isNew) {
-    throw new OkrError(`No database at ${file}.`, { hint: 'Run `okr sync` or `okr demo` to create one.' });
-  }
-  let db: Db;
+  const repair = !opts.readonly;
+  let size: number | undefined;
   try {
     // Inside the try: on a read-only file system even the chmod of an existing folder fails
     // (EROFS), and that must read as "cannot write the database", not as a crash.
-    if (!opts.readonly) ensurePrivateDir(dirname(file));
-    db = new Database(file, {
-      // Typed as a path in @types/better-sqlite3; the addon object itself is accepted too.
-      nativeBinding: nativeAddon() as unknown as string,
-      readonly: opts.readonly ?? false,
-      timeout: BUSY_TIMEOUT_MS,
-    });
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (!opts.readonly) db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    // WAL with synchronous=NORMAL is durable across application crashes (only an OS crash can
-    // lose the last commit), and much faster for the many small sync transactions.
-    db.pragma('synchronous = NORMAL');
+    if (repair) ensurePrivateDir(dirname(file));
+    size = checkPrivateFile(file, 'database', { repair });
+    if (size === undefined && opts.readonly) {
+      throw new OkrError(`No database at ${file}.`, { hint: 'Run `okr sync` or `okr demo` to create one.' });
+    }
+    if (size === 0) {
+      throw new OkrFileError(
+        file,
+        `The database ${file} is empty (0 bytes): okr never leaves it so, something else truncated it.`,
+        `Restore it from a backup, or remove it to start over (rm '${file}'; synced values can be synced again); okr changed nothing.`,
+      );
+    }
+    // SQLite gives its -wal and -shm files the database's mode; tighten ones a looser file left.
+    for (const side of ['-wal', '-shm']) checkPrivateFile(`${file}${side}`, 'database', { repair });
+    if (size === undefined) createDatabase(file, opts);
   } catch (err) {
-    throw databaseError(file, err);
+    throw err instanceof OkrError ? err : databaseError(file, err);
   }
-  if (isNew) chmodSync(file, 0o600);
+  const db = connect(file, opts);
   try {
     if (!opts.readonly) migrate(db, opts.migrations ?? MIGRATIONS, opts.targetVersion);
     else checkVersion(db, opts.migrations ?? MIGRATIONS);
@@ -68,6 +73,59 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     throw err instanceof OkrError ? err : databaseError(file, err);
   }
   return db;
+}
+
+/** Opens `path` (which exists); errors name `file`, the database the user knows. */
+function connect(path: string, opts: OpenOptions, file = path): Db {
+  let db: Db | undefined;
+  try {
+    db = new Database(path, {
+      // Typed as a path in @types/better-sqlite3; the addon object itself is accepted too.
+      nativeBinding: nativeAddon() as unknown as string,
+      readonly: opts.readonly ?? false,
+      fileMustExist: true,
+      timeout: BUSY_TIMEOUT_MS,
+    });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    // WAL with synchronous=NORMAL is durable across application crashes (only an OS crash can
+    // lose the last commit), and much faster for the many small sync transactions.
+    db.pragma('synchronous = NORMAL');
+    return db;
+  } catch (err) {
+    db?.close();
+    throw databaseError(file, err);
+  }
+}
+
+/**
+ * Builds a new database (WAL, schema) in an exclusive 0600 temp file next to `file`, then links
+ * it into place. When another okr created `file` first, theirs is kept and this one dropped.
+ */
+function createDatabase(file: string, opts: OpenOptions): void {
+  const { path: tmp, fd } = createTempFile(file);
+  closeSync(fd);
+  try {
+    const db = connect(tmp, opts, file);
+    try {
+      migrate(db, opts.migrations ?? MIGRATIONS, opts.targetVersion);
+    } finally {
+      db.close(); // checkpoints: everything is in the temp file itself, no -wal left
+    }
+    try {
+      linkSync(tmp, file); // never replaces: fails with EEXIST when another okr was first
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // A file system without hard links: a rename, unless another okr was first after all.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      if (!existsSync(file)) renameSync(tmp, file);
+    }
+    syncFolder(dirname(file));
+  } finally {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  }
 }
 
 export function schemaVersion(db: Db): number {

@@ -9,11 +9,10 @@
  * remembered per secret in the conf file, and `okr status` / `okr config list` report it.
  * Never a silent downgrade: when the keychain fails, the command fails and says what to do.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OkrError } from '../errors.js';
-import { ensurePrivateDir } from '../paths.js';
 import type { ConfFile } from './conf-file.js';
+import { ensurePrivateDir, OkrFileError, readPrivateJson, writeFileAtomic } from './private-files.js';
 
 export const KEYCHAIN_SERVICE = 'okr';
 export type SecretStoreKind = 'keychain' | 'file';
@@ -92,29 +91,29 @@ export class KeychainBackend implements SecretBackend {
   }
 }
 
-/** The opt-in plain-text store: a JSON object in a 0600 file. */
+/** The opt-in plain-text store: a JSON object of strings in a 0600 file (see private-files.ts). */
 export class FileSecretBackend implements SecretBackend {
   readonly kind = 'file' as const;
   constructor(readonly file: string) {}
 
   #read(): Record<string, string> {
-    if (!existsSync(this.file)) return {};
-    try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>;
-    } catch {
-      // Never echo the file's content: it holds secrets.
-      throw new OkrError(`The secrets file ${this.file} is not valid JSON.`, {
-        hint: 'Remove it and run `okr config setup <plugin>` and `okr connect <plugin>` again.',
-      });
+    // Never echo the file's content in an error: it holds secrets.
+    const fix = `Move it aside (mv '${this.file}' '${this.file}.bad'), then run \`okr config setup <plugin>\` and \`okr connect <plugin>\` again`;
+    const data = readPrivateJson(this.file, 'secrets file', fix);
+    if (!data) return {};
+    if (!Object.values(data).every((v) => typeof v === 'string')) {
+      throw new OkrFileError(
+        this.file,
+        `The secrets file ${this.file} is not okr's: every value must be a string.`,
+        `${fix}; okr changed nothing.`,
+      );
     }
+    return data as Record<string, string>;
   }
 
   #write(data: Record<string, string>): void {
     ensurePrivateDir(dirname(this.file));
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -64,6 +64,7 @@ describe('okr doctor', () => {
     expect(d.report.checks.map((c) => [c.id, c.status])).toEqual([
       ['node', 'pass'],
       ['permissions', 'pass'],
+      ['config', 'pass'],
       ['database', 'pass'],
       ['keychain', 'pass'],
       ['plugin.testsvc.config', 'pass'],

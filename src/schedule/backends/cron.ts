@@ -6,9 +6,11 @@
  *   # okr-sync end (managed by okr schedule)
  *
  * Only the lines between the markers are ever touched: the user's other entries go back
- * byte-for-byte, installing again replaces the block, and removing the last entry of a crontab
- * okr created removes the crontab (`crontab -r`), leaving no trace. Written through `crontab -`
- * (never by editing spool files), found on the context's PATH.
+ * byte-for-byte (any bytes, CRLF line ends, a last line without a newline), installing again
+ * replaces the block, and removing the last entry of a crontab okr created removes the crontab
+ * (`crontab -r`), leaving no trace. A crontab whose last line has no newline gets one before the
+ * block, and a begin marker that says so, so that removing the block takes that newline away
+ * again. Written through `crontab -` (never by editing spool files), found on the context's PATH.
  */
 import { OkrError } from '../../errors.js';
 import { type CronSchedule, CronSyntaxError, nextCronRun, parseCron } from '../cron-expr.js';
@@ -18,6 +20,8 @@ import { type Job, jobArgv, schedulerBaseEnv } from '../job.js';
 import type { Backend, BackendEnv, Inspection, Probe } from './types.js';
 
 export const CRON_BEGIN = '# okr-sync (managed by okr schedule)';
+/** The begin marker when okr had to end the user's last line with a newline to add its block. */
+export const CRON_BEGIN_NEWLINE_ADDED = '# okr-sync (managed by okr schedule; okr ended the line above)';
 export const CRON_END = '# okr-sync end (managed by okr schedule)';
 
 /** sh single quotes, then cron's own rule: an unescaped % ends the command. */
@@ -39,37 +43,53 @@ export interface SplitCrontab {
   entry?: string;
 }
 
-/** Takes okr's block out of a crontab's text. */
+const isBegin = (line: string) => {
+  const l = line.trimEnd();
+  return l === CRON_BEGIN || l === CRON_BEGIN_NEWLINE_ADDED;
+};
+
+/**
+ * Takes okr's block out of a crontab's text; everything else stays byte for byte. The inverse of
+ * withEntry: splitCrontab(withEntry(rest, entry)).rest === rest.
+ */
 export function splitCrontab(text: string): SplitCrontab {
   const lines = text.split('\n');
   const kept: string[] = [];
   let found = false;
   let entry: string | undefined;
+  let unendLastLine = false;
   const isJob = (l: string | undefined) => l !== undefined && l.trim() !== '' && !l.trimStart().startsWith('#');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.trimEnd() !== CRON_BEGIN) {
+    if (!isBegin(line)) {
       kept.push(line);
       continue;
     }
     found = true;
+    let last = i;
     let j = i + 1;
-    while (j < lines.length && lines[j]!.trimEnd() !== CRON_END && lines[j]!.trimEnd() !== CRON_BEGIN) j++;
+    while (j < lines.length && lines[j]!.trimEnd() !== CRON_END && !isBegin(lines[j]!)) j++;
     if (j < lines.length && lines[j]!.trimEnd() === CRON_END) {
       entry = lines.slice(i + 1, j).find(isJob) ?? entry;
-      i = j;
+      last = j;
     } else if (isJob(lines[i + 1]) && lines[i + 1]!.includes(' schedule run')) {
       // The end marker was deleted by hand: take the marker and our entry right after it.
       entry = lines[i + 1];
-      i++;
+      last = i + 1;
     }
+    // okr added the newline that ends the line before its block; when the block is still the
+    // crontab's end, that line goes back without it. (With lines after the block, it must stay.)
+    unendLastLine = line.trimEnd() === CRON_BEGIN_NEWLINE_ADDED && last === lines.length - 2 && lines[last + 1] === '';
+    i = last;
   }
-  return { rest: kept.join('\n'), found, entry };
+  let rest = kept.join('\n');
+  if (unendLastLine && kept.length > 1) rest = rest.slice(0, -1);
+  return { rest, found, entry };
 }
 
 export function withEntry(rest: string, entry: string): string {
-  const head = rest === '' || rest.endsWith('\n') ? rest : `${rest}\n`;
-  return `${head}${CRON_BEGIN}\n${entry}\n${CRON_END}\n`;
+  const ended = rest === '' || rest.endsWith('\n');
+  return `${ended ? rest : `${rest}\n`}${ended ? CRON_BEGIN : CRON_BEGIN_NEWLINE_ADDED}\n${entry}\n${CRON_END}\n`;
 }
 
 /** The time fields of an entry line (skipping `@hourly`-style specials, which okr never writes). */
@@ -88,10 +108,13 @@ export class CronBackend implements Backend {
   readonly label = 'cron';
   constructor(private readonly b: BackendEnv) {}
 
+  /** The crontab travels as bytes (latin1: one character per byte), so a comment in another
+   * encoding comes back exactly as it was; okr's own lines are UTF-8 turned into such bytes. */
   #crontab(args: string[], input?: string) {
-    return exec('crontab', args, { env: this.b.ctx.env, input, timeoutMs: 15_000 });
+    return exec('crontab', args, { env: this.b.ctx.env, input, encoding: 'latin1', timeoutMs: 15_000 });
   }
 
+  /** The crontab's bytes, one character each. */
   async read(): Promise<string> {
     const r = await this.#crontab(['-l']);
     if (r.missing) {
@@ -107,8 +130,9 @@ export class CronBackend implements Backend {
   }
 
   async #write(text: string): Promise<void> {
-    const r = text.trim() === '' ? await this.#crontab(['-r']) : await this.#crontab(['-'], text);
-    if (r.code !== 0 && !(text.trim() === '' && /no crontab/i.test(r.stderr))) {
+    // Only a crontab with nothing left at all is removed: blank lines the user had stay.
+    const r = text === '' ? await this.#crontab(['-r']) : await this.#crontab(['-'], text);
+    if (r.code !== 0 && !(text === '' && /no crontab/i.test(r.stderr))) {
       throw new OkrError(`crontab failed to save the schedule: ${r.stderr.trim() || `exit ${r.code}`}`, {
         hint: 'Run `crontab -l` to see your crontab; nothing else was changed.',
       });
@@ -125,7 +149,7 @@ export class CronBackend implements Backend {
   async install(job: Job, cal: Calendar) {
     const current = await this.read();
     const { rest } = splitCrontab(current);
-    await this.#write(withEntry(rest, cronEntry(job, cal)));
+    await this.#write(withEntry(rest, Buffer.from(cronEntry(job, cal), 'utf8').toString('latin1')));
     const notes = ['in your crontab (`crontab -l`), between the "# okr-sync" marker lines'];
     return { files: [], notes };
   }
@@ -136,7 +160,7 @@ export class CronBackend implements Backend {
     const { rest, found } = splitCrontab(r.stdout);
     if (!found) return [];
     await this.#write(rest);
-    return [rest.trim() === '' ? 'the crontab (okr had the only entry)' : 'the okr-sync entry from your crontab'];
+    return [rest === '' ? 'the crontab (okr had the only entry)' : 'the okr-sync entry from your crontab'];
   }
 
   async inspect(now: Date): Promise<Inspection> {

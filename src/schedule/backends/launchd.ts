@@ -12,9 +12,10 @@
  * StartCalendarInterval uses the same wall-clock times as cron and systemd; launchd runs a
  * missed one after wake-up, and never starts a job that is still running (no overlap).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OkrError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/private-files.js';
 import { exec } from '../exec.js';
 import { type Calendar, launchdIntervals, nextRun } from '../interval.js';
 import { type Job, jobArgv, schedulerBaseEnv } from '../job.js';
@@ -95,7 +96,7 @@ export class LaunchdBackend implements Backend {
     // Replace: unload a previous copy (in either session) before loading the new file.
     await this.#launchctl('bootout', `${this.#domain('Aqua')}/${LAUNCHD_LABEL}`);
     await this.#launchctl('bootout', `${this.#domain('Background')}/${LAUNCHD_LABEL}`);
-    writeFileSync(this.plistPath, agentPlist(job, cal, this.sessionType, this.b.home), { mode: 0o644 });
+    writeFileAtomic(this.plistPath, agentPlist(job, cal, this.sessionType, this.b.home), 0o644);
     await this.#launchctl('enable', `${this.#domain()}/${LAUNCHD_LABEL}`);
     const r = await this.#launchctl('bootstrap', this.#domain(), this.plistPath);
     if (r.code !== 0) {

@@ -9,9 +9,10 @@
  * - Timers of a user manager run while the user is logged in (or always, with
  *   `loginctl enable-linger`); a desktop keyring is unlocked only while logged in anyway.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OkrError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/private-files.js';
 import { exec } from '../exec.js';
 import { type Calendar, nextRun, onCalendar, parseOnCalendar } from '../interval.js';
 import { type Job, jobArgv, schedulerBaseEnv } from '../job.js';
@@ -108,8 +109,8 @@ export class SystemdBackend implements Backend {
 
   async install(job: Job, cal: Calendar, every: string) {
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.servicePath, serviceUnit(job), { mode: 0o644 });
-    writeFileSync(this.timerPath, timerUnit(cal, every), { mode: 0o644 });
+    writeFileAtomic(this.servicePath, serviceUnit(job), 0o644);
+    writeFileAtomic(this.timerPath, timerUnit(cal, every), 0o644);
     await this.#must('daemon-reload');
     await this.#must('enable', SYSTEMD_TIMER);
     // restart, not start: an already running timer must pick up new times.
