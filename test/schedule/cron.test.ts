@@ -1,8 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CRON_BEGIN, CRON_END, splitCrontab } from '../../src/schedule/backends/cron.js';
+import {
+  CRON_BEGIN,
+  CRON_BEGIN_NEWLINE_ADDED,
+  CRON_END,
+  splitCrontab,
+  withEntry,
+} from '../../src/schedule/backends/cron.js';
 import { parseCron } from '../../src/schedule/cron-expr.js';
 import { resolveOkrScript } from '../../src/schedule/job.js';
 import { runCli } from '../helpers/cli.js';
@@ -166,5 +173,65 @@ describe('okr schedule with cron (fake crontab on PATH)', () => {
         fix: 'okr schedule install --backend cron --every 1h',
       },
     ]);
+  });
+
+  describe('install then remove leaves every other byte of the crontab as it was', () => {
+    const CRONTABS: Array<[string, Buffer]> = [
+      ['no newline after the last line', Buffer.from('MAILTO=me@example.com\n0 5 * * * /usr/bin/backup')],
+      ['CRLF line ends', Buffer.from('MAILTO=me\r\n0 5 * * * /usr/bin/backup\r\n')],
+      ['CRLF, the last line without one', Buffer.from('MAILTO=me\r\n0 5 * * * /usr/bin/backup')],
+      ['a comment in Latin-1 (not UTF-8)', Buffer.from('# sauvegarde \xe0 5h, caf\xe9\n0 5 * * * /usr/bin/backup\n', 'latin1')],
+      ['only blank lines', Buffer.from('\n\n')],
+      ['trailing spaces and tabs, blank lines at the end', Buffer.from('0 5 * * * backup \t \n\n\n')],
+      ['one line, no newline', Buffer.from('@reboot /usr/bin/thing')],
+    ];
+    for (const [what, bytes] of CRONTABS) {
+      it(what, async () => {
+        const fm = fakeMachine({ systemctl: false });
+        writeFileSync(fm.crontabFile, bytes);
+        const opts = { home: fm.okrHome, env: fm.env, now };
+        const inst = await runCli(['schedule', 'install', '--backend', 'cron', '--no-preflight'], opts);
+        expect(inst.code, inst.stderr).toBe(0);
+        const installed = readFileSync(fm.crontabFile);
+        // The user's bytes come first, untouched (plus, at most, the newline ending their last line).
+        expect(installed.subarray(0, bytes.length).equals(bytes)).toBe(true);
+        expect(installed.toString('latin1')).toContain(bytes.at(-1) === 0x0a ? `\n${CRON_BEGIN}\n` : CRON_BEGIN_NEWLINE_ADDED);
+        const st = await statusJson(fm);
+        expect(st).toMatchObject({ installed: true, present: true, problems: [] });
+        // Installing again replaces the block and still keeps the bytes.
+        expect((await runCli(['schedule', 'install', '--backend', 'cron', '--every', '15m', '--no-preflight'], opts)).code).toBe(0);
+        const rm = await runCli(['schedule', 'remove'], opts);
+        expect(rm.code, rm.stderr).toBe(0);
+        expect(rm.stdout).toContain('the okr-sync entry from your crontab');
+        const after = readFileSync(fm.crontabFile);
+        expect(after.toString('latin1')).toBe(bytes.toString('latin1'));
+        expect(after.equals(bytes)).toBe(true);
+      });
+    }
+
+    it('lines the user added after okr’s block stay, each on its own line', async () => {
+      const fm = fakeMachine({ systemctl: false });
+      fm.setCrontab('A');
+      const opts = { home: fm.okrHome, env: fm.env, now };
+      expect((await runCli(['schedule', 'install', '--backend', 'cron', '--no-preflight'], opts)).code).toBe(0);
+      fm.setCrontab(`${fm.crontab()}B\n`);
+      expect((await runCli(['schedule', 'remove'], opts)).code).toBe(0);
+      expect(fm.crontab()).toBe('A\nB\n');
+    });
+
+    it('splitCrontab undoes withEntry for any text (property)', () => {
+      const piece = fc.constantFrom('a', ' ', '\t', '\n', '\r', '\r\n', '#', '* * * * *', '\xe9', '\x00', '%', '@', '');
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+          const rest = parts.join('');
+          const entry = '23 * * * * /usr/bin/node /x/bin/okr.js schedule run';
+          const split = splitCrontab(withEntry(rest, entry));
+          expect(split).toEqual({ rest, found: true, entry });
+          // With nothing of okr's in it, a crontab passes through unchanged.
+          expect(splitCrontab(rest)).toEqual({ rest, found: false, entry: undefined });
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 });
