@@ -33,7 +33,8 @@ async function homeWithSecrets(): Promise<string> {
     stdin: 'GOCSPX-doctor-modes',
   });
   expect(set.code, set.stderr).toBe(0);
-  expect((await runBin(['metrics', 'log', 'mood', '5', '--date', '2026-01-01'], { home, env: ENV })).code).toBe(0);
+  const db = await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { home, env: ENV });
+  expect(db.code, db.stderr).toBe(0);
   return home;
 }
 
@@ -61,7 +62,9 @@ describe('doctor and file modes', () => {
     expect(perms.status).toBe('fail');
     expect(perms.detail).toContain(`OKR_HOME ${home} is 777: other users can rename or replace okr's folders in it`);
     expect(perms.detail).toContain(`${secrets} is 644: other users can read your secrets`);
-    expect(perms.detail).toContain('(modes: OKR_HOME 777, config folder 700, data folder 700, config.json 600, secrets.json 644');
+    expect(perms.detail).toContain(
+      '(modes: OKR_HOME 777, config folder 700, data folder 700, config.json 600, secrets.json 644',
+    );
     expect(perms.fix).toBe(`chmod 700 '${home}' && chmod 600 '${secrets}'`);
     // The keychain line no longer claims a 0600 file.
     expect(d.byId.keychain!.detail).toContain('mode 644: readable by others');

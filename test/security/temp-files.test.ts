@@ -151,20 +151,23 @@ describe('planted symbolic links at temp names', () => {
     for (const t of targets) victims.push(plant(root, `${t}.${process.pid}.tmp`));
 
     const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' } });
+    const left: number[] = [];
     expectWrites(targets[0]!);
     await ctx.config.set('plugin.fitbit.client_id', 'id-2');
-    expect(planned).toEqual([]);
+    left.push(planned.length);
     expectWrites(targets[1]!, targets[0]!); // the secret, then which store holds it
     await ctx.config.set('plugin.fitbit.client_secret', SECRET);
-    expect(planned).toEqual([]);
+    left.push(planned.length);
     expectWrites(targets[2]!);
     const db = ctx.db();
-    expect(planned).toEqual([]);
+    left.push(planned.length);
     expect(db.pragma('user_version', { simple: true })).toBeGreaterThan(0);
     ctx.close();
 
     expect(victims).toHaveLength(3 + 4 * 2);
     for (const v of victims) expect(readFileSync(v, 'utf8'), v).toBe(VICTIM_TEXT);
+    // Each write drew the two planted names (and refused them) before the free one.
+    expect(left).toEqual([0, 0, 0]);
     expectPrivateRegularFile(targets[0]!, 'id-2');
     expectPrivateRegularFile(targets[1]!, SECRET);
     expect(lstatSync(targets[2]!).isFile()).toBe(true);

@@ -49,6 +49,17 @@ function newHome(): { home: string; config: string; data: string } {
 
 const okr = (args: string[], home: string, stdin?: string) => runBin(args, { home, env: ENV, stdin });
 
+/** Creates the home's database with a template and a logged value, through okr. */
+async function withData(home: string): Promise<void> {
+  for (const args of [
+    ['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'],
+    ['metrics', 'log', 'mood', '7', '--date', '2026-01-02'],
+  ]) {
+    const r = await okr(args, home);
+    expect(r.code, r.stderr).toBe(0);
+  }
+}
+
 /** Exit 1, an `error:` line naming `file`, a `hint:` line; nothing else, no "bug in okr". */
 function expectFileError(r: { code: number; stderr: string }, file: string, what: RegExp): void {
   const lines = r.stderr.trimEnd().split('\n');
@@ -67,7 +78,10 @@ function snapshot(dir: string): Record<string, string> {
     readdirSync(dir).map((n) => {
       const p = join(dir, n);
       const st = lstatSync(p);
-      return [n, `${(st.mode & 0o7777).toString(8)} ${st.isFile() ? readFileSync(p).toString('base64') : 'not a file'}`];
+      return [
+        n,
+        `${(st.mode & 0o7777).toString(8)} ${st.isFile() ? readFileSync(p).toString('base64') : 'not a file'}`,
+      ];
     }),
   );
 }
@@ -75,7 +89,7 @@ function snapshot(dir: string): Record<string, string> {
 describe('the database file', () => {
   it('a symbolic link to a 0644 database is refused; the file it points at is untouched and stays as it was', async () => {
     const elsewhere = newHome();
-    expect((await okr(['metrics', 'log', 'mood', '7', '--date', '2026-01-02'], elsewhere.home)).code).toBe(0);
+    await withData(elsewhere.home);
     const real = join(elsewhere.data, 'okr.db');
     chmodSync(real, 0o644);
     const before = snapshot(elsewhere.data);
@@ -100,7 +114,7 @@ describe('the database file', () => {
 
   it('a 0644 database (and its -wal) is tightened to 0600 on the next open', async () => {
     const { home, data } = newHome();
-    expect((await okr(['metrics', 'log', 'mood', '7', '--date', '2026-01-02'], home)).code).toBe(0);
+    await withData(home);
     const db = join(data, 'okr.db');
     chmodSync(db, 0o644);
     chmodSync(data, 0o755);
@@ -135,19 +149,32 @@ describe('the database file', () => {
   it('six okr processes opening a fresh home at once all succeed: a new database is never seen half-made', async () => {
     const { home, data } = newHome();
     const runs = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => okr(['metrics', 'log', `m${i}`, String(i), '--date', '2026-01-02'], home)),
+      Array.from({ length: 6 }, (_, i) =>
+        okr(['metrics', 'template', 'create', `t${i}`, '--metric', `M${i}:number`], home),
+      ),
     );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    const show = await okr(['metrics', 'export', '--format', 'json'], home);
-    expect(show.code, show.stderr).toBe(0);
-    for (let i = 0; i < 6; i++) expect(show.stdout).toContain(`"m${i}"`);
+    const list = await okr(['metrics', 'template', 'list', '--json'], home);
+    expect(list.code, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((t) => t.name).sort()).toEqual([
+      't0',
+      't1',
+      't2',
+      't3',
+      't4',
+      't5',
+    ]);
     expect(readdirSync(data).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });
 
 describe('damaged config and secrets files', () => {
   const CASES: Array<{ name: string; bytes: Buffer; what: RegExp }> = [
-    { name: 'invalid JSON', bytes: Buffer.from('{"values": {"plugin.fitbit.client_id": "x",}}\n'), what: /not valid JSON \(at line 1, column \d+\)/ },
+    {
+      name: 'invalid JSON',
+      bytes: Buffer.from('{"values": {"plugin.fitbit.client_id": "x",}}\n'),
+      what: /not valid JSON \(at line 1, column \d+\)/,
+    },
     { name: 'a byte-order mark', bytes: Buffer.from('\ufeff{"values": {}}\n'), what: /byte-order mark/ },
     { name: 'zero bytes', bytes: Buffer.alloc(0), what: /empty \(0 bytes\)/ },
     { name: 'the wrong shape', bytes: Buffer.from('{"values": {"a": 1}}\n'), what: /not okr's/ },
@@ -158,7 +185,12 @@ describe('damaged config and secrets files', () => {
       const { home, config } = newHome();
       const file = join(config, 'config.json');
       writeFileSync(file, c.bytes, { mode: 0o600 });
-      for (const args of [['status'], ['status', '--json'], ['config', 'list'], ['config', 'set', 'plugin.fitbit.client_id', 'y']]) {
+      for (const args of [
+        ['status'],
+        ['status', '--json'],
+        ['config', 'list'],
+        ['config', 'set', 'plugin.fitbit.client_id', 'y'],
+      ]) {
         const r = await okr(args, home);
         expectFileError(r, file, c.what);
         expect(r.stdout, args.join(' ')).toBe('');
@@ -199,22 +231,25 @@ describe('damaged config and secrets files', () => {
 });
 
 describe('folders that belong to someone else', () => {
-  it.skipIf(!isRoot)('a 0777 config folder owned by another uid is refused, and nothing is written into it', async () => {
-    const { home, config } = newHome();
-    chownSync(config, FOREIGN_UID, FOREIGN_UID);
-    chmodSync(config, 0o777);
-    for (const args of [['config', 'set', 'plugin.fitbit.client_id', 'x'], ['status'], ['config', 'list']]) {
-      expectFileError(await okr(args, home), config, new RegExp(`belongs to another user \\(uid ${FOREIGN_UID}\\)`));
-    }
-    expect(readdirSync(config)).toEqual([]);
-    expect(statSync(config).mode & 0o777).toBe(0o777);
-    const doctor = await okr(['doctor', '--json'], home);
-    const perms = (JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; detail: string }>).find(
-      (c) => c.id === 'permissions',
-    );
-    expect(perms).toMatchObject({ status: 'fail' });
-    expect(perms!.detail).toContain(`${config} belongs to another user (uid ${FOREIGN_UID})`);
-  });
+  it.skipIf(!isRoot)(
+    'a 0777 config folder owned by another uid is refused, and nothing is written into it',
+    async () => {
+      const { home, config } = newHome();
+      chownSync(config, FOREIGN_UID, FOREIGN_UID);
+      chmodSync(config, 0o777);
+      for (const args of [['config', 'set', 'plugin.fitbit.client_id', 'x'], ['status'], ['config', 'list']]) {
+        expectFileError(await okr(args, home), config, new RegExp(`belongs to another user \\(uid ${FOREIGN_UID}\\)`));
+      }
+      expect(readdirSync(config)).toEqual([]);
+      expect(statSync(config).mode & 0o777).toBe(0o777);
+      const doctor = await okr(['doctor', '--json'], home);
+      const perms = (JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; detail: string }>).find(
+        (c) => c.id === 'permissions',
+      );
+      expect(perms).toMatchObject({ status: 'fail' });
+      expect(perms!.detail).toContain(`${config} belongs to another user (uid ${FOREIGN_UID})`);
+    },
+  );
 
   it.skipIf(!isRoot)(
     'okr run by another user on folders it may not change: one line naming the folder, not "a bug in okr"',
@@ -233,10 +268,18 @@ describe('folders that belong to someone else', () => {
           timeout: 60_000,
         });
       const set = run(['config', 'set', 'plugin.fitbit.client_id', 'x']);
-      expectFileError({ code: set.status ?? -1, stderr: set.stderr }, join(home, 'config'), /belongs to another user \(uid 0\)/);
+      expectFileError(
+        { code: set.status ?? -1, stderr: set.stderr },
+        join(home, 'config'),
+        /belongs to another user \(uid 0\)/,
+      );
       // The data folder cannot even be created there (the home is root's, 0755).
       const log = run(['metrics', 'log', 'mood', '1']);
-      expectFileError({ code: log.status ?? -1, stderr: log.stderr }, join(home, 'data'), /permission denied \(EACCES\)/);
+      expectFileError(
+        { code: log.status ?? -1, stderr: log.stderr },
+        join(home, 'data'),
+        /permission denied \(EACCES\)/,
+      );
       expect(readdirSync(join(home, 'config'))).toEqual([]);
       expect(existsSync(join(home, 'data'))).toBe(false);
     },
