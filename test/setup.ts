@@ -1,12 +1,16 @@
 // Runs before every test file. Tests must never touch the real home folder: point HOME and the
 // XDG folders at a throwaway directory for the whole worker, so that even a test that forgets
 // OKR_HOME writes nowhere real.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { afterAll } from 'vitest';
+import { removeTempDirs, tempDir } from './helpers/home.js';
 
-const fakeHome = mkdtempSync(join(tmpdir(), 'okr-test-home-'));
+// Hooks of a setup file apply to every test file, and after-hooks run last-registered-first: this
+// one runs after the file's own afterAll hooks have stopped its servers and closed its databases.
+afterAll(removeTempDirs);
+
+const fakeHome = tempDir('okr-test-home-');
 if (!process.env.OKR_TEST_KEEP_HOME) {
   process.env.HOME = fakeHome;
   process.env.XDG_CONFIG_HOME = join(fakeHome, '.config');

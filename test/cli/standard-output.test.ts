@@ -4,11 +4,10 @@
  * way, including through a non-blocking pipe that fills up (EAGAIN hands over to Node's stream).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, tempHome } from '../helpers/cli.js';
+import { BIN, tempDir, tempHome } from '../helpers/cli.js';
 
 const DAYS = 1500; // x 4 metrics: an export of about 150 KB, more than a pipe holds (64 KB)
 let home: string;
@@ -21,7 +20,7 @@ function okrEnv(): NodeJS.ProcessEnv {
 
 beforeAll(() => {
   home = tempHome();
-  dir = mkdtempSync(join(tmpdir(), 'okr-stdout-'));
+  dir = tempDir('okr-stdout-');
   const rows = ['date,metric,value,type'];
   const start = Date.UTC(2020, 0, 1);
   for (let i = 0; i < DAYS; i++) {

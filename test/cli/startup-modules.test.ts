@@ -4,18 +4,17 @@
  * `okr metrics show`; they must stay behind the commands that use them. The speed itself is
  * measured by `npm run bench`; this checks the structure that keeps it.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBin, tempHome } from '../helpers/cli.js';
+import { runBin, tempDir, tempHome } from '../helpers/cli.js';
 
 // Not `net`: Node itself loads it for a standard output that is a pipe, as it is here.
 const NETWORK_AND_PROCESSES = ['http', 'https', 'tls', 'child_process', 'dgram'];
 
 /** Runs the built okr with a preload that records which Node built-in modules were loaded. */
 async function builtinsLoadedBy(args: string[], home: string): Promise<Set<string>> {
-  const dir = mkdtempSync(join(tmpdir(), 'okr-probe-'));
+  const dir = tempDir('okr-probe-');
   const probe = join(dir, 'probe.cjs');
   const out = join(dir, 'modules.txt');
   writeFileSync(

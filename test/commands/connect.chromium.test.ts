@@ -3,13 +3,12 @@
  * success page, "Deny" on the failure page. The browser is what a user has; nothing is faked
  * between it, the simulator and `okr connect`'s loopback server.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { runCli, tempDir, tempHome } from '../helpers/cli.js';
 import { homeFiles, leaks, redirectPort, refuses } from '../oauth/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,7 +18,7 @@ let sim: Simulator;
 let home: string;
 
 beforeAll(async () => {
-  userDataDir = mkdtempSync(join(tmpdir(), 'okr-chromium-'));
+  userDataDir = tempDir('okr-chromium-');
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -37,7 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  rmSync(userDataDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

@@ -12,7 +12,7 @@ import { createIO } from '../../src/io.js';
 
 import { REPO_ROOT } from './home.js';
 
-export { REPO_ROOT, tempHome } from './home.js';
+export { REPO_ROOT, tempDir, tempHome } from './home.js';
 export const BIN = join(REPO_ROOT, 'bin', 'okr.js');
 
 export interface RunResult {
