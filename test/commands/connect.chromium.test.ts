@@ -4,7 +4,6 @@
  * between it, the simulator and `okr connect`'s loopback server.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
