@@ -36,6 +36,12 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
   const io = ctx.io;
   const keep = opts.home !== undefined;
   const home = keep ? resolve(opts.home!) : mkdtempSync(join(tmpdir(), 'okr-demo-'));
+  // The temporary home goes even when the process ends without reaching `finally`: a closed
+  // pipe (`okr demo | head`) and a second Ctrl-C exit at once (see io.ts and cli.ts).
+  const removeHome = () => {
+    if (!keep) rmSync(home, { recursive: true, force: true });
+  };
+  process.once('exit', removeHome);
   const step = (n: number, text: string) => io.out(`\n${paint(io, 'bold', `${n}. ${text}`)}`);
   const { startSimulator } = await import('../simulator/index.js');
   const sim = await startSimulator({ autoApprove: !opts.browser, now: ctx.now() });
@@ -112,7 +118,8 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     return 0;
   } finally {
     await sim.close();
-    if (!keep) rmSync(home, { recursive: true, force: true });
+    process.off('exit', removeHome);
+    removeHome();
   }
 }
 

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
-import { BIN, REPO_ROOT, runBin, runCli, tempHome } from '../helpers/cli.js';
+import { BIN, REPO_ROOT, runBin, runCli, tempDir, tempHome } from '../helpers/cli.js';
 
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
   return cmd.commands.flatMap((c) => {
@@ -75,15 +75,18 @@ describe('help', () => {
 });
 
 describe('pipes', () => {
-  it('stops quietly when the reader closes the pipe early (`okr … | head -2`)', async () => {
+  it('stops quietly when the reader closes the pipe early (`okr … | head -2`), and still removes the demo home', async () => {
     const { spawnSync } = await import('node:child_process');
+    const tmp = tempDir('okr-pipe-tmp-');
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" demo --days 5 | head -2`], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, OKR_HOME: tempHome() },
+      env: { ...process.env, OKR_HOME: tempHome(), TMPDIR: tmp },
     });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('\n1. A fresh home\n');
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
+    // The demo's temporary home (made under TMPDIR) is gone although the demo never reached its end.
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
