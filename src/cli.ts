@@ -123,6 +123,15 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
       program.command(entry.name).summary(entry.summary);
     }
   }
+  // Positional options: a command's options count only before its subcommand's name. Otherwise a
+  // parent with options of its own takes its subcommand's flags (`plugins show fitbit --json` gave
+  // `plugins` the --json and printed text). The one global option, --verbose, is then also
+  // declared (hidden; help lists it under "Global Options") on every command that runs, so it
+  // works after the command as before (`okr sync fitbit --verbose`).
+  for (const cmd of allCommands(program)) {
+    cmd.enablePositionalOptions();
+    if (cmd !== program && cmd.commands.length === 0) cmd.addOption(cmd.createOption('--verbose').hideHelp());
+  }
   return program;
 }
 
