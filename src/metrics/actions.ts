@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
-import { UsageError } from '../errors.js';
+import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
 import { readStdin, requireTTY } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
@@ -329,10 +329,10 @@ export async function show(ctx: Context, opts: ShowFlags): Promise<number> {
       const all = store.listTemplates(db);
       if (all.length === 1) tpl = all[0];
       else if (all.length === 0) {
-        throw new UsageError(
-          'There is no metric template yet.',
-          'Create one: okr metrics template create daily (connecting a plugin creates one too).',
-        );
+        // Not a usage error: the command is right, the home is not set up yet (exit 1).
+        throw new OkrError('There is no metric template yet.', {
+          hint: 'Create one: okr metrics template create daily (connecting a plugin creates one too).',
+        });
       } else {
         throw new UsageError(
           `There is no default template; pick one of ${all.map((x) => x.name).join(', ')}.`,

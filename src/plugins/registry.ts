@@ -1,7 +1,7 @@
 /**
  * The one plugin registry every command uses (the seed's manager.ts registry part).
  */
-import { OkrError } from '../errors.js';
+import { OkrError, UsageError } from '../errors.js';
 import type { DataFieldDescriptor, DataImportPlugin } from './types.js';
 
 export const PLUGIN_ID_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -24,13 +24,21 @@ export class PluginRegistry {
 
   get(id: string): DataImportPlugin {
     const plugin = this.#plugins.get(id);
-    if (!plugin) {
-      const known = [...this.#plugins.keys()].join(', ') || '(none)';
-      throw new OkrError(`Unknown plugin "${id}". Known plugins: ${known}.`, {
-        hint: 'Run `okr plugins` to list them.',
-      });
-    }
+    if (!plugin) throw this.unknown([id]);
     return plugin;
+  }
+
+  /**
+   * The error for plugin ids the user typed that no plugin has: a usage error (exit 2), in the
+   * same words whichever command was given the id.
+   */
+  unknown(ids: string[]): UsageError {
+    const known = [...this.#plugins.keys()].join(', ') || '(none)';
+    const named = ids.map((id) => JSON.stringify(id)).join(', ');
+    return new UsageError(
+      `Unknown plugin${ids.length === 1 ? '' : 's'} ${named}. Known plugins: ${known}.`,
+      'Run `okr plugins` to list them.',
+    );
   }
 
   has(id: string): boolean {

@@ -149,17 +149,7 @@ function selectPlugins(ctx: Context, ids: string[] | undefined): DataImportPlugi
   if (ids && ids.length > 0) {
     const unique = [...new Set(ids)];
     const unknown = unique.filter((id) => !ctx.registry.has(id));
-    if (unknown.length > 0) {
-      throw new OkrError(`Unknown plugin ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`, {
-        hint: `Known plugins: ${
-          ctx.registry
-            .list()
-            .map((p) => p.id)
-            .join(', ') || '(none)'
-        }. Run \`okr plugins\` to list them.`,
-        exitCode: ExitCode.USAGE,
-      });
-    }
+    if (unknown.length > 0) throw ctx.registry.unknown(unknown);
     return unique.map((id) => ctx.registry.get(id));
   }
   return listEnabledConnections(ctx.db())

@@ -319,9 +319,9 @@ describe('machine-readable output carries units', () => {
 });
 
 describe('choosing the template', () => {
-  it('no template: says how to make one', async () => {
+  it('no template: says how to make one (exit 1: the command is right, the home is not set up yet)', async () => {
     const r = await runCli(['metrics', 'show'], { home: tempHome(), now: NOW });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'error: There is no metric template yet.\nhint: Create one: okr metrics template create daily (connecting a plugin creates one too).\n',
     );
