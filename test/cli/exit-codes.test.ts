@@ -35,7 +35,9 @@ describe('exit codes, through the built binary', () => {
   it('no metric template yet is an error (1), not a usage error', async () => {
     const r = await runBin(['metrics', 'show'], { home: tempHome(), env: { OKR_SECRETS: 'file' } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: There is no metric template yet\.\nhint: Create one: okr metrics template create/);
+    expect(r.stderr).toMatch(
+      /^error: There is no metric template yet\.\nhint: Create one: okr metrics template create/,
+    );
   });
 
   it('a bad flag value and an unknown command are usage errors (2)', async () => {
