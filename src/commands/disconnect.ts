@@ -12,6 +12,7 @@ import { getConnection, markDisconnected } from '../store/connections.js';
 import { deleteCoverage } from '../store/coverage.js';
 import { deleteCredentials, loadCredentials } from '../store/tokens.js';
 import { countValuesBySource, deleteValuesBySource } from '../store/values.js';
+import { plural } from '../text.js';
 import { type App, action } from './app.js';
 
 interface DisconnectOptions {
@@ -23,13 +24,13 @@ async function confirmPurge(ctx: Context, pluginId: string, count: number, yes: 
   if (yes || count === 0) return true;
   if (!ctx.io.isInteractive) {
     throw new UsageError(
-      `--purge deletes the ${count} values synced from ${pluginId}; confirm with --yes when not in a terminal.`,
+      `--purge deletes the ${plural(count, 'value')} synced from ${pluginId}; confirm with --yes when not in a terminal.`,
       `Run \`okr disconnect ${pluginId} --purge --yes\`.`,
     );
   }
   const p = await loadPrompts(ctx.io);
   return p.confirm({
-    message: `Delete the ${count} values synced from ${pluginId}? This cannot be undone.`,
+    message: `Delete the ${plural(count, 'value')} synced from ${pluginId}? This cannot be undone.`,
     default: false,
   });
 }
@@ -84,10 +85,10 @@ export async function runDisconnect(ctx: Context, pluginId: string, opts: Discon
       deleteCoverage(db, plugin.id);
       return deleteValuesBySource(db, plugin.id);
     })();
-    io.out(`Deleted ${deleted} value${deleted === 1 ? '' : 's'} synced from ${plugin.id}.`);
+    io.out(`Deleted ${plural(deleted, 'value')} synced from ${plugin.id}.`);
   } else if (count > 0) {
     io.out(
-      `Kept the ${count} value${count === 1 ? '' : 's'} synced from ${plugin.id}; \`okr disconnect ${plugin.id} --purge\` deletes them.`,
+      `Kept the ${plural(count, 'value')} synced from ${plugin.id}; \`okr disconnect ${plugin.id} --purge\` deletes them.`,
     );
   }
   return ExitCode.OK;

@@ -8,6 +8,7 @@ import { paint } from '../io.js';
 import { redactUrls } from '../redact.js';
 import { displayValue } from '../store/config.js';
 import { openDatabase } from '../store/db.js';
+import { plural } from '../text.js';
 import { VERSION } from '../version.js';
 import { type App, action } from './app.js';
 
@@ -41,9 +42,9 @@ export function register(program: Command, app: App): void {
         ctx.io.out();
         ctx.io.out(
           fails
-            ? `${fails} problem(s), ${warns} warning(s).`
+            ? `${plural(fails, 'problem')}, ${plural(warns, 'warning')}.`
             : warns
-              ? `No problems, ${warns} warning(s).`
+              ? `No problems, ${plural(warns, 'warning')}.`
               : 'Everything looks fine.',
         );
         return report.ok ? 0 : 1;

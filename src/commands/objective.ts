@@ -29,6 +29,7 @@ import {
   type Objective,
   updateObjective,
 } from '../store/objectives.js';
+import { plural } from '../text.js';
 import { type App, action } from './app.js';
 
 export const MAX_TITLE_LENGTH = 120;
@@ -213,14 +214,12 @@ export function register(program: Command, app: App): void {
         const n = countKeyResults(ctx.db(), o.id);
         if (n > 0 && !opts.force) {
           throw new UsageError(
-            `Objective ${o.id} has ${n} key result${n === 1 ? '' : 's'}; nothing was deleted`,
+            `Objective ${o.id} has ${plural(n, 'key result')}; nothing was deleted`,
             `Archive it instead (okr objective archive ${o.id}), or delete it with them: okr objective remove ${o.id} --force`,
           );
         }
         deleteObjective(ctx.db(), o.id);
-        ctx.io.out(
-          `Removed objective ${o.id}: ${o.title}${n > 0 ? ` and its ${n} key result${n === 1 ? '' : 's'}` : ''}.`,
-        );
+        ctx.io.out(`Removed objective ${o.id}: ${o.title}${n > 0 ? ` and its ${plural(n, 'key result')}` : ''}.`);
         return 0;
       }),
     );

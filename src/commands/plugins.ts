@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { paint } from '../io.js';
 import type { DataImportPlugin } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
+import { plural, sentences, wrap } from '../text.js';
 import { type App, action } from './app.js';
 
 interface PluginSummary {
@@ -48,9 +49,10 @@ export function register(program: Command, app: App): void {
           const state = [
             r.configured ? paint(ctx.io, 'green', 'configured') : paint(ctx.io, 'yellow', 'not configured'),
             r.connected ? paint(ctx.io, 'green', `connected as ${r.account}`) : 'not connected',
-            `${r.fields} fields`,
+            plural(r.fields, 'field'),
           ].join(', ');
-          ctx.io.out(`${paint(ctx.io, 'bold', r.id)}  ${r.name}: ${r.description}`);
+          const about = wrap(`${r.name}: ${r.description}`, ctx.io.columns, 2, r.id.length + 2);
+          ctx.io.out(`${paint(ctx.io, 'bold', r.id)}  ${about.join('\n')}`);
           ctx.io.out(`  ${state}`);
         }
         return 0;
@@ -82,24 +84,35 @@ export function register(program: Command, app: App): void {
           ctx.io.json({ ...summary, fields, setup });
           return 0;
         }
-        ctx.io.out(`${paint(ctx.io, 'bold', plugin.name)} (${plugin.id}): ${plugin.description}`);
+        const [title = '', ...about] = wrap(`${plugin.name} (${plugin.id}): ${plugin.description}`, ctx.io.columns, 0);
+        ctx.io.out(`${paint(ctx.io, 'bold', plugin.name)}${title.slice(plugin.name.length)}`);
+        for (const l of about) ctx.io.out(l);
         ctx.io.out(
           `${summary.configured ? 'configured' : 'not configured'}, ${summary.connected ? `connected as ${summary.account}` : 'not connected'}`,
         );
         ctx.io.out();
         ctx.io.out(paint(ctx.io, 'bold', 'Fields'));
+        // Wrapped to the terminal (80 columns when not one): descriptions and setup steps are
+        // sentences, and unwrapped they ran past 200 columns.
+        const width = ctx.io.columns;
         const w = Math.max(...fields.map((f) => f.source.length));
+        const kind = (f: (typeof fields)[number]) => `${f.type}${f.unit ? ` (${f.unit})` : ''}`;
+        const kw = Math.max(...fields.map((f) => kind(f).length));
+        // The description in its own column when that leaves room for a few words, else below.
+        const column = 2 + w + 2 + kw + 2;
+        const inColumn = width - column >= 30;
         for (const f of fields) {
-          const unit = f.unit ? ` (${f.unit})` : '';
-          ctx.io.out(`  ${f.source.padEnd(w)}  ${f.type}${unit}  ${f.description}`);
+          const head = `  ${f.source.padEnd(w)}  ${kind(f).padEnd(kw)}`;
+          if (inColumn) ctx.io.out(`${head}  ${wrap(f.description, width, column, column).join('\n')}`);
+          else {
+            ctx.io.out(head.trimEnd());
+            ctx.io.out(`    ${wrap(f.description, width, 4).join('\n')}`);
+          }
           if (!f.available) {
-            ctx.io.out(
-              paint(
-                ctx.io,
-                'yellow',
-                `  ${''.padEnd(w)}  n/a: ${f.unavailableReason} Nearest: ${f.alternatives.join(', ')}.`,
-              ),
-            );
+            const indent = inColumn ? column : 4;
+            const note = `n/a: ${sentences(f.unavailableReason ?? undefined, `Nearest: ${f.alternatives.join(', ')}`)}`;
+            for (const l of wrap(note, width, indent))
+              ctx.io.out(paint(ctx.io, 'yellow', `${' '.repeat(indent)}${l.trimStart()}`));
           }
         }
         ctx.io.out();
@@ -107,7 +120,8 @@ export function register(program: Command, app: App): void {
         let n = 0;
         for (const s of setup) {
           const prefix = s.kind === 'step' ? `${++n}.` : s.kind === 'warning' ? '!' : '-';
-          ctx.io.out(`  ${prefix} ${s.label}${s.value ? `: ${s.value}` : ''}`);
+          const text = `${s.label}${s.value ? `: ${s.value}` : ''}`;
+          ctx.io.out(`  ${prefix} ${wrap(text, width, 5, 3 + prefix.length).join('\n')}`);
         }
         return 0;
       }),

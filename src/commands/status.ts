@@ -17,6 +17,7 @@ import { OkrFileError } from '../store/private-files.js';
 import { KeychainUnavailableError } from '../store/secrets.js';
 import { loadCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
+import { formatNumber, localTime } from '../text.js';
 import { type App, action } from './app.js';
 
 export type TokenState = 'present' | 'missing' | 'unreadable' | 'unknown' | 'none';
@@ -223,13 +224,6 @@ function relative(at: number, now: number): string {
   return d >= 0 ? `in ${n}` : `${n} ago`;
 }
 
-/** Local `YYYY-MM-DD HH:MM`. */
-function local(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 function printHuman(ctx: Context, rows: PluginStatus[]): void {
   const io = ctx.io;
   const now = ctx.now().getTime();
@@ -248,7 +242,7 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
       ? `${r.accountLabel && r.accountLabel !== r.account ? `${r.accountLabel} (${r.account})` : r.account}`
       : '';
     if (r.connected)
-      line('connected', `${yes(true)}, as ${who}${r.connectedAt ? ` (since ${local(r.connectedAt)})` : ''}`);
+      line('connected', `${yes(true)}, as ${who}${r.connectedAt ? ` (since ${localTime(r.connectedAt)})` : ''}`);
     else line('connected', r.account ? `${yes(false)} (disconnected; was ${who})` : yes(false));
     line('enabled', yes(r.enabled));
     if (r.connected) {
@@ -265,14 +259,14 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
         const at = Date.parse(r.accessTokenExpiresAt);
         line(
           'access token',
-          `${r.accessTokenExpired ? 'expired' : 'expires'} ${local(r.accessTokenExpiresAt)} (${relative(at, now)})${r.accessTokenExpired && r.hasRefreshToken !== false ? ', renewed at the next sync' : ''}`,
+          `${r.accessTokenExpired ? 'expired' : 'expires'} ${localTime(r.accessTokenExpiresAt)} (${relative(at, now)})${r.accessTokenExpired && r.hasRefreshToken !== false ? ', renewed at the next sync' : ''}`,
         );
       }
       if (r.refreshTokenExpiresAt) {
         const at = Date.parse(r.refreshTokenExpiresAt);
         line(
           'refresh token',
-          `${r.refreshTokenExpired ? paint(io, 'red', 'expired') : 'expires'} ${local(r.refreshTokenExpiresAt)} (${relative(at, now)})`,
+          `${r.refreshTokenExpired ? paint(io, 'red', 'expired') : 'expires'} ${localTime(r.refreshTokenExpiresAt)} (${relative(at, now)})`,
         );
       } else if (r.hasRefreshToken) line('refresh token', 'no expiry reported');
       else if (r.hasRefreshToken === false) line('refresh token', paint(io, 'yellow', 'none'));
@@ -280,12 +274,14 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
     if (r.lastSync) {
       const st =
         r.lastSync.status === 'ok' ? paint(io, 'green', 'ok') : paint(io, 'red', r.lastSync.status ?? 'unknown');
-      line('last sync', `${local(r.lastSync.at)} (${relative(Date.parse(r.lastSync.at), now)}), ${st}`);
+      line('last sync', `${localTime(r.lastSync.at)} (${relative(Date.parse(r.lastSync.at), now)}), ${st}`);
     } else if (r.connected) line('last sync', 'never');
-    if (r.values > 0 || r.account) line('values', `${r.values} synced`);
+    if (r.values > 0 || r.account) line('values', `${formatNumber(r.values)} synced`);
     for (const p of r.problems) {
       const mark = p.severity === 'error' ? paint(io, 'red', '✗') : paint(io, 'yellow', '!');
-      io.out(`  ${mark} ${p.problem}: run \`${p.fix}\``);
+      // The problem may end in a provider's own sentence: the fix goes on a line of its own.
+      io.out(`  ${mark} ${p.problem}`);
+      io.out(`      fix: ${p.fix}`);
     }
   });
 }

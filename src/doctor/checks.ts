@@ -10,6 +10,7 @@ import { type Db, openDatabase, schemaVersion } from '../store/db.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
 import { inspectPath } from '../store/private-files.js';
 import { loadCredentials } from '../store/tokens.js';
+import { clause, localTime } from '../text.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -242,7 +243,7 @@ export async function checkKeychain(ctx: Context): Promise<CheckResult> {
     status: stored ? 'fail' : 'warn',
     detail: stored
       ? probe.error.message
-      : `${probe.error.message} (no secret is stored there yet; new ones would go there)`,
+      : `${clause(probe.error.message)} (no secret is stored there yet; new ones would go there)`,
     fix: probe.error.hint,
   };
 }
@@ -310,7 +311,7 @@ export async function checkPlugin(
         id: id('tokens'),
         title: `${pluginId}: tokens`,
         status: 'fail',
-        detail: `the refresh token expired ${new Date(creds.refreshTokenExpiresAt).toISOString()}`,
+        detail: `the refresh token expired ${localTime(creds.refreshTokenExpiresAt)}`,
         fix: `okr connect ${pluginId}`,
       };
     } else if (!creds.refreshToken && creds.expiresAt !== undefined && creds.expiresAt <= now) {
@@ -333,7 +334,7 @@ export async function checkPlugin(
               id: id('tokens'),
               title: `${pluginId}: tokens`,
               status: 'warn',
-              detail: `the refresh token expires ${new Date(creds.refreshTokenExpiresAt!).toISOString()}${
+              detail: `the refresh token expires ${localTime(creds.refreshTokenExpiresAt!)}${
                 shortLived ? ' (a 7-day token: the OAuth app is in Testing mode)' : ''
               }`,
               fix: shortLived
@@ -383,7 +384,7 @@ export async function checkPlugin(
         id: id('sync'),
         title: `${pluginId}: last sync`,
         status: 'fail',
-        detail: `${conn.lastSyncStatus} at ${conn.lastSyncAt}: ${conn.lastError ?? 'no detail'}`,
+        detail: `${conn.lastSyncStatus} at ${localTime(conn.lastSyncAt)}: ${conn.lastError ?? 'no detail'}`,
         fix: conn.lastSyncStatus === 'reauth' ? `okr connect ${pluginId}` : `okr sync ${pluginId} --verbose`,
       });
     } else if (age > STALE_SYNC_MS) {
@@ -392,7 +393,7 @@ export async function checkPlugin(
         id: id('sync'),
         title: `${pluginId}: last sync`,
         status: 'fail',
-        detail: `last succeeded ${hours} h ago (${conn.lastSyncAt})`,
+        detail: `last succeeded ${hours} h ago (${localTime(conn.lastSyncAt)})`,
         fix: `okr sync ${pluginId}, then okr schedule status (okr schedule install keeps it fresh)`,
       });
     } else {

@@ -12,6 +12,7 @@ import { paint } from '../io.js';
 import { readStdin, requireTTY } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
 import * as store from '../store/templates.js';
+import { plural } from '../text.js';
 import { clearValue, logValue } from './log.js';
 import { resolveRange } from './ranges.js';
 import { readMetrics } from './read-path.js';
@@ -93,7 +94,7 @@ export async function exportValues(
   const out = format === 'csv' ? exportCsv(ctx, opts) : exportJson(ctx, opts);
   if (opts.output) {
     writeFileSync(opts.output, out.text, { mode: 0o600 });
-    ctx.io.err(`Exported ${out.count} values to ${opts.output}.`);
+    ctx.io.err(`Exported ${plural(out.count, 'value')} to ${opts.output}.`);
   } else ctx.io.stdout.write(out.text);
   return 0;
 }
@@ -124,12 +125,10 @@ export async function importValues(
     return 0;
   }
   const verb = report.dryRun ? 'Would import' : 'Imported';
-  const span = report.from
-    ? ` (${report.metrics.length} metric${report.metrics.length === 1 ? '' : 's'}, ${report.from}..${report.to})`
-    : '';
-  ctx.io.out(`${verb} ${report.imported} value${report.imported === 1 ? '' : 's'}${span}.`);
+  const span = report.from ? ` (${plural(report.metrics.length, 'metric')}, ${report.from}..${report.to})` : '';
+  ctx.io.out(`${verb} ${plural(report.imported, 'value')}${span}.`);
   if (report.unchanged) ctx.io.out(`${report.unchanged} already stored with the same value.`);
-  if (report.blank) ctx.io.out(`${report.blank} empty value${report.blank === 1 ? '' : 's'} skipped.`);
+  if (report.blank) ctx.io.out(`${plural(report.blank, 'empty value')} skipped.`);
   if (report.kept.length) {
     ctx.io.out(`${report.kept.length} differ from stored values and were kept (add --force to replace them):`);
     for (const k of report.kept.slice(0, 10)) {
@@ -209,7 +208,7 @@ export async function templateList(ctx: Context, opts: { json?: boolean }): Prom
   for (const tpl of all) {
     const labels = tpl.metrics.map((m) => m.label).join(', ');
     ctx.io.out(
-      `${tpl.isDefault ? '*' : ' '} ${tpl.name.padEnd(w)}  ${tpl.metrics.length} metric${tpl.metrics.length === 1 ? '' : 's'}: ${labels}`,
+      `${tpl.isDefault ? '*' : ' '} ${tpl.name.padEnd(w)}  ${plural(tpl.metrics.length, 'metric')}: ${labels}`,
     );
   }
   return 0;
@@ -238,7 +237,9 @@ export async function templateShow(ctx: Context, name: string, opts: { json?: bo
     });
     return 0;
   }
-  ctx.io.out(`${paint(ctx.io, 'bold', tpl.name)}${tpl.isDefault ? ' (default)' : ''}, ${tpl.metrics.length} metrics`);
+  ctx.io.out(
+    `${paint(ctx.io, 'bold', tpl.name)}${tpl.isDefault ? ' (default)' : ''}, ${plural(tpl.metrics.length, 'metric')}`,
+  );
   const rows = tpl.metrics.map((m, i) => {
     const r = resolved[i]!;
     const type = m.type === 'external' ? r.type : m.type;

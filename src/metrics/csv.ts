@@ -29,6 +29,7 @@ import type { FieldType, FieldValue } from '../plugins/types.js';
 import { escapeChar, hasUnsafeChar, safeText } from '../safe-text.js';
 import { findMetricUses } from '../store/templates.js';
 import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
+import { plural } from '../text.js';
 import { IMPORT_SOURCE } from './log.js';
 import { storedUnit, type TableInput, unitLabel } from './table.js';
 import { MAX_METRIC_NAME_LENGTH } from './templates.js';
@@ -329,7 +330,7 @@ export interface ImportReport {
 export class ImportError extends OkrError {
   readonly badRows: BadRow[];
   constructor(file: string, badRows: BadRow[]) {
-    super(`${badRows.length} bad row${badRows.length === 1 ? '' : 's'} in ${file}; nothing was imported.`, {
+    super(`${plural(badRows.length, 'bad row')} in ${file}; nothing was imported.`, {
       hint: 'Fix the rows listed above and run the import again (add --dry-run to check without writing).',
     });
     this.name = 'ImportError';

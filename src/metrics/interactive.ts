@@ -9,6 +9,7 @@ import { parseCondition } from '../okr/target.js';
 import type { FieldType } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
+import { sentences } from '../text.js';
 import { MAX_LABEL_LENGTH, metricSlug, parseMetricSpec, resolveMetric } from './templates.js';
 
 type Prompts = Awaited<ReturnType<typeof loadPrompts>>;
@@ -60,7 +61,7 @@ function targetValidator(type: FieldType) {
       return true;
     } catch (err) {
       const e = err as UsageError;
-      return `${e.message}${e.hint ? `. ${e.hint}` : ''}`;
+      return sentences(e.message, e.hint);
     }
   };
 }

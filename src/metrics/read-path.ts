@@ -18,6 +18,7 @@ import { OkrError } from '../errors.js';
 import { getConnection } from '../store/connections.js';
 import { unsyncedDates } from '../store/coverage.js';
 import { getValues, type StoredValue } from '../store/values.js';
+import { plural, sentences } from '../text.js';
 import type { ResolvedMetric } from './templates.js';
 
 export const MAX_LIVE_DAYS = 92;
@@ -107,7 +108,7 @@ async function fetchLive(
   run: { from: string; to: string; days: number },
   notes: string[],
 ): Promise<LiveFetch> {
-  const what = `${run.days} unsynced day${run.days === 1 ? '' : 's'} (${run.from === run.to ? run.from : `${run.from}..${run.to}`})`;
+  const what = `${plural(run.days, 'unsynced day')} (${run.from === run.to ? run.from : `${run.from}..${run.to}`})`;
   if (ctx.io.isTTY) ctx.io.err(`Fetching ${what} from ${pluginId}…`);
   try {
     // Loaded only here: the engine pulls in the plugin's HTTP code and the OAuth library.
@@ -137,7 +138,7 @@ async function fetchLive(
 
 function describe(err: unknown): string {
   if (typeof err === 'string') return err;
-  if (err instanceof OkrError) return err.hint ? `${err.message} ${err.hint}` : err.message;
+  if (err instanceof OkrError) return sentences(err.message, err.hint);
   if (err instanceof Error) return err.message;
   return String(err);
 }

@@ -19,6 +19,7 @@
  */
 import { paint, type Style } from '../io.js';
 import type { StoredValue } from '../store/values.js';
+import { plural } from '../text.js';
 import { sparkline } from './sparkline.js';
 import { type SeriesSummary, summarize, unwrapTimes } from './stats.js';
 import { describeTarget, meetsTarget, type ResolvedMetric } from './templates.js';
@@ -91,7 +92,7 @@ export function summarizeMetric(m: ResolvedMetric, series: Array<StoredValue['va
   const blank = m.status === 'ok' || s.count > 0 ? NO_DATA : NOT_OFFERED;
   const fmt = (v: number | undefined) => (v === undefined ? blank : formatValue(m.type, v));
   if (m.type === 'text') {
-    return { ...s, text: { avg: s.count > 0 ? `${s.count} day${s.count === 1 ? '' : 's'}` : blank, min: '', max: '' } };
+    return { ...s, text: { avg: s.count > 0 ? plural(s.count, 'day') : blank, min: '', max: '' } };
   }
   if (m.type === 'boolean') {
     // The share of yes days; min and max of yes/no say nothing.

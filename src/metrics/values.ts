@@ -15,6 +15,9 @@
 import { UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import { hasUnsafeChar } from '../safe-text.js';
+import { formatNumber } from '../text.js';
+
+export { formatNumber };
 
 /** The type names users may write (`--metric "Mood:num"`, `okr kr add --type bool`). */
 export const TYPE_NAMES: Readonly<Record<string, FieldType>> = {
@@ -197,23 +200,6 @@ export function formatValue(type: FieldType, value: FieldValue, unit?: string): 
       if (value === 0) return 'no';
       return `${Math.round(value * 100)}%`;
   }
-}
-
-/** Thousands separators; integers stay integers, other values get one decimal (`72.5`). */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value) || Math.abs(value) >= 1e21) return String(value);
-  const abs = Math.abs(value);
-  // Split before scaling: abs * 10 would lose the last digit of large integers.
-  let whole = Math.trunc(abs);
-  let tenth = Math.round((abs - whole) * 10);
-  if (tenth === 10) {
-    whole += 1;
-    tenth = 0;
-  }
-  if (whole === 0 && tenth === 0) return '0';
-  const sign = value < 0 ? '-' : '';
-  const grouped = String(whole).replace(/\B(?=(\d{3})+$)/g, ',');
-  return tenth === 0 ? `${sign}${grouped}` : `${sign}${grouped}.${tenth}`;
 }
 
 /** `H:MM`, rounded to the minute: 452 → `7:32`. */

@@ -30,6 +30,7 @@ import { getConnection, recordConnected } from '../store/connections.js';
 import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
+import { plural, sentences } from '../text.js';
 import { buildAuthorizationRequest, exchangeCode, newState, type OAuthDeps, REQUEST_TIMEOUT_MS } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
@@ -64,7 +65,7 @@ function accountText(a: { accountId: string; label?: string }): string {
 /** `10 minutes`, `90 seconds`, `1 second`. */
 export function duration(ms: number): string {
   const [n, unit] = ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return plural(n, unit);
 }
 
 /** Where the tokens go: asked for with the flag or a setting, else where they already are. */
@@ -149,7 +150,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
   if (store === 'keychain') {
     const probe = await ctx.secrets.probeKeychain();
     if (!probe.ok) {
-      throw new OkrError(`${probe.error.message} okr keeps the ${plugin.id} tokens there.`, {
+      throw new OkrError(sentences(probe.error.message, `okr keeps the ${plugin.id} tokens there.`), {
         hint: `Start a keyring (Secret Service), or keep the tokens in a plain-text 0600 file: \`okr connect ${plugin.id} --insecure-storage\`.`,
       });
     }
@@ -329,7 +330,7 @@ async function confirmAccount(
   const refuse = async (message: string) => {
     await discard().catch(() => undefined);
     return new OkrError(message, {
-      hint: `Sign in as ${old} instead, or, to start over with the new account, run \`okr disconnect ${plugin.id} --purge\` first (it deletes the ${kept} synced values).`,
+      hint: `Sign in as ${old} instead, or, to start over with the new account, run \`okr disconnect ${plugin.id} --purge\` first (it deletes the ${plural(kept, 'synced value')}).`,
     });
   };
   if (!ctx.io.isInteractive) {
@@ -345,7 +346,7 @@ async function confirmAccount(
   });
   const p = await loadPrompts(ctx.io);
   const ok = await p.confirm({
-    message: `Switch ${plugin.id} from ${old} to ${now}? The ${kept} values synced from ${old} stay under the same metric names.`,
+    message: `Switch ${plugin.id} from ${old} to ${now}? The ${plural(kept, 'value')} synced from ${old} stay under the same metric names.`,
     default: false,
   });
   if (!ok) throw await refuse(`Kept ${plugin.id} connected as ${old}; the sign-in as ${now} was discarded.`);

@@ -6,9 +6,10 @@
  */
 import { ProviderError, type ProviderErrorCategory } from '../errors.js';
 import { parseRetryAfter } from '../http/retry-after.js';
-import { safeText } from '../safe-text.js';
 import { categoryForStatus, standardHint, statusText } from '../plugins/provider-errors.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, TokenEndpointAnswer } from '../plugins/types.js';
+import { safeText } from '../safe-text.js';
+import { clause } from '../text.js';
 
 const MAX_DESCRIPTION = 200;
 
@@ -90,7 +91,8 @@ function exchangeMessage(
   description: string | undefined,
   status: number,
 ): string {
-  const said = description ? `: ${description}` : '';
+  // The provider's sentence goes inside okr's brackets: without its own full stop.
+  const said = description ? `: ${clause(description)}` : '';
   switch (error) {
     case 'invalid_grant':
       return `${pluginId} rejected the authorization code (invalid_grant${said}).`;
@@ -151,10 +153,14 @@ export function tokenNetworkError(
     host = new URL(cfg.tokenUrl).host;
   } catch {}
   if (grant === 'authorization_code') {
-    return new ProviderError('transient', `Could not reach the token endpoint of ${plugin.id} (${host}): ${why}.`, {
-      cause: err,
-      hint: `Check the network connection, then run \`okr connect ${plugin.id}\` again. Nothing was stored.`,
-    });
+    return new ProviderError(
+      'transient',
+      `Could not reach the token endpoint of ${plugin.id} (${host}): ${clause(why)}.`,
+      {
+        cause: err,
+        hint: `Check the network connection, then run \`okr connect ${plugin.id}\` again. Nothing was stored.`,
+      },
+    );
   }
   return new ProviderError('transient', `Could not reach the token endpoint of ${plugin.name} (${host}): ${why}`, {
     cause: err,

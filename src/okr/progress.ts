@@ -46,6 +46,7 @@
 import { addDays, daysBetween } from '../dates.js';
 import { UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
+import { plural } from '../text.js';
 import { aggregateDays, type DayValue, hasData, isCumulative, timeMean, valueKind } from './aggregate.js';
 import { periodBuckets, periodDays } from './period.js';
 import { compare, direction, parseBaseline, parseCondition, parseTarget, unwrapTime } from './target.js';
@@ -330,8 +331,4 @@ function statusOf(
     return 'on_track';
   }
   return shortfall <= tolerance ? 'at_risk' : 'off_track';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -13,6 +13,7 @@
  */
 import { type IO, paint, type Style, visibleLength } from '../io.js';
 import type { KeyResultRecord, Objective } from '../store/objectives.js';
+import { plural } from '../text.js';
 import { isCumulative } from './aggregate.js';
 import { periodDays } from './period.js';
 import { renderProgressBar } from './progress.js';
@@ -85,10 +86,6 @@ export function wrapSegments(segments: string[], indent: number, width: number):
   }
   if (cur !== '') lines.push(pad + cur);
   return lines;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function formatPercent(p: number | undefined): string {

@@ -36,7 +36,7 @@ export class PluginRegistry {
     const known = [...this.#plugins.keys()].join(', ') || '(none)';
     const named = ids.map((id) => JSON.stringify(id)).join(', ');
     return new UsageError(
-      `Unknown plugin${ids.length === 1 ? '' : 's'} ${named}. Known plugins: ${known}.`,
+      `Unknown ${ids.length === 1 ? 'plugin' : 'plugins'} ${named}. Known plugins: ${known}.`,
       'Run `okr plugins` to list them.',
     );
   }

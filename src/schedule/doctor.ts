@@ -6,6 +6,7 @@
  */
 import type { Context } from '../context.js';
 import type { CheckResult } from '../doctor/checks.js';
+import { localTime } from '../text.js';
 import { backendEnv, makeBackend } from './detect.js';
 import { runPreflight } from './preflight.js';
 import { recordJob, scheduleStatus } from './service.js';
@@ -42,7 +43,7 @@ export async function scheduleChecks(ctx: Context): Promise<CheckResult[]> {
           id: 'schedule',
           title: 'Schedule',
           status: 'pass',
-          detail: `${r.backend}, every ${r.every}${s.inspection?.nextRun ? `, next run ${s.inspection.nextRun.toISOString()}` : ''}`,
+          detail: `${r.backend}, every ${r.every}${s.inspection?.nextRun ? `, next run ${localTime(s.inspection.nextRun)}` : ''}`,
         },
   );
 
@@ -56,7 +57,7 @@ export async function scheduleChecks(ctx: Context): Promise<CheckResult[]> {
       id: 'schedule.runs',
       title: 'Scheduled runs',
       status: 'warn',
-      detail: `no scheduled run since ${new Date(since).toISOString()} (every ${r.every} expected)`,
+      detail: `no scheduled run since ${localTime(since)} (every ${r.every} expected)`,
       fix:
         r.backend === 'systemd'
           ? 'systemctl --user list-timers okr-sync.timer; journalctl --user -u okr-sync.service'

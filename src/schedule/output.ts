@@ -4,6 +4,7 @@
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { paint } from '../io.js';
+import { clause, localTime, plural } from '../text.js';
 import { type CheckItem, type CheckReport, runCheck } from './check.js';
 import { showCommand } from './exec.js';
 import { describeCalendar } from './interval.js';
@@ -11,13 +12,6 @@ import { type BackendId, jobArgv } from './job.js';
 import { LOG_MAX_BYTES } from './log.js';
 import type { PreflightOutcome, Problem } from './preflight.js';
 import { describeRecord, installSchedule, recordJob, removeSchedule, scheduleStatus } from './service.js';
-
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-/** Local wall-clock time, as the schedulers use: `2026-03-10 15:23`. */
-export function localTime(d: Date): string {
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-}
 
 function envText(env: Record<string, string>): string {
   const parts = Object.entries(env).map(([k, v]) => showCommand([`${k}=${v}`]));
@@ -158,7 +152,10 @@ export async function statusCommand(ctx: Context, opts: { json?: boolean }): Pro
   ctx.io.out(`  next run:  ${ins.nextRun ? `${localTime(ins.nextRun)}${source}` : 'unknown'}`);
   if (s.lastRun) {
     const plugins = s.lastRun.plugins
-      .map((p) => `${p.pluginId} ${p.status}${p.error ? ` (${p.error})` : ` (${p.valuesWritten} values)`}`)
+      .map(
+        (p) =>
+          `${p.pluginId} ${p.status}${p.error ? ` (${clause(p.error)})` : ` (${plural(p.valuesWritten, 'value')})`}`,
+      )
       .join(', ');
     ctx.io.out(
       `  last run:  ${localTime(new Date(s.lastRun.startedAt))}, ${s.lastRun.status}${plugins ? `: ${plugins}` : ''}`,

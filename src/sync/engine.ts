@@ -31,6 +31,7 @@ import {
 } from '../store/sync-runs.js';
 import { loadCredentials } from '../store/tokens.js';
 import { upsertSyncedRecords } from '../store/values.js';
+import { clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
 import { acquireLock, type LockInfo, pidAlive } from './lock.js';
@@ -187,7 +188,7 @@ function cleanRecords(records: ImportedDataRecord[], chunk: PlannedChunk, fields
 /** The plugin's hint for a retryable error says "okr retries"; once the retries are spent, say what to do. */
 function gaveUpHint(err: ProviderError, pluginId: string, retries: number): string {
   const again = `run \`okr sync ${pluginId}\` again later (a scheduled sync retries on its own)`;
-  const tried = `okr retried ${retries} time${retries === 1 ? '' : 's'}`;
+  const tried = `okr retried ${plural(retries, 'time')}`;
   if (err.category === 'rate_limited') return `The provider's rate limit held after ${tried}: ${again}.`;
   if (err.status === undefined)
     return `${tried.charAt(0).toUpperCase()}${tried.slice(1)}. Check the network connection, then ${again}.`;
@@ -254,7 +255,7 @@ function precheck(ctx: Context, plugin: DataImportPlugin, base: PluginSyncResult
     return {
       ...base,
       status: 'reauth',
-      error: `${plugin.id} needs you to sign in again${conn.lastError ? ` (${conn.lastError})` : ''}.`,
+      error: `${plugin.id} needs you to sign in again${conn.lastError ? ` (${clause(conn.lastError)})` : ''}.`,
       hint: reconnectHint(plugin.id),
     };
   }

@@ -8,6 +8,7 @@
  */
 import type { Context } from '../context.js';
 import { paint } from '../io.js';
+import { clause, formatNumber, plural } from '../text.js';
 import type { PluginSyncResult, SyncEvent, SyncReport } from './engine.js';
 
 export interface RenderOptions {
@@ -29,10 +30,6 @@ interface SpinnerLike {
   stop(): SpinnerLike;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -40,7 +37,7 @@ function formatMs(ms: number): string {
 /** One line per plugin result, shared by the plain and TTY forms. */
 export function resultLine(r: PluginSyncResult): string {
   const skipped = r.chunksSkipped > 0 ? `, ${plural(r.chunksSkipped, 'chunk')} already synced` : '';
-  const manual = r.keptManual > 0 ? `, ${r.keptManual} manual kept` : '';
+  const manual = r.keptManual > 0 ? `, ${formatNumber(r.keptManual)} manual kept` : '';
   const counts = `${plural(r.days, 'day')}, ${plural(r.valuesWritten, 'value')} written${manual}${skipped}, ${plural(r.calls, 'call')}, ${formatMs(r.ms)}`;
   switch (r.status) {
     case 'ok':
@@ -50,14 +47,14 @@ export function resultLine(r: PluginSyncResult): string {
     case 'interrupted':
       return `${r.plugin}: interrupted after ${counts}`;
     default:
-      return `${r.plugin}: ${r.status === 'reauth' ? 'needs sign-in' : 'failed'}: ${r.error}${r.valuesWritten > 0 ? ` (${counts} before that)` : ''}`;
+      return `${r.plugin}: ${r.status === 'reauth' ? 'needs sign-in' : 'failed'}: ${r.valuesWritten > 0 ? `${clause(r.error ?? '')} (${counts} before that)` : r.error}`;
   }
 }
 
 function eventLine(e: SyncEvent): string | undefined {
   switch (e.type) {
     case 'plugin-start':
-      return `${e.plugin}: syncing ${e.from}..${e.to} in ${plural(e.chunks, 'chunk')}${e.chunksSkipped ? ` (${e.chunksSkipped} already synced, resuming)` : ''}`;
+      return `${e.plugin}: syncing ${e.from}..${e.to} in ${plural(e.chunks, 'chunk')}${e.chunksSkipped ? ` (${formatNumber(e.chunksSkipped)} already synced, resuming)` : ''}`;
     case 'lock-wait':
       return `${e.plugin}: waiting for another okr sync (pid ${e.holder?.pid ?? '?'})`;
     case 'refresh':
@@ -163,7 +160,14 @@ async function ttyRenderer(ctx: Context): Promise<Renderer> {
             : r.status === 'skipped' || r.status === 'interrupted'
               ? paint(ctx.io, 'yellow', r.status)
               : paint(ctx.io, 'red', r.status === 'reauth' ? 'sign-in needed' : 'error');
-        table.push([r.plugin, status, r.days, r.valuesWritten, r.calls, formatMs(r.ms)]);
+        table.push([
+          r.plugin,
+          status,
+          formatNumber(r.days),
+          formatNumber(r.valuesWritten),
+          formatNumber(r.calls),
+          formatMs(r.ms),
+        ]);
       }
       ctx.io.out(table.toString());
       for (const r of report.plugins) {
@@ -196,7 +200,7 @@ export function printPlan(ctx: Context, report: SyncReport, json: boolean): void
     }
     ctx.io.out('');
     ctx.io.out(
-      `${paint(ctx.io, 'bold', r.plugin)}: ${plural(r.chunksFetched, 'chunk')} to fetch${r.chunksSkipped ? `, ${r.chunksSkipped} already synced by the interrupted backfill (skipped)` : ''}, newest first`,
+      `${paint(ctx.io, 'bold', r.plugin)}: ${plural(r.chunksFetched, 'chunk')} to fetch${r.chunksSkipped ? `, ${formatNumber(r.chunksSkipped)} already synced by the interrupted backfill (skipped)` : ''}, newest first`,
     );
     ctx.io.out(`  access token: ${r.wouldRefresh ? 'expired or expiring: one refresh first' : 'valid, no refresh'}`);
     ctx.io.out(`  data types: ${(r.fields ?? []).join(', ')}`);

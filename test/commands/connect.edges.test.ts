@@ -167,7 +167,7 @@ describe('okr connect, edge cases', () => {
       `error: You signed in as ${sim.healthUserId}, but fitbit is connected as previous-account-42; okr does not switch accounts without asking (run it in a terminal to confirm).`,
     );
     expect(r.stderr).toContain(
-      'hint: Sign in as previous-account-42 instead, or, to start over with the new account, run `okr disconnect fitbit --purge` first (it deletes the 1 synced values).',
+      'hint: Sign in as previous-account-42 instead, or, to start over with the new account, run `okr disconnect fitbit --purge` first (it deletes the 1 synced value).',
     );
     expect((await browser.finished).at(-1)!.body).toContain('okr does not switch accounts without asking');
     // The connection on record is untouched; the new grant was revoked at the provider.
@@ -229,7 +229,7 @@ describe('okr connect, edge cases', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'error: The OS keychain is not reachable: no D-Bus session bus okr keeps the fitbit tokens there.',
+      'error: The OS keychain is not reachable: no D-Bus session bus. okr keeps the fitbit tokens there.',
     );
     expect(r.stderr).toContain('`okr connect fitbit --insecure-storage`');
     expect(opened).toBe(false);

@@ -194,8 +194,9 @@ describe('okr status', () => {
     });
     const human = await status(home, { json: false });
     expect(human.code).toBe(ExitCode.REAUTH);
+    // The provider's sentence ends the line; the fix is a line of its own, not glued on (".: run").
     expect(human.stdout).toContain(
-      '✗ needs re-authentication: Token has been expired or revoked.: run `okr connect testsvc`',
+      '  ✗ needs re-authentication: Token has been expired or revoked.\n      fix: okr connect testsvc\n',
     );
   });
 

@@ -119,6 +119,24 @@ describe('okr doctor', () => {
     expect(d.byId['plugin.testsvc.sync']!.fix).toContain('okr sync testsvc');
   });
 
+  it('says times in local time, as okr status does, and counts problems in words', async () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      const { home, registry } = await connectedHome({ lastSyncAt: new Date(NOW.getTime() - 3 * 24 * HOUR) });
+      // 2026-11-17T12:00Z is 21:00 in Tokyo: not the UTC ISO time.
+      expect((await doctor(home, registry)).byId['plugin.testsvc.sync']!.detail).toBe(
+        'last succeeded 72 h ago (2026-11-17 21:00)',
+      );
+      const human = await runCli(['doctor'], { home, registry, now: () => NOW });
+      expect(human.stdout).toMatch(/^1 problem, \d+ warnings?\.$/m);
+      expect(human.stdout).not.toContain('(s)');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('fails the keychain check, with the file-store fix, when the keychain holding a secret is unreachable', async () => {
     // The built binary, in a real process without a session bus: the real keychain failure.
     // The conf file records a secret kept in the keychain, as a desktop session would have left it.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { scheduleChecks } from '../../src/schedule/doctor.js';
+import { localTime } from '../../src/text.js';
 import { runCli } from '../helpers/cli.js';
 import { fakeMachine } from './fakes.js';
 
@@ -65,7 +66,7 @@ describe('doctor checks for the schedule', () => {
       id: 'schedule.runs',
       title: 'Scheduled runs',
       status: 'warn',
-      detail: 'no scheduled run since 2026-03-10T14:23:41.000Z (every 1h expected)',
+      detail: `no scheduled run since ${localTime(INSTALLED)} (every 1h expected)`,
       fix: 'check that the cron daemon runs (systemctl status cron), then `okr schedule status`',
     });
   });

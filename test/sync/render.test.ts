@@ -79,3 +79,14 @@ test.each([80, 0])('a terminal of %i columns: a spinner line, then the summary t
   expect(out).toContain('│ plugin │ status │ days │ values written │ calls │   time │');
   expect(out).toContain('│ fitbit │ ok     │    8 │             47 │     5 │ 412 ms │');
 });
+
+test('counts are grouped and counted right: "1 day", "4,637 values", in the line and the table', async () => {
+  const big = { ...result, days: 1, valuesWritten: 4637, calls: 1 };
+  const t = terminal(80);
+  const r = await createRenderer(t.ctx, {});
+  r.onProgress({ type: 'plugin-done', result: big });
+  r.finish({ ...report, plugins: [big] });
+  const out = t.output();
+  expect(out).toContain('fitbit: ok, 1 day, 4,637 values written, 1 call, 412 ms');
+  expect(out).toContain('│ fitbit │ ok     │    1 │          4,637 │     1 │ 412 ms │');
+});
