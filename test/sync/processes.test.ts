@@ -156,9 +156,13 @@ test('SIGKILL at 30 points of a sync: integrity ok, whole chunks only, the next 
 
       // The next sync completes, resuming what the killed one finished (no latency: it is not
       // what this test measures).
+      // Nor with one-second tokens: on a busy machine this sync outlasts them, and a token that
+      // expires after the one refresh a sync allows is a re-authentication (exit 3).
       sim.faults.latencyMs = 0;
+      sim.setTokenTtl(3599);
       const next = await runCli(['sync', '--since', '365d', '--json'], { home: c.home, env: c.env });
       sim.faults.latencyMs = 40;
+      sim.setTokenTtl(1);
       expect(next.code).toBe(0);
       expect(steps(c)).toEqual(truthSteps(from, today));
       expect(syncRuns(c.dbFile).some((r) => r.status === 'running')).toBe(false);
