@@ -38,6 +38,14 @@ export function addDays(date: string, days: number): string {
   return fromEpochDay(toEpochDay(date) + days);
 }
 
+/**
+ * The first of the `days` days that end on `to`, `to` included: "the last 7 days" on 2026-11-10
+ * start on 2026-11-04. Every range okr computes from a count of days means this.
+ */
+export function lastDays(to: string, days: number): string {
+  return addDays(to, -(days - 1));
+}
+
 /** Whole days from `a` to `b` (b - a). */
 export function daysBetween(a: string, b: string): number {
   return toEpochDay(b) - toEpochDay(a);

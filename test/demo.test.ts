@@ -40,8 +40,8 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     expect(out).toContain('plain-text 0600 file inside it');
     expect(out).toMatch(/✓ Connected Fitbit \(Google Health\) as \d+\./);
     expect(out).toContain('Created the metric template "default"');
-    expect(out).toMatch(/fitbit: ok, 31 days, \d+ values written, \d+ calls/);
-    // The table: header, 15 day rows, the summary rows.
+    expect(out).toMatch(/fitbit: ok, 30 days, \d+ values written, \d+ calls/);
+    // The table: header, 14 day rows, the summary rows.
     expect(out).toMatch(/date\s+length\s+time\s+time\s+Steps/);
     expect(out).toMatch(/^avg\s+\d:\d\d\s+\d\d:\d\d\s+\d\d:\d\d/m);
     // The chart of sleep: 8 rows of bars and an axis.

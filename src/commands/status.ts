@@ -10,6 +10,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { ExitCode, OkrError } from '../errors.js';
+import { fixFor, fixText } from '../fixes.js';
 import { paint } from '../io.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
@@ -25,7 +26,10 @@ export type TokenState = 'present' | 'missing' | 'unreadable' | 'unknown' | 'non
 export interface Problem {
   severity: 'error' | 'warning';
   problem: string;
+  /** The command that fixes it (src/fixes.ts, shared with sync and doctor). */
   fix: string;
+  /** What to do besides running it, when that matters. */
+  note?: string;
 }
 
 export interface PluginStatus {
@@ -39,6 +43,11 @@ export interface PluginStatus {
   accountLabel: string | null;
   connectedAt: string | null;
   tokenStore: 'keychain' | 'file' | null;
+  /**
+   * For tokens in the plain-text file, how they got there: `setting` or `env` (secrets.store or
+   * OKR_SECRETS say file: the user's standing choice) or `flag` (`--insecure-storage` on connect).
+   */
+  fileStoreChoice: 'setting' | 'env' | 'flag' | null;
   tokens: TokenState;
   hasRefreshToken: boolean | null;
   accessTokenExpiresAt: string | null;
@@ -91,7 +100,11 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
   const cfg = await missingConfig(ctx, plugin.id);
   const connected = conn?.enabled === true;
   const problems: Problem[] = [];
-  const reconnect = `okr connect ${plugin.id}`;
+  const reconnect = fixFor('reauth', plugin.id).command;
+  const fixOf = (kind: string | null) => {
+    const f = fixFor(kind, plugin.id);
+    return f.note ? { fix: f.command, note: f.note } : { fix: f.command };
+  };
   if (cfg.error)
     problems.push({ severity: 'error', problem: `settings unreadable: ${cfg.error}`, fix: 'okr config list' });
   else if (cfg.missing.length > 0) {
@@ -163,20 +176,19 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
       problems.push({
         severity: 'warning',
         problem: `last sync ${conn.lastSyncStatus === 'error' ? 'failed' : 'was partial'}${conn.lastError ? `: ${conn.lastError}` : ''}`,
-        fix: 'okr sync',
+        ...fixOf(conn.lastErrorKind),
       });
     } else if (!conn.lastSyncAt) {
-      problems.push({ severity: 'warning', problem: 'never synced', fix: 'okr sync' });
-    }
-    if (conn.tokenStore === 'file') {
-      problems.push({
-        severity: 'warning',
-        problem: `tokens are in plain text in ${ctx.paths.secretsFile}`,
-        fix: `OKR_SECRETS=keychain ${reconnect}`,
-      });
+      problems.push({ severity: 'warning', problem: 'never synced', ...fixOf('never_synced') });
     }
   } else if (cfg.missing.length === 0 && !cfg.error) {
     problems.push({ severity: 'warning', problem: conn ? 'disconnected' : 'not connected', fix: reconnect });
+  }
+
+  let fileStoreChoice: PluginStatus['fileStoreChoice'] = null;
+  if (connected && conn.tokenStore === 'file') {
+    const setting = await ctx.config.resolve('secrets.store');
+    fileStoreChoice = setting.value !== 'file' ? 'flag' : setting.source === 'env' ? 'env' : 'setting';
   }
 
   return {
@@ -190,6 +202,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
     accountLabel: conn?.accountLabel ?? null,
     connectedAt: conn?.connectedAt ?? null,
     tokenStore: connected ? (conn.tokenStore ?? null) : null,
+    fileStoreChoice,
     tokens: tokens.state,
     hasRefreshToken: creds ? Boolean(creds.refreshToken) : null,
     accessTokenExpiresAt: connected && accessAt !== undefined ? new Date(accessAt).toISOString() : null,
@@ -255,6 +268,17 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
       const state =
         r.tokens === 'present' ? '' : paint(io, 'red', ` (${r.tokens === 'unknown' ? 'cannot read' : r.tokens})`);
       line('tokens', `${where}${state}`);
+      // Advice that fits the store the user chose: none for a standing choice of the file (a
+      // headless server), the way back to the keychain for a one-off --insecure-storage.
+      if (r.fileStoreChoice === 'setting' || r.fileStoreChoice === 'env') {
+        const why = r.fileStoreChoice === 'env' ? 'OKR_SECRETS=file' : 'secrets.store = file';
+        line('', `plain text, as you chose (${why})`);
+      } else if (r.fileStoreChoice === 'flag') {
+        line(
+          '',
+          `kept there by --insecure-storage; to move them to the keychain: \`okr config set secrets.store keychain\`, then \`okr connect ${r.id}\``,
+        );
+      }
       if (r.accessTokenExpiresAt) {
         const at = Date.parse(r.accessTokenExpiresAt);
         line(
@@ -281,7 +305,7 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
       const mark = p.severity === 'error' ? paint(io, 'red', '✗') : paint(io, 'yellow', '!');
       // The problem may end in a provider's own sentence: the fix goes on a line of its own.
       io.out(`  ${mark} ${p.problem}`);
-      io.out(`      fix: ${p.fix}`);
+      io.out(`      fix: ${fixText({ command: p.fix, note: p.note })}`);
     }
   });
 }

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { addDays, localDate } from '../dates.js';
+import { addDays, lastDays, localDate } from '../dates.js';
 import { OkrError } from '../errors.js';
 import { paint } from '../io.js';
 import { formatValue } from '../metrics/values.js';
@@ -130,7 +130,7 @@ function drawSleepChart(ctx: Context, env: Record<string, string | undefined>, d
   const db = openDatabase(paths.dbFile, { readonly: true });
   try {
     const to = localDate(ctx.now());
-    const from = addDays(to, -days);
+    const from = lastDays(to, days);
     const byDate = new Map(getValues(db, ['fitbit.sleepLength'], from, to).map((v) => [v.date, Number(v.value)]));
     const series: Array<number | undefined> = [];
     for (let d = from; d <= to; d = addDays(d, 1)) series.push(byDate.get(d));

@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { OkrError } from '../errors.js';
+import { fixFor, fixText } from '../fixes.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
@@ -287,6 +288,8 @@ export async function checkPlugin(
   }
 
   const now = ctx.now().getTime();
+  // The same fixes as `okr sync` and `okr status` (src/fixes.ts).
+  const fix = (kind: string | null) => fixText(fixFor(kind, pluginId));
   let tokens: CheckResult;
   try {
     const creds = await loadCredentials(ctx.secrets, pluginId);
@@ -296,7 +299,7 @@ export async function checkPlugin(
         title: `${pluginId}: tokens`,
         status: 'fail',
         detail: `connected, but no tokens in the ${conn.tokenStore ?? 'secret'} store`,
-        fix: `okr connect ${pluginId}`,
+        fix: fix('not_connected'),
       };
     } else if (conn.needsReauth) {
       tokens = {
@@ -304,7 +307,7 @@ export async function checkPlugin(
         title: `${pluginId}: tokens`,
         status: 'fail',
         detail: 'the provider refused the tokens; sign in again',
-        fix: `okr connect ${pluginId}`,
+        fix: fix('reauth'),
       };
     } else if (creds.refreshTokenExpiresAt !== undefined && creds.refreshTokenExpiresAt <= now) {
       tokens = {
@@ -312,7 +315,7 @@ export async function checkPlugin(
         title: `${pluginId}: tokens`,
         status: 'fail',
         detail: `the refresh token expired ${localTime(creds.refreshTokenExpiresAt)}`,
-        fix: `okr connect ${pluginId}`,
+        fix: fix('reauth'),
       };
     } else if (!creds.refreshToken && creds.expiresAt !== undefined && creds.expiresAt <= now) {
       tokens = {
@@ -320,7 +323,7 @@ export async function checkPlugin(
         title: `${pluginId}: tokens`,
         status: 'fail',
         detail: 'the access token expired and there is no refresh token',
-        fix: `okr connect ${pluginId}`,
+        fix: fix('reauth'),
       };
     } else {
       const shortLived =
@@ -362,7 +365,7 @@ export async function checkPlugin(
       title: `${pluginId}: provider`,
       status: 'fail',
       detail: `the provider API is retired (HTTP 410): ${conn.lastError ?? ''}`.trim(),
-      fix: 'Update okr (npm install -g okr@latest); the plugin must move to the provider’s new API.',
+      fix: fix('retired'),
     });
   } else {
     out.push({ id: id('provider'), title: `${pluginId}: provider`, status: 'pass', detail: 'no retirement seen' });
@@ -374,7 +377,7 @@ export async function checkPlugin(
       title: `${pluginId}: last sync`,
       status: 'warn',
       detail: 'never synced',
-      fix: `okr sync ${pluginId}`,
+      fix: fix('never_synced'),
     });
   } else {
     const age = now - Date.parse(conn.lastSyncAt);
@@ -385,7 +388,7 @@ export async function checkPlugin(
         title: `${pluginId}: last sync`,
         status: 'fail',
         detail: `${conn.lastSyncStatus} at ${localTime(conn.lastSyncAt)}: ${conn.lastError ?? 'no detail'}`,
-        fix: conn.lastSyncStatus === 'reauth' ? `okr connect ${pluginId}` : `okr sync ${pluginId} --verbose`,
+        fix: fix(conn.lastSyncStatus === 'reauth' ? 'reauth' : conn.lastErrorKind),
       });
     } else if (age > STALE_SYNC_MS) {
       // A fail, not a warning: with an hourly schedule, a day without a sync means it stopped.
@@ -394,7 +397,7 @@ export async function checkPlugin(
         title: `${pluginId}: last sync`,
         status: 'fail',
         detail: `last succeeded ${hours} h ago (${localTime(conn.lastSyncAt)})`,
-        fix: `okr sync ${pluginId}, then okr schedule status (okr schedule install keeps it fresh)`,
+        fix: fix('stale'),
       });
     } else {
       out.push({ id: id('sync'), title: `${pluginId}: last sync`, status: 'pass', detail: `ok ${hours} h ago` });

@@ -320,7 +320,7 @@ export const DEFAULT_SHOW_DAYS = 14;
 
 export async function show(ctx: Context, opts: ShowFlags): Promise<number> {
   if (opts.json && opts.csv) throw new UsageError('Choose one of --json and --csv.');
-  const range = resolveRange(opts, localDate(ctx.now()), DEFAULT_SHOW_DAYS - 1);
+  const range = resolveRange(opts, localDate(ctx.now()), DEFAULT_SHOW_DAYS);
   const db = ctx.db();
   let tpl: ReturnType<typeof store.getTemplate>;
   if (opts.template !== undefined) tpl = requireTemplate(ctx, store.getTemplate(db, opts.template), opts.template);

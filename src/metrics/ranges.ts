@@ -2,18 +2,20 @@
  * Date ranges from `--since` / `--from` / `--to`, as inclusive civil ranges (`YYYY-MM-DD`).
  *
  * Rules (the README documents them for users):
- * - `--since Nd|Nw|Nm|Ny` counts back from today: `--since 7d` on 2026-11-10 is 2026-11-03..
- *   2026-11-10 (eight days, as the seed's 7-day sync covers today-7..today). Months and years are
- *   calendar months and years; a day that does not exist in the target month is clamped to the
- *   month's last day (2026-03-31 minus 1m is 2026-02-28).
+ * - `--since Nd|Nw|Nm|Ny` is the N days (weeks, months, years) ending today, today included:
+ *   `--since 7d` on 2026-11-10 is 2026-11-04..2026-11-10, seven days. Every command means the same
+ *   by it (`metrics show`, `sync`, their defaults), so "the last 7 days" has seven rows.
+ *   Months and years are calendar months and years: `--since 1m` on 2026-11-10 starts the day
+ *   after 2026-10-10. A day that does not exist in the target month is clamped to the month's
+ *   last day first (2026-03-31 minus 1m is 2026-02-28, so `--since 1m` starts 2026-03-01).
  * - `--since YYYY-MM-DD` is the same as `--from YYYY-MM-DD`.
  * - `--from` alone runs to today; `--to` alone ends a window of the default length there.
- * - Nothing given: today minus `defaultDays` to today.
+ * - Nothing given: the `defaultDays` days ending today.
  * - Refused: `--since` with `--from`; a count of zero or less; a date that is not a real date; a
  *   `--from` or `--to` after today (there is no data from the future); `--from` after `--to`;
  *   a range longer than 20 years (`MAX_RANGE_YEARS`).
  */
-import { addDays, daysBetween, fromYmd, isCivilDate, toYmd } from '../dates.js';
+import { addDays, daysBetween, fromYmd, isCivilDate, lastDays, toYmd } from '../dates.js';
 import { UsageError } from '../errors.js';
 
 export interface CivilRange {
@@ -34,8 +36,8 @@ const SINCE_HINT = 'Use a count of days, weeks, months or years, or a date: --si
 
 export function resolveRange(opts: RangeOptions, today: string, defaultDays: number): CivilRange {
   if (!isCivilDate(today)) throw new Error(`resolveRange: today is not a YYYY-MM-DD date: ${today}`);
-  if (!Number.isInteger(defaultDays) || defaultDays < 0) {
-    throw new Error(`resolveRange: defaultDays must be a whole number >= 0, got ${defaultDays}`);
+  if (!Number.isInteger(defaultDays) || defaultDays < 1) {
+    throw new Error(`resolveRange: defaultDays must be a whole number >= 1, got ${defaultDays}`);
   }
   const { since, from: fromOpt, to: toOpt } = opts;
   if (since !== undefined && fromOpt !== undefined) {
@@ -48,7 +50,7 @@ export function resolveRange(opts: RangeOptions, today: string, defaultDays: num
   let from: string;
   if (since !== undefined) from = parseSince(since, today);
   else if (fromOpt !== undefined) from = parseRangeDate(fromOpt, '--from', today);
-  else from = addDays(to, -defaultDays);
+  else from = lastDays(to, defaultDays);
 
   if (daysBetween(from, to) < 0) {
     throw new UsageError(
@@ -65,7 +67,7 @@ export function resolveRange(opts: RangeOptions, today: string, defaultDays: num
   return { from, to };
 }
 
-/** The first day of a `--since` value (`14d`, `2w`, `3m`, `1y` or a date), counting back from `today`. */
+/** The first day of a `--since` value (`14d`, `2w`, `3m`, `1y` or a date): the span ends today. */
 export function parseSince(since: string, today: string): string {
   const s = since.trim().toLowerCase();
   if (isCivilDate(s)) return parseRangeDate(s, '--since', today);
@@ -84,13 +86,13 @@ export function parseSince(since: string, today: string): string {
   }
   switch (unit) {
     case 'd':
-      return addDays(today, -n);
+      return lastDays(today, n);
     case 'w':
-      return addDays(today, -7 * n);
+      return lastDays(today, 7 * n);
     case 'm':
-      return addCalendarMonths(today, -n);
+      return addDays(addCalendarMonths(today, -n), 1);
     case 'y':
-      return addCalendarYears(today, -n);
+      return addDays(addCalendarYears(today, -n), 1);
   }
 }
 

@@ -135,6 +135,11 @@ export interface DataFieldDescriptor {
   unit?: string;
   /** Absent means available. */
   availability?: { available: false; reason: string; alternatives: string[] };
+  /**
+   * The OAuth scope that reads this field. When the stored grant lists its scopes and this one is
+   * not among them (the user left its box unticked), the sync skips the field and reports it.
+   */
+  scope?: string;
 }
 
 export type FieldValue = number | string;
@@ -155,6 +160,11 @@ export interface FetchResult {
   records: ImportedDataRecord[];
   /** Dates whose data is provisional (e.g. a sleep not yet processed): fetch them again next sync. */
   provisionalDates: string[];
+  /**
+   * Requested fields the provider refused for lack of a granted scope (a 403 for that data type),
+   * while the others were fetched. A plugin throws instead when nothing could be fetched.
+   */
+  notGranted?: string[];
 }
 
 /** What core code hands a plugin: config lookup, the network, the clock, the user's time zone. */

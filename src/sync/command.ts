@@ -9,7 +9,7 @@ import type { SyncTrigger } from '../store/sync-runs.js';
 import { runSync } from './engine.js';
 import { createRenderer, printPlan } from './render.js';
 
-/** The default window, as in the seed: today minus 7 days to today. */
+/** The default window: the 7 days ending today (the seed's "last 7 days"). */
 export const DEFAULT_SYNC_DAYS = 7;
 
 export interface SyncCommandOptions {

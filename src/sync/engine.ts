@@ -16,8 +16,15 @@
  */
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
-import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, type ProviderError } from '../errors.js';
-import type { DataImportPlugin, FetchResult, ImportedDataRecord, OAuthCredentials } from '../plugins/types.js';
+import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
+import { fixFor, hintWithFix } from '../fixes.js';
+import type {
+  DataFieldDescriptor,
+  DataImportPlugin,
+  FetchResult,
+  ImportedDataRecord,
+  OAuthCredentials,
+} from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
 import { markCoverage } from '../store/coverage.js';
@@ -39,7 +46,15 @@ import { type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 
-export type PluginSyncStatus = 'ok' | 'error' | 'reauth' | 'skipped' | 'interrupted';
+/** `partial`: some fields synced, others could not be read (a scope left unticked at sign-in). */
+export type PluginSyncStatus = 'ok' | 'partial' | 'error' | 'reauth' | 'skipped' | 'interrupted';
+
+/** A field the sync could not read because its scope was not granted. */
+export interface NotGranted {
+  /** The metric name, e.g. `fitbit.sleepLength`. */
+  metric: string;
+  scope?: string;
+}
 
 export interface PluginSyncResult {
   plugin: string;
@@ -61,6 +76,8 @@ export interface PluginSyncResult {
   ms: number;
   error: string | null;
   hint: string | null;
+  /** Fields skipped because their scope was not granted (status `partial`, or `error` when all were). */
+  notGranted: NotGranted[];
   /** Dry run only: the chunks that would be fetched or skipped. */
   plan?: Array<{ from: string; to: string; days: number; skip: boolean }>;
   /** Dry run only: the fields (data types) fetchData would be asked for. */
@@ -133,16 +150,21 @@ function emptyResult(plugin: string, from: string, to: string): PluginSyncResult
     ms: 0,
     error: null,
     hint: null,
+    notGranted: [],
   };
 }
 
-/** The overall exit code: 0 all ok, 3 re-authentication needed, 4 partial failure, 1 all failed. */
+/**
+ * The overall exit code: 0 all ok, 3 re-authentication needed, 1 all failed, 4 partial failure:
+ * some plugins failed, or a plugin synced some of its fields but not others.
+ */
 export function exitCodeFor(results: PluginSyncResult[]): number {
   if (results.some((r) => r.status === 'interrupted')) return ExitCode.INTERRUPTED;
   if (results.some((r) => r.status === 'reauth')) return ExitCode.REAUTH;
   const failed = results.filter((r) => r.status === 'error').length;
-  if (failed === 0) return ExitCode.OK;
-  return failed === results.length ? ExitCode.ERROR : ExitCode.PARTIAL;
+  if (failed > 0 && failed === results.length) return ExitCode.ERROR;
+  if (failed > 0 || results.some((r) => r.status === 'partial')) return ExitCode.PARTIAL;
+  return ExitCode.OK;
 }
 
 /** Plugins to sync: the named ones (unknown names are a usage error) or every enabled connection. */
@@ -158,11 +180,38 @@ function selectPlugins(ctx: Context, ids: string[] | undefined): DataImportPlugi
     .map((c) => ctx.registry.get(c.pluginId));
 }
 
-function fieldsOf(plugin: DataImportPlugin): string[] {
-  return plugin
-    .getAvailableFields()
-    .filter((f) => f.availability === undefined)
-    .map((f) => f.id);
+function availableFields(plugin: DataImportPlugin): DataFieldDescriptor[] {
+  return plugin.getAvailableFields().filter((f) => f.availability === undefined);
+}
+
+/**
+ * The fields to ask for, and those whose scope the stored grant does not list. A grant without a
+ * scope list (some providers do not say) asks for everything; the plugin then reports refusals.
+ */
+export function splitByGrant(
+  plugin: DataImportPlugin,
+  credentials: OAuthCredentials | undefined,
+): { fields: string[]; notGranted: NotGranted[] } {
+  const granted = credentials?.scope ? new Set(credentials.scope.split(/\s+/)) : undefined;
+  const fields: string[] = [];
+  const notGranted: NotGranted[] = [];
+  for (const f of availableFields(plugin)) {
+    if (granted && f.scope && !granted.has(f.scope))
+      notGranted.push({ metric: `${plugin.id}.${f.id}`, scope: f.scope });
+    else fields.push(f.id);
+  }
+  return { fields, notGranted };
+}
+
+/** "fitbit.sleepLength, fitbit.bedTime not synced: the scope … was not granted at sign-in". */
+export function notGrantedMessage(pluginId: string, missing: NotGranted[], allMissing: boolean): string {
+  const byScope = new Map<string, string[]>();
+  for (const m of missing) byScope.set(m.scope ?? '', [...(byScope.get(m.scope ?? '') ?? []), m.metric]);
+  const parts = [...byScope].map(
+    ([scope, metrics]) => `${metrics.join(', ')} not synced: ${scope ? `the scope ${scope}` : 'its scope'}`,
+  );
+  const rest = allMissing ? `nothing synced from ${pluginId}` : `the other ${pluginId} fields synced`;
+  return `${parts.join('; ')} ${byScope.size === 1 ? 'was' : 'were'} not granted at sign-in (${rest})`;
 }
 
 /**
@@ -274,12 +323,14 @@ async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOption
     maxDaysPerFetch: plugin.maxDaysPerFetch,
   });
   let wouldRefresh = false;
+  let creds: OAuthCredentials | undefined;
   try {
-    const creds = await loadCredentials(ctx.secrets, plugin.id);
+    creds = await loadCredentials(ctx.secrets, plugin.id);
     wouldRefresh = creds === undefined || needsRefresh(creds, ctx.now().getTime());
   } catch {
     wouldRefresh = true;
   }
+  const { fields, notGranted } = splitByGrant(plugin, creds);
   const fetched = plan.chunks.filter((c) => !c.skip);
   return {
     ...base,
@@ -288,7 +339,8 @@ async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOption
     chunksFetched: fetched.length,
     chunksSkipped: plan.chunks.length - fetched.length,
     plan: plan.chunks.map((c) => ({ from: c.from, to: c.to, days: c.days, skip: c.skip })),
-    fields: fieldsOf(plugin),
+    fields,
+    notGranted,
     wouldRefresh,
   };
 }
@@ -332,15 +384,28 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       pid: process.pid,
     });
     await runChunks(ctx, plugin, opts, runId, result);
-    result.status = 'ok';
+    if (result.notGranted.length > 0) {
+      // Some fields synced, the others need a new sign-in with their box ticked: exit 4, and
+      // status and doctor read the same problem (kind `scope`) back from the connection.
+      result.status = 'partial';
+      result.error = notGrantedMessage(plugin.id, result.notGranted, false);
+      result.hint = hintWithFix(null, fixFor('scope', plugin.id));
+    } else {
+      result.status = 'ok';
+    }
     finishSyncRun(db, runId, {
       finishedAt: nowIso(),
-      status: 'ok',
+      status: result.status,
       valuesWritten: result.valuesWritten,
       apiCalls: result.calls,
-      error: null,
+      error: result.error,
     });
-    recordSyncResult(db, plugin.id, { at: nowIso(), status: 'ok', error: null });
+    recordSyncResult(db, plugin.id, {
+      at: nowIso(),
+      status: result.status,
+      error: result.error,
+      errorKind: result.status === 'partial' ? 'scope' : null,
+    });
   } catch (err) {
     const interrupted = ctx.signal.aborted;
     const reauth = !interrupted && isProviderError(err) && err.category === 'reauth';
@@ -350,8 +415,9 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     const { message, hint } = interrupted ? { message: 'Interrupted.', hint: null } : describe(known);
     result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
     result.error = message;
-    result.hint =
-      reauth && !hint?.includes('okr connect') ? `${hint ? `${hint} ` : ''}${reconnectHint(plugin.id)}` : hint;
+    // The kind status and doctor read back to give the same fix (src/fixes.ts).
+    const kind = isProviderError(err) ? err.category : null;
+    result.hint = interrupted ? null : hintWithFix(hint, fixFor(kind, plugin.id));
     if (!interrupted && isProviderError(err) && err.retryable) result.hint = gaveUpHint(err, plugin.id, result.retries);
     if (ctx.verbose && err instanceof Error && err.stack && !interrupted) result.error = `${message}\n${err.stack}`;
     try {
@@ -371,6 +437,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
           at: ctx.now().toISOString(),
           status: reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error',
           error: message,
+          errorKind: kind,
         });
       }
     } catch {
@@ -451,8 +518,16 @@ async function runChunks(
       chunksSkipped: result.chunksSkipped,
     });
 
-    const fields = fieldsOf(plugin);
+    const grant = splitByGrant(plugin, credentials);
+    const fields = grant.fields;
     const fieldSet = new Set(fields);
+    const notGranted = new Map(grant.notGranted.map((m) => [m.metric, m]));
+    const scopeOf = new Map(availableFields(plugin).map((f) => [f.id, f.scope]));
+    if (fields.length === 0) {
+      throw new ProviderError('scope', notGrantedMessage(plugin.id, grant.notGranted, true), {
+        hint: hintWithFix(null, fixFor('scope', plugin.id)),
+      });
+    }
     const todo = plan.chunks.filter((c) => !c.skip);
     // A few chunks are in flight at once (newest first): a backfill waits for each data type's
     // pages in sequence (sleep: 25 points per page), so overlapping chunks divides its wall time
@@ -481,8 +556,18 @@ async function runChunks(
       }
       // Safe point: after Ctrl-C or another chunk's failure, no transaction starts.
       if (ctx.signal.aborted || failure) return;
-      const records = cleanRecords(fetched.records ?? [], chunk, fieldSet);
-      const provisional = new Set((fetched.provisionalDates ?? []).filter((d) => d >= chunk.from && d <= chunk.to));
+      const refused = (fetched.notGranted ?? []).filter((f) => fieldSet.has(f));
+      for (const f of refused)
+        notGranted.set(`${plugin.id}.${f}`, { metric: `${plugin.id}.${f}`, scope: scopeOf.get(f) });
+      const kept = refused.length > 0 ? new Set(fields.filter((f) => !refused.includes(f))) : fieldSet;
+      const records = cleanRecords(fetched.records ?? [], chunk, kept);
+      // Dates where a field could not be read count as provisional: a later sync (after a new
+      // sign-in) fetches them again instead of skipping them as done.
+      const provisional = new Set(
+        refused.length > 0 || notGranted.size > 0
+          ? eachDate(chunk.from, chunk.to)
+          : (fetched.provisionalDates ?? []).filter((d) => d >= chunk.from && d <= chunk.to),
+      );
       const at = ctx.now().toISOString();
       const write = db.transaction(() => {
         const r = upsertSyncedRecords(db, plugin.id, records, at);
@@ -534,6 +619,7 @@ async function runChunks(
       }
       throw err;
     }
+    result.notGranted = [...notGranted.values()];
   } finally {
     result.calls = syncCalls();
     result.retries = http.stats.retries;

@@ -21,12 +21,12 @@
  * - chunk boundaries may move from day to day (the range ends today); the rule is per date, so a
  *   shifted chunk is still skipped when every date in it was covered.
  */
-import { addDays, daysBetween } from '../dates.js';
+import { addDays, daysBetween, lastDays } from '../dates.js';
 import { countSettledSince } from '../store/coverage.js';
 import type { Db } from '../store/db.js';
 import { listSyncRuns } from '../store/sync-runs.js';
 
-/** Dates this close to today are always fetched again, even by a resumed backfill. */
+/** The last this many days (today included) are always fetched again, even by a resumed backfill. */
 export const RECENT_DAYS = 7;
 
 export interface Chunk {
@@ -83,7 +83,7 @@ export function planSync(
   const chunks = chunksNewestFirst(opts.from, opts.to, maxDays);
   const backfill = chunks.length > 1;
   const anchor = backfill ? resumeAnchor(db, opts.pluginId, maxDays, opts.excludeRunId) : undefined;
-  const recentStart = addDays(opts.today, -RECENT_DAYS);
+  const recentStart = lastDays(opts.today, RECENT_DAYS);
   return {
     backfill,
     resumeAnchor: anchor,

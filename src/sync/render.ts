@@ -42,6 +42,8 @@ export function resultLine(r: PluginSyncResult): string {
   switch (r.status) {
     case 'ok':
       return `${r.plugin}: ok, ${counts}`;
+    case 'partial':
+      return `${r.plugin}: partial, ${counts}; ${r.error}`;
     case 'skipped':
       return `${r.plugin}: skipped: ${r.error}`;
     case 'interrupted':
@@ -126,11 +128,15 @@ async function ttyRenderer(ctx: Context): Promise<Renderer> {
         const r = e.result;
         // Failures are detailed (message + hint) under the table; the spinner line stays short.
         const failed = r.status === 'error' || r.status === 'reauth';
-        const line = failed ? `${r.plugin}: ${r.status === 'reauth' ? 'needs sign-in' : 'failed'}` : resultLine(r);
+        const line = failed
+          ? `${r.plugin}: ${r.status === 'reauth' ? 'needs sign-in' : 'failed'}`
+          : r.status === 'partial'
+            ? `${r.plugin}: partial (${plural(r.notGranted.length, 'field')} not granted)`
+            : resultLine(r);
         const s = spinner(r.plugin);
         if (s) {
           if (r.status === 'ok') s.succeed(line);
-          else if (r.status === 'skipped' || r.status === 'interrupted') s.warn(line);
+          else if (r.status === 'skipped' || r.status === 'interrupted' || r.status === 'partial') s.warn(line);
           else s.fail(line);
         } else {
           ctx.io.out(line);
@@ -157,7 +163,7 @@ async function ttyRenderer(ctx: Context): Promise<Renderer> {
         const status =
           r.status === 'ok'
             ? paint(ctx.io, 'green', 'ok')
-            : r.status === 'skipped' || r.status === 'interrupted'
+            : r.status === 'skipped' || r.status === 'interrupted' || r.status === 'partial'
               ? paint(ctx.io, 'yellow', r.status)
               : paint(ctx.io, 'red', r.status === 'reauth' ? 'sign-in needed' : 'error');
         table.push([
@@ -172,7 +178,8 @@ async function ttyRenderer(ctx: Context): Promise<Renderer> {
       ctx.io.out(table.toString());
       for (const r of report.plugins) {
         if (r.status === 'ok' || !r.error) continue;
-        ctx.io.err(paint(ctx.io, r.status === 'skipped' ? 'yellow' : 'red', `${r.plugin}: ${r.error}`));
+        const tone = r.status === 'skipped' || r.status === 'partial' ? 'yellow' : 'red';
+        ctx.io.err(paint(ctx.io, tone, `${r.plugin}: ${r.error}`));
         printFailure(ctx, r);
       }
     },
@@ -204,6 +211,9 @@ export function printPlan(ctx: Context, report: SyncReport, json: boolean): void
     );
     ctx.io.out(`  access token: ${r.wouldRefresh ? 'expired or expiring: one refresh first' : 'valid, no refresh'}`);
     ctx.io.out(`  data types: ${(r.fields ?? []).join(', ')}`);
+    if (r.notGranted.length > 0) {
+      ctx.io.out(`  not granted (skipped): ${r.notGranted.map((m) => m.metric).join(', ')}`);
+    }
     for (const c of r.plan ?? []) {
       ctx.io.out(`  ${c.skip ? 'skip ' : 'fetch'} ${c.from}..${c.to} (${plural(c.days, 'day')})`);
     }

@@ -28,7 +28,7 @@ const REFRESH = 'refresh-token-value-9876543210';
 interface Setup {
   creds?: Partial<OAuthCredentials> | null;
   row?: boolean;
-  sync?: { status: 'ok' | 'error' | 'partial' | 'reauth'; error: string | null };
+  sync?: { status: 'ok' | 'error' | 'partial' | 'reauth'; error: string | null; errorKind?: string };
   values?: number;
   keychain?: SecretBackend;
   store?: 'file' | 'keychain';
@@ -131,14 +131,24 @@ describe('okr status', () => {
       lastSync: { at: '2026-03-10T11:00:00.000Z', status: 'ok', error: null },
       values: 3,
       needsReauth: false,
-      problems: [
-        {
-          severity: 'warning',
-          problem: expect.stringContaining('tokens are in plain text in'),
-          fix: 'OKR_SECRETS=keychain okr connect testsvc',
-        },
-      ],
+      fileStoreChoice: 'env',
+      problems: [],
     });
+  });
+
+  it('tokens in the plain-text file: advice that fits how the user chose it', async () => {
+    const home = await homeWith({ sync: { status: 'ok', error: null } });
+    // A standing choice (OKR_SECRETS=file, a headless server): reported, never argued with.
+    const chosen = await status(home, { json: false, env: CONFIGURED });
+    expect(chosen.stdout).toContain('plain text, as you chose (OKR_SECRETS=file)');
+    expect(chosen.stdout).not.toContain('keychain');
+    // A one-off --insecure-storage while the store is the keychain: how to move them back.
+    const { OKR_SECRETS: _, ...noChoice } = CONFIGURED;
+    const once = await status(home, { json: false, env: noChoice });
+    expect(once.stdout).toContain(
+      'kept there by --insecure-storage; to move them to the keychain: `okr config set secrets.store keychain`, then `okr connect testsvc`',
+    );
+    expect(once.stdout).not.toContain('OKR_SECRETS=keychain');
   });
 
   it('the human form says the same, without colour codes when piped', async () => {
@@ -255,8 +265,10 @@ describe('okr status', () => {
     expect(b.plugin!.problems[0]!.problem).toBe('the access token expired and there is no refresh token');
   });
 
-  it('a failed last sync is reported with its error and `okr sync`, exit 0', async () => {
-    const home = await homeWith({ sync: { status: 'error', error: 'Google Health API answered 500' } });
+  it('a failed last sync is reported with its error and the fix for its kind, exit 0', async () => {
+    const home = await homeWith({
+      sync: { status: 'error', error: 'Google Health API answered 500', errorKind: 'transient' },
+    });
     const r = await status(home);
     expect(r.code).toBe(0);
     expect(r.plugin!.lastSync).toEqual({
@@ -267,7 +279,8 @@ describe('okr status', () => {
     expect(r.plugin!.problems).toContainEqual({
       severity: 'warning',
       problem: 'last sync failed: Google Health API answered 500',
-      fix: 'okr sync',
+      fix: 'okr sync testsvc',
+      note: 'later; a scheduled sync retries on its own',
     });
   });
 

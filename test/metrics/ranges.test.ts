@@ -17,30 +17,33 @@ function usageError(fn: () => unknown): UsageError {
 }
 
 describe('resolveRange', () => {
-  it('defaults to today minus N days through today', () => {
-    expect(resolveRange({}, TODAY, 7)).toEqual({ from: '2026-11-03', to: TODAY });
-    expect(resolveRange({}, TODAY, 0)).toEqual({ from: TODAY, to: TODAY });
+  it('defaults to the N days ending today, today included', () => {
+    expect(resolveRange({}, TODAY, 7)).toEqual({ from: '2026-11-04', to: TODAY });
+    expect(resolveRange({}, TODAY, 1)).toEqual({ from: TODAY, to: TODAY });
   });
 
   it.each([
-    ['14d', '2026-10-27'],
-    ['1d', '2026-11-09'],
-    ['2w', '2026-10-27'],
-    ['1m', '2026-10-10'],
-    ['3m', '2026-08-10'],
-    ['1y', '2025-11-10'],
-    ['20y', '2006-11-10'],
-    ['240m', '2006-11-10'],
-    [' 14D ', '2026-10-27'],
+    ['14d', '2026-10-28'],
+    ['1d', TODAY],
+    ['7d', '2026-11-04'],
+    ['2w', '2026-10-28'],
+    ['1m', '2026-10-11'],
+    ['3m', '2026-08-11'],
+    ['1y', '2025-11-11'],
+    ['20y', '2006-11-11'],
+    ['240m', '2006-11-11'],
+    [' 14D ', '2026-10-28'],
     ['2026-01-01', '2026-01-01'],
   ])('--since %j starts on %s', (since, from) => {
     expect(resolveRange({ since }, TODAY, 7)).toEqual({ from, to: TODAY });
   });
 
   it('clamps calendar months to the end of shorter months', () => {
-    expect(resolveRange({ since: '1m' }, '2026-03-31', 7)).toEqual({ from: '2026-02-28', to: '2026-03-31' });
-    expect(resolveRange({ since: '1m' }, '2024-03-31', 7)).toEqual({ from: '2024-02-29', to: '2024-03-31' });
-    expect(resolveRange({ since: '1y' }, '2024-02-29', 7)).toEqual({ from: '2023-02-28', to: '2024-02-29' });
+    // The month ending on 03-31 is March (02-28 clamped, plus a day); ending on 01-31: from 01-01.
+    expect(resolveRange({ since: '1m' }, '2026-03-31', 7)).toEqual({ from: '2026-03-01', to: '2026-03-31' });
+    expect(resolveRange({ since: '1m' }, '2024-03-31', 7)).toEqual({ from: '2024-03-01', to: '2024-03-31' });
+    expect(resolveRange({ since: '1m' }, '2026-01-31', 7)).toEqual({ from: '2026-01-01', to: '2026-01-31' });
+    expect(resolveRange({ since: '1y' }, '2024-02-29', 7)).toEqual({ from: '2023-03-01', to: '2024-02-29' });
     expect(addCalendarMonths('2026-01-31', 1)).toBe('2026-02-28');
     expect(addCalendarMonths('2026-12-15', 1)).toBe('2027-01-15');
     expect(addCalendarYears('2028-02-29', 4)).toBe('2032-02-29');
@@ -56,12 +59,12 @@ describe('resolveRange', () => {
   });
 
   it('ends a default-length window at --to when only --to is given', () => {
-    expect(resolveRange({ to: '2026-10-31' }, TODAY, 7)).toEqual({ from: '2026-10-24', to: '2026-10-31' });
+    expect(resolveRange({ to: '2026-10-31' }, TODAY, 7)).toEqual({ from: '2026-10-25', to: '2026-10-31' });
   });
 
   it('lets --since count back from today while --to cuts the end', () => {
     expect(resolveRange({ since: '30d', to: '2026-11-09' }, TODAY, 7)).toEqual({
-      from: '2026-10-11',
+      from: '2026-10-12',
       to: '2026-11-09',
     });
   });
@@ -87,7 +90,7 @@ describe('resolveRange', () => {
 
   it('refuses ranges longer than 20 years', () => {
     expect(usageError(() => resolveRange({ since: '21y' }, TODAY, 7)).message).toBe(
-      'The range 2005-11-10..2026-11-10 is longer than 20 years',
+      'The range 2005-11-11..2026-11-10 is longer than 20 years',
     );
     expect(usageError(() => resolveRange({ since: '999999d' }, TODAY, 7)).message).toBe(
       '--since "999999d" goes back more than 20 years',
@@ -97,8 +100,8 @@ describe('resolveRange', () => {
     expect(usageError(() => resolveRange({ since: '100\ny' }, TODAY, 7)).message).toBe(
       'Not a --since value: "100\\ny"',
     );
-    expect(resolveRange({ since: '7 d' }, TODAY, 7).from).toBe('2026-11-03');
-    expect(usageError(() => resolveRange({ since: '7306d' }, TODAY, 7)).message).toBe(
+    expect(resolveRange({ since: '7 d' }, TODAY, 7).from).toBe('2026-11-04');
+    expect(usageError(() => resolveRange({ since: '7307d' }, TODAY, 7)).message).toBe(
       'The range 2006-11-09..2026-11-10 is longer than 20 years',
     );
     expect(() => resolveRange({ from: '1990-01-01', to: '2010-01-02' }, TODAY, 7)).toThrow(UsageError);
@@ -131,6 +134,7 @@ describe('resolveRange', () => {
     expect(() => resolveRange({}, 'today', 7)).toThrow(Error);
     expect(() => resolveRange({}, 'today', 7)).not.toThrow(UsageError);
     expect(() => resolveRange({}, TODAY, -1)).not.toThrow(UsageError);
+    expect(() => resolveRange({}, TODAY, 0)).toThrow(Error);
   });
 });
 
@@ -168,7 +172,7 @@ describe('resolveRange properties', () => {
           to: fc.option(dateArg, { nil: undefined }),
         }),
         todayArb,
-        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 1, max: 400 }),
         (opts, today, defaultDays) => {
           try {
             const { from, to } = resolveRange(opts, today, defaultDays);
@@ -177,7 +181,7 @@ describe('resolveRange properties', () => {
             expect(to <= today).toBe(true);
             expect(from >= addCalendarYears(to, -20)).toBe(true);
             if (opts.since === undefined && opts.from === undefined && opts.to === undefined) {
-              expect(daysBetween(from, to)).toBe(defaultDays);
+              expect(daysBetween(from, to) + 1).toBe(defaultDays);
             }
           } catch (err) {
             expect(err).toBeInstanceOf(UsageError);
@@ -189,12 +193,12 @@ describe('resolveRange properties', () => {
     console.log(`resolveRange: ${RUNS} cases`);
   });
 
-  it('--since Nd always spans N+1 days ending today', () => {
+  it('--since Nd always spans N days ending today', () => {
     fc.assert(
       fc.property(todayArb, fc.integer({ min: 1, max: 7000 }), (today, n) => {
         const { from, to } = resolveRange({ since: `${n}d` }, today, 7);
         expect(to).toBe(today);
-        expect(daysBetween(from, to)).toBe(n);
+        expect(daysBetween(from, to) + 1).toBe(n);
       }),
       { numRuns: 300 },
     );

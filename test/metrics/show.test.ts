@@ -91,7 +91,7 @@ describe('the table', () => {
 
   it('an empty range shows markers everywhere, never zero, and says so', async () => {
     const home = await homeWithTemplate('Sleep=fitbit.sleepLength', 'Mood:number');
-    const r = await runCli(['metrics', 'show', '--since', '2d'], { home, now: NOW });
+    const r = await runCli(['metrics', 'show', '--since', '3d'], { home, now: NOW });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
       'daily: 2026-11-08 .. 2026-11-10',
@@ -110,7 +110,7 @@ describe('the table', () => {
       ...NOT_CONNECTED,
       '',
     ]);
-    const json = JSON.parse((await runCli(['metrics', 'show', '--since', '2d', '--json'], { home, now: NOW })).stdout);
+    const json = JSON.parse((await runCli(['metrics', 'show', '--since', '3d', '--json'], { home, now: NOW })).stdout);
     expect(json.metrics.map((m: { summary: unknown }) => m.summary)).toEqual([
       { count: 0, avg: null, min: null, max: null, text: { avg: '·', min: '·', max: '·' } },
       { count: 0, avg: null, min: null, max: null, text: { avg: '·', min: '·', max: '·' } },
@@ -125,7 +125,7 @@ describe('the table', () => {
   it('a field the provider does not offer shows n/a and a footnote', async () => {
     const home = await homeWithTemplate('Steps=fitbit.steps', 'fitbit.cardioLoad');
     seed(home, [{ date: '2026-11-10', fields: { steps: 9000 } }]);
-    const r = await runCli(['metrics', 'show', '--since', '1d'], { home, now: NOW });
+    const r = await runCli(['metrics', 'show', '--since', '2d'], { home, now: NOW });
     expect(r.stdout.split('\n')).toEqual([
       'daily: 2026-11-09 .. 2026-11-10',
       '                   Cardio',
@@ -155,7 +155,7 @@ describe('the table', () => {
       { date: '2026-11-09', fields: { bedTime: 0 } },
       { date: '2026-11-10', fields: { bedTime: 23 * 60 + 45 } },
     ]);
-    const r = await runCli(['metrics', 'show', '--since', '3d', '--json'], { home, now: NOW });
+    const r = await runCli(['metrics', 'show', '--since', '4d', '--json'], { home, now: NOW });
     const s = JSON.parse(r.stdout).metrics[0].summary;
     // 23:00, 01:00, 00:00, 23:45: the circular mean is a little before midnight (23:56),
     // the earliest 23:00 and the latest 01:00, as a person reads the clock.
@@ -197,7 +197,7 @@ describe('the table', () => {
     expect(fewLines).toContain('Heart rate variabil…  ms        44     44     44     44');
     expect(fewLines).toContain(`Weight${' '.repeat(16)}kg${' '.repeat(6)}72.5   72.5   72.5   72.5`);
 
-    const many = await runCli(['metrics', 'show', '--since', '13d'], { home, now: NOW });
+    const many = await runCli(['metrics', 'show', '--since', '14d'], { home, now: NOW });
     const lines = many.stdout.split('\n');
     expect(lines.every((l) => l.length <= 80)).toBe(true);
     // Two tables, each with its own date column, and every metric in one of them.

@@ -219,7 +219,7 @@ describe('a template whose source disappears still loads', () => {
     expect(r.code).toBe(0);
     r = await runCli(['metrics', 'log', 'mood', '6', '--date', '2026-11-09'], { home, now: NOW, registry: withPlugin });
     expect(r.code).toBe(0);
-    r = await runCli(['metrics', 'show', '--since', '1d', '--offline'], {
+    r = await runCli(['metrics', 'show', '--since', '2d', '--offline'], {
       home,
       now: NOW,
       registry: testRegistry(makeTestPlugin({ id: 'other' })),
@@ -340,7 +340,7 @@ describe('template commands', () => {
     ]);
     ctx.close();
     // The relabelled metric still reads the values logged under its old label.
-    r = await run('metrics', 'show', '--since', '1d', '--json');
+    r = await run('metrics', 'show', '--since', '2d', '--json');
     const shown = JSON.parse(r.stdout);
     expect(shown.days[1].values.mood).toEqual({ value: 8, text: '8', source: 'manual' });
     r = await run('metrics', 'template', 'edit', 'days', '--remove', 'Nope');

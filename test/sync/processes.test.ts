@@ -120,7 +120,7 @@ test('SIGKILL at 30 points of a sync: integrity ok, whole chunks only, the next 
     for (let i = 0; i < 30; i++) {
       const c = await connectHome({ sim });
       const today = localDate(new Date());
-      const from = eachDate('2000-01-01', today).at(-366)!; // today minus 365 days: `--since 365d`
+      const from = eachDate('2000-01-01', today).at(-365)!; // the 365 days ending today: `--since 365d`
       const chunks = chunksNewestFirst(from, today, 90);
       // Kill points: a third at a random time from start-up (node, imports, database, token
       // refresh and save) to the first chunk; the others a random few milliseconds after the

@@ -46,6 +46,7 @@ const result: PluginSyncResult = {
   ms: 412,
   error: null,
   hint: null,
+  notGranted: [],
 };
 const report: SyncReport = {
   from: '2026-11-03',

@@ -81,16 +81,16 @@ function coverage(c: Connected): Array<{ date: string; provisional: number }> {
 }
 
 describe('a 7-day sync', () => {
-  test('imports today-7..today: one call per data type, no refresh, values equal to the provider', async () => {
+  test('imports the 7 days ending today: one call per data type, no refresh, values equal to the provider', async () => {
     const c = await connectHome({ sim });
     const r = await sync(c, ['--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ from: '2026-11-03', to: TODAY, trigger: 'manual', dryRun: false, exitCode: 0 });
+    expect(report).toMatchObject({ from: '2026-11-04', to: TODAY, trigger: 'manual', dryRun: false, exitCode: 0 });
     expect(report.plugins[0]).toMatchObject({
       plugin: 'fitbit',
       status: 'ok',
-      days: 8,
+      days: 7,
       chunks: 1,
       calls: 5, // steps, zone minutes, resting HR, HRV, sleep: one each
       retries: 0,
@@ -98,14 +98,14 @@ describe('a 7-day sync', () => {
       error: null,
     });
     expect(sim.stats['token:refresh_token']).toBeUndefined();
-    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+    expect(stored(c)).toEqual(truth('2026-11-04', TODAY));
     // Every value is named pluginId.fieldId with source = pluginId.
     for (const v of allValues(c.dbFile)) {
       expect(v.metric_name).toMatch(/^fitbit\.[A-Za-z]+$/);
       expect(v.source).toBe('fitbit');
     }
     // All 8 dates covered; last night's sleep is not processed yet, so its date is provisional.
-    expect(coverage(c).map((x) => x.date)).toEqual(eachDate('2026-11-03', TODAY));
+    expect(coverage(c).map((x) => x.date)).toEqual(eachDate('2026-11-04', TODAY));
     expect(coverage(c).filter((x) => x.provisional === 1).length).toBeGreaterThan(0);
     expect(report.plugins[0].valuesWritten).toBe(allValues(c.dbFile).length);
     const runs = syncRuns(c.dbFile);
@@ -113,7 +113,7 @@ describe('a 7-day sync', () => {
     expect(runs[0]).toMatchObject({
       plugin_id: 'fitbit',
       status: 'ok',
-      range_from: '2026-11-03',
+      range_from: '2026-11-04',
       range_to: TODAY,
       api_calls: 5,
       values_written: report.plugins[0].valuesWritten,
@@ -177,7 +177,7 @@ describe('ranges', () => {
   test('--since 2w, --from/--to give the inclusive ranges', async () => {
     const c = await connectHome({ sim });
     const a = JSON.parse((await sync(c, ['--since', '2w', '--dry-run', '--json'])).stdout);
-    expect([a.from, a.to]).toEqual(['2026-10-27', TODAY]);
+    expect([a.from, a.to]).toEqual(['2026-10-28', TODAY]);
     const b = JSON.parse((await sync(c, ['--from', '2026-10-01', '--to', '2026-10-03', '--json'])).stdout);
     expect([b.from, b.to, b.plugins[0].days]).toEqual(['2026-10-01', '2026-10-03', 3]);
     expect(coverage(c).map((x) => x.date)).toEqual(['2026-10-01', '2026-10-02', '2026-10-03']);
@@ -235,7 +235,7 @@ describe('token refresh', () => {
     expect(sim.stats['token:refresh_token']).toBe(1);
     // 5 rejected + 1 refresh + 5 retried
     expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({ status: 'ok', calls: 11, refreshed: true });
-    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+    expect(stored(c)).toEqual(truth('2026-11-04', TODAY));
   });
 
   test('a 401 that persists after the refresh is "sign in again", not a loop', async () => {
@@ -346,7 +346,7 @@ describe('provider faults', () => {
     const r = await sync(c, ['--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({ status: 'ok', calls: 8, retries: 3 });
-    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+    expect(stored(c)).toEqual(truth('2026-11-04', TODAY));
   });
 
   test('Retry-After is honoured', async () => {
@@ -394,7 +394,7 @@ describe('provider faults', () => {
     const ok = await connectHome({ sim });
     sim.faults.status500 = 2;
     expect((await sync(ok, [])).code).toBe(0);
-    expect(stored(ok)).toEqual(truth('2026-11-03', TODAY));
+    expect(stored(ok)).toEqual(truth('2026-11-04', TODAY));
 
     const bad = await connectHome({ sim });
     sim.faults.status500 = 1000;
@@ -476,7 +476,7 @@ describe('several plugins', () => {
       ['fitbit', 'ok'],
       ['testsvc', 'error'],
     ]);
-    expect(stored(c)).toEqual(truth('2026-11-03', TODAY));
+    expect(stored(c)).toEqual(truth('2026-11-04', TODAY));
   });
 
   test('a plugin needing sign-in gives exit code 3 and names the command', async () => {
@@ -500,7 +500,7 @@ describe('backfill, Ctrl-C and resume', () => {
   test('Ctrl-C stops at a safe point: whole chunks only, exit 130; the next run resumes', async () => {
     const c = await connectHome({ sim });
     const ac = new AbortController();
-    const chunks = chunksNewestFirst(addDays(TODAY, -365), TODAY, 90);
+    const chunks = chunksNewestFirst(addDays(TODAY, -364), TODAY, 90);
     expect(chunks).toHaveLength(5);
     const fetchSpy: typeof fetch = async (input, init) => {
       // Press Ctrl-C when the 4th chunk starts: a worker took it, so one of the first three has
@@ -523,7 +523,7 @@ describe('backfill, Ctrl-C and resume', () => {
     expect(done.length).toBeLessThanOrEqual(3);
     expect(covered.size).toBe(p.days);
     for (const v of allValues(c.dbFile)) expect(covered.has(v.date)).toBe(true);
-    const want = new Map([...truth(addDays(TODAY, -365), TODAY)].filter(([k]) => covered.has(k.slice(0, 10))));
+    const want = new Map([...truth(addDays(TODAY, -364), TODAY)].filter(([k]) => covered.has(k.slice(0, 10))));
     expect(stored(c)).toEqual(want);
     // The connection's status says nothing about an interruption.
     expect(connectionRow(c.dbFile)?.last_sync_status).toBeNull();
@@ -537,7 +537,7 @@ describe('backfill, Ctrl-C and resume', () => {
     const skippable = done.filter((ch) => ch !== chunks[0]).length;
     expect(q.chunksSkipped).toBe(skippable);
     expect(q.chunksFetched).toBe(5 - skippable);
-    expect(stored(c)).toEqual(truth(addDays(TODAY, -365), TODAY));
+    expect(stored(c)).toEqual(truth(addDays(TODAY, -364), TODAY));
     // A third run after a complete backfill fetches everything again (the user asked for it).
     const third = JSON.parse((await sync(c, ['--since', '1y', '--json'])).stdout).plugins[0];
     expect(third.chunksSkipped).toBe(0);
@@ -599,13 +599,13 @@ describe('output', () => {
     const c = await connectHome({ sim });
     const r = await sync(c, ['--since', '1y', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Dry run: 2025-11-10..2026-11-10; nothing is fetched or written.');
+    expect(r.stdout).toContain('Dry run: 2025-11-11..2026-11-10; nothing is fetched or written.');
     expect(r.stdout).toContain('fitbit: 5 chunks to fetch, newest first');
     expect(r.stdout).toContain(
       'data types: sleepLength, wakeUpTime, bedTime, steps, restingHeartRate, hrv, activeZoneMinutes',
     );
     expect(r.stdout).toContain('fetch 2026-08-13..2026-11-10 (90 days)');
-    expect(r.stdout).toContain('fetch 2025-11-10..2025-11-15 (6 days)');
+    expect(r.stdout).toContain('fetch 2025-11-11..2025-11-15 (5 days)');
     expect(r.stdout).toContain('access token: valid, no refresh');
     expect(sim.stats.all).toBeUndefined();
     expect(allValues(c.dbFile)).toEqual([]);
@@ -618,13 +618,13 @@ describe('output', () => {
     const r = await sync(c, []);
     const lines = r.stdout.trim().split('\n');
     for (const l of lines) expect(l).toMatch(/^2026-11-10T15:00:00\.000Z fitbit: /);
-    expect(lines[0]).toBe('2026-11-10T15:00:00.000Z fitbit: syncing 2026-11-03..2026-11-10 in 1 chunk');
+    expect(lines[0]).toBe('2026-11-10T15:00:00.000Z fitbit: syncing 2026-11-04..2026-11-10 in 1 chunk');
     expect(lines.at(-1)).toMatch(
-      /^2026-11-10T15:00:00\.000Z fitbit: ok, 8 days, \d+ values written, 5 calls, \d+(\.\d)? m?s$/,
+      /^2026-11-10T15:00:00\.000Z fitbit: ok, 7 days, \d+ values written, 5 calls, \d+(\.\d)? m?s$/,
     );
     const q = await sync(c, ['--quiet']);
     expect(q.stdout.trim().split('\n')).toHaveLength(1);
-    expect(q.stdout).toMatch(/fitbit: ok, 8 days/);
+    expect(q.stdout).toMatch(/fitbit: ok, 7 days/);
   });
 
   test('a terminal gets a summary table', async () => {
@@ -632,7 +632,7 @@ describe('output', () => {
     const r = await sync(c, [], { tty: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/plugin.*status.*days.*values written.*calls.*time/);
-    expect(r.stdout).toMatch(/fitbit.*ok.*8.*\d+.*5/);
+    expect(r.stdout).toMatch(/fitbit.*ok.*7.*\d+.*5/);
   });
 
   test('cron passes --trigger schedule; it is recorded on the run', async () => {
@@ -673,6 +673,7 @@ describe('output', () => {
       'ms',
       'error',
       'hint',
+      'notGranted',
     ]);
   });
 });

@@ -4,9 +4,10 @@
  * that zod and this code stay out of okr's start-up.
  */
 import { daysBetween } from '../../dates.js';
+import { isProviderError } from '../../errors.js';
 import type { FetchResult, OAuthCredentials, PluginRuntime } from '../types.js';
 import { DAILY_PAGE_SIZE, dateFilter, HealthApi, SLEEP_PAGE_SIZE } from './api.js';
-import { type FieldGroup, groupsFor } from './fields.js';
+import { type FieldGroup, fieldsOfGroup, groupsFor } from './fields.js';
 import {
   datesInRange,
   exclusiveEnd,
@@ -24,6 +25,8 @@ import { azmRollupPoint, hrvPoint, restingHeartRatePoint, sleepPoint, stepsRollu
 interface GroupResult {
   series: FieldSeries;
   provisional?: Iterable<string>;
+  /** Google refused this data type for lack of its scope (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT). */
+  denied?: unknown;
 }
 
 async function fetchGroup(api: HealthApi, group: FieldGroup, from: string, to: string): Promise<GroupResult> {
@@ -66,12 +69,30 @@ export async function fetchFitbitData(
 ): Promise<FetchResult> {
   if (daysBetween(from, to) < 0) return { records: [], provisionalDates: [] };
   const api = new HealthApi(rt, apiBase, credentials);
-  const results = await Promise.all([...groupsFor(fields)].map((g) => fetchGroup(api, g, from, to)));
+  const groups = [...groupsFor(fields)];
+  // A data type whose scope was not granted costs that type, not the others: its 403 becomes a
+  // `denied` result. Any other failure still rejects at once (the engine aborts the siblings).
+  const results = await Promise.all(
+    groups.map((g) =>
+      fetchGroup(api, g, from, to).catch((err: unknown): GroupResult => {
+        if (isProviderError(err) && err.category === 'scope') return { series: new Map(), denied: err };
+        throw err;
+      }),
+    ),
+  );
+  // Nothing could be read: the refusal itself is the error, and the sync fails plainly.
+  if (results.length > 0 && results.every((r) => r.denied)) throw results[0]!.denied;
   const series: FieldSeries = new Map();
   const provisional: string[] = [];
-  for (const r of results) {
+  const notGranted: string[] = [];
+  results.forEach((r, i) => {
     for (const [field, values] of r.series) series.set(field, values);
     if (r.provisional) provisional.push(...r.provisional);
-  }
-  return { records: toRecords(series, fields, from, to), provisionalDates: datesInRange(provisional, from, to) };
+    if (r.denied) notGranted.push(...fieldsOfGroup(groups[i]!).filter((f) => fields.includes(f)));
+  });
+  return {
+    records: toRecords(series, fields, from, to),
+    provisionalDates: datesInRange(provisional, from, to),
+    notGranted,
+  };
 }

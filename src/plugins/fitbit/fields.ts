@@ -30,7 +30,16 @@ export const FIELD_GROUP: Record<string, FieldGroup> = {
   activeZoneMinutes: 'activeZoneMinutes',
 };
 
-export const FITBIT_FIELDS: DataFieldDescriptor[] = [
+/** The scope each Google Health call needs (research doc §2.2). */
+export const GROUP_SCOPE: Record<FieldGroup, string> = {
+  steps: SCOPES.activity,
+  activeZoneMinutes: SCOPES.activity,
+  restingHeartRate: SCOPES.healthMetrics,
+  hrv: SCOPES.healthMetrics,
+  sleep: SCOPES.sleep,
+};
+
+const DECLARED: DataFieldDescriptor[] = [
   {
     id: 'sleepLength',
     name: 'Sleep length',
@@ -107,6 +116,17 @@ export const FITBIT_FIELDS: DataFieldDescriptor[] = [
     unit: 'min',
   },
 ];
+
+/** Every declared field, with the scope of the call that feeds it (none for unavailable ones). */
+export const FITBIT_FIELDS: DataFieldDescriptor[] = DECLARED.map((f) => {
+  const group = FIELD_GROUP[f.id];
+  return group ? { ...f, scope: GROUP_SCOPE[group] } : f;
+});
+
+/** The fields a group feeds. */
+export function fieldsOfGroup(group: FieldGroup): string[] {
+  return Object.keys(FIELD_GROUP).filter((f) => FIELD_GROUP[f] === group);
+}
 
 /** The groups needed for the requested field ids; unknown and unavailable fields need none. */
 export function groupsFor(fields: string[]): Set<FieldGroup> {

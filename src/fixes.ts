@@ -1,0 +1,69 @@
+/**
+ * The one fix for each kind of problem a plugin can have, so that `okr sync` (when it happens),
+ * `okr status` and `okr doctor` (when they read it back from the `plugins` table) tell the user
+ * the same thing. A kind is a ProviderError category (`scope`, `reauth`, …, stored as
+ * `plugins.last_error_kind`) or one of the few problems okr finds itself.
+ *
+ * The plugin's own hint may say more (which console page, why Google expired a token); this is
+ * the command to run, and every command that reports the problem prints it.
+ */
+import type { ProviderErrorCategory } from './errors.js';
+
+export type ProblemKind =
+  | ProviderErrorCategory
+  /** The connection has no tokens, or was never made. */
+  | 'not_connected'
+  /** Another okr held the plugin's sync lock. */
+  | 'locked'
+  /** Synced fine, but not for a day or more. */
+  | 'stale'
+  | 'never_synced';
+
+export interface Fix {
+  /** The command to run, e.g. `okr connect fitbit`. */
+  command: string;
+  /** What to do besides running it, when that matters (which box to tick). */
+  note?: string;
+}
+
+export function fixFor(kind: string | null | undefined, pluginId: string): Fix {
+  const sync = `okr sync ${pluginId}`;
+  const connect = `okr connect ${pluginId}`;
+  switch (kind as ProblemKind) {
+    case 'reauth':
+    case 'not_connected':
+      return { command: connect };
+    case 'scope':
+      return { command: connect, note: "tick every checkbox on the provider's consent screen" };
+    case 'account_not_linked':
+      return { command: connect, note: 'sign in with the account that holds your data' };
+    case 'api_disabled':
+      return { command: sync, note: "first enable the provider's API for your project" };
+    case 'rate_limited':
+    case 'transient':
+    case 'locked':
+      return { command: sync, note: 'later; a scheduled sync retries on its own' };
+    case 'retired':
+      return { command: 'npm install -g okr@latest', note: "the provider's old API is switched off" };
+    case 'stale':
+      return { command: sync, note: 'then check `okr schedule status`' };
+    case 'never_synced':
+      return { command: sync };
+    default:
+      // bad_response, client, a database error, or nothing recorded: the details say more.
+      return { command: `${sync} --verbose` };
+  }
+}
+
+/** `run \`okr connect fitbit\` and tick every checkbox…`: the form all three commands print. */
+export function fixText(fix: Fix): string {
+  return `run \`${fix.command}\`${fix.note ? ` (${fix.note})` : ''}`;
+}
+
+/** A sync hint that ends with the fix: the plugin's hint when it already names the command. */
+export function hintWithFix(hint: string | null | undefined, fix: Fix): string {
+  const line = fixText(fix);
+  if (!hint) return `${line.charAt(0).toUpperCase()}${line.slice(1)}.`;
+  if (hint.includes(`\`${fix.command}\``)) return hint;
+  return `${hint.replace(/\s*$/, '')} Then ${line}.`;
+}
