@@ -35,10 +35,10 @@ export function fixFor(kind: string | null | undefined, pluginId: string): Fix {
       return { command: connect };
     case 'scope':
       return { command: connect, note: "tick every checkbox on the provider's consent screen" };
-    case 'account_not_linked':
+    case 'account':
       return { command: connect, note: 'sign in with the account that holds your data' };
-    case 'api_disabled':
-      return { command: sync, note: "first enable the provider's API for your project" };
+    case 'setup':
+      return { command: sync, note: "first set up the provider's app or project as the message says" };
     case 'rate_limited':
     case 'transient':
     case 'locked':
