@@ -55,14 +55,14 @@ export function fixFor(kind: string | null | undefined, pluginId: string): Fix {
   }
 }
 
-/** `run \`okr connect fitbit\` and tick every checkbox…`: the form all three commands print. */
+/** `okr connect fitbit (tick every checkbox…)`: what status and doctor print after "fix:". */
 export function fixText(fix: Fix): string {
-  return `run \`${fix.command}\`${fix.note ? ` (${fix.note})` : ''}`;
+  return `${fix.command}${fix.note ? ` (${fix.note})` : ''}`;
 }
 
-/** A sync hint that ends with the fix: the plugin's hint when it already names the command. */
+/** A sync hint that names the fix: the plugin's hint when it already names the command. */
 export function hintWithFix(hint: string | null | undefined, fix: Fix): string {
-  const line = fixText(fix);
+  const line = `run \`${fix.command}\`${fix.note ? ` (${fix.note})` : ''}`;
   if (!hint) return `${line.charAt(0).toUpperCase()}${line.slice(1)}.`;
   if (hint.includes(`\`${fix.command}\``)) return hint;
   return `${hint.replace(/\s*$/, '')} Then ${line}.`;

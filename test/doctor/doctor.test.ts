@@ -98,7 +98,7 @@ describe('okr doctor', () => {
     });
     const d = await doctor(home, registry);
     expect(d.code).toBe(1);
-    expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'run `okr connect testsvc`' });
+    expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'okr connect testsvc' });
     expect(d.byId['plugin.testsvc.tokens']!.detail).toContain('refresh token expired');
   });
 
@@ -106,7 +106,7 @@ describe('okr doctor', () => {
     const { home, registry } = await connectedHome({ credentials: null });
     const d = await doctor(home, registry);
     expect(d.code).toBe(1);
-    expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'run `okr connect testsvc`' });
+    expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'okr connect testsvc' });
     expect(d.byId['plugin.testsvc.tokens']!.detail).toContain('no tokens');
   });
 
