@@ -13,6 +13,8 @@ import { VERSION } from './version.js';
 
 interface CommandEntry {
   name: string;
+  /** Not listed in `okr --help` (what the shell completion scripts call). */
+  hidden?: boolean;
   /** The line in `okr --help`; the module's own description is its `--help`. */
   summary: string;
   load: () => Promise<{ register: Register }>;
@@ -89,6 +91,17 @@ const COMMANDS: CommandEntry[] = [
     summary: "revoke and delete a plugin's tokens (synced values are kept)",
     load: () => import('./commands/disconnect.js'),
   },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: bash, zsh or fish',
+    load: () => import('./commands/completion.js'),
+  },
+  {
+    name: '__complete',
+    hidden: true,
+    summary: 'what may come next on a command line (the completion scripts call it)',
+    load: () => import('./commands/complete.js'),
+  },
 ];
 
 /** The command a command line runs (`okr --verbose sync …` → sync, `okr help kr` → kr). */
@@ -106,13 +119,19 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
     .description(
       'Local-first tracker for personal metrics and OKRs.\nPlugins import daily values over OAuth2 into one SQLite file.',
     )
-    .version(VERSION, '-V, --version', 'print the version')
+    // One line, as `gh --version`: what a bug report needs first.
+    .version(
+      `okr ${VERSION} (node ${process.version}, ${process.platform}-${process.arch})`,
+      '-V, --version',
+      'print the version, with the Node version and platform',
+    )
     .option('--verbose', 'print stack traces and debug details on errors')
+    .option('--no-pager', 'never send long output through the pager ($OKR_PAGER, $PAGER, less -FRX)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(
       'after',
-      '\nGetting started:\n  okr demo                     see everything work on a built-in simulator\n  okr config setup fitbit      client id + secret, with the setup steps\n  okr connect fitbit           sign in through the browser\n  okr sync --since 7d          import into SQLite\n  okr metrics show             a table of your metrics\n\nEnvironment: OKR_HOME=<dir> keeps all files under one folder; NO_COLOR disables colour;\nOKR_DEBUG=1 prints stack traces. Exit codes: 0 ok, 1 error, 2 usage, 3 re-authentication\nneeded, 4 partial failure, 130 interrupted.',
+      '\nGetting started:\n  okr demo                     see everything work on a built-in simulator\n  okr config setup fitbit      client id + secret, with the setup steps\n  okr connect fitbit           sign in through the browser\n  okr sync --since 7d          import into SQLite\n  okr metrics show             a table of your metrics\n\nEnvironment: OKR_HOME=<dir> keeps all files under one folder; NO_COLOR disables colour;\nOKR_DEBUG=1 prints stack traces; OKR_PAGER or PAGER picks the pager (empty: none).\nExit codes: 0 ok, 1 error, 2 usage, 3 re-authentication needed, 4 partial failure,\n130 interrupted. Tab completion for your shell: okr completion --help.',
     );
   const wanted = args && invokedCommand(args);
   for (const entry of COMMANDS) {
@@ -120,17 +139,20 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
       (await entry.load()).register(program, app);
       program.commands.at(-1)?.summary(entry.summary);
     } else {
-      program.command(entry.name).summary(entry.summary);
+      program.command(entry.name, { hidden: entry.hidden }).summary(entry.summary);
     }
   }
   // Positional options: a command's options count only before its subcommand's name. Otherwise a
   // parent with options of its own takes its subcommand's flags (`plugins show fitbit --json` gave
-  // `plugins` the --json and printed text). The one global option, --verbose, is then also
-  // declared (hidden; help lists it under "Global Options") on every command that runs, so it
-  // works after the command as before (`okr sync fitbit --verbose`).
+  // `plugins` the --json and printed text). The global options, --verbose and --no-pager, are
+  // then also declared (hidden; help lists them under "Global Options") on every command that
+  // runs, so they work after the command too (`okr sync fitbit --verbose`).
   for (const cmd of allCommands(program)) {
     cmd.enablePositionalOptions();
-    if (cmd !== program && cmd.commands.length === 0) cmd.addOption(cmd.createOption('--verbose').hideHelp());
+    if (cmd !== program && cmd.commands.length === 0) {
+      cmd.addOption(cmd.createOption('--verbose').hideHelp());
+      cmd.addOption(cmd.createOption('--no-pager').hideHelp());
+    }
   }
   return program;
 }

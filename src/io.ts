@@ -9,6 +9,7 @@ export interface Stream {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 export interface IO {
@@ -21,9 +22,15 @@ export interface IO {
   isInteractive: boolean;
   color: boolean;
   columns: number;
+  /** Terminal height (24 when unknown): taller output goes through the pager. */
+  rows: number;
   out(line?: string): void;
   err(line?: string): void;
   json(value: unknown): void;
+  /** Keeps what is written to stdout (out, json, stdout.write) until `release`: for the pager. */
+  hold(): void;
+  /** Stops holding; returns what was held. */
+  release(): string;
 }
 
 export function createIO(opts: {
@@ -34,8 +41,18 @@ export function createIO(opts: {
 }): IO {
   const isTTY = opts.stdout.isTTY === true;
   const noColor = opts.env.NO_COLOR !== undefined && opts.env.NO_COLOR !== '';
+  let held: string[] | undefined;
+  const holder: Stream = {
+    isTTY: opts.stdout.isTTY,
+    columns: opts.stdout.columns,
+    rows: opts.stdout.rows,
+    write: (chunk: string) => held!.push(chunk),
+  };
+  const stdout = (): Stream => (held ? holder : opts.stdout);
   return {
-    stdout: opts.stdout,
+    get stdout() {
+      return stdout();
+    },
     stderr: opts.stderr,
     // A getter: the real process.stdin is created on first use (see processIO).
     get stdin() {
@@ -45,9 +62,18 @@ export function createIO(opts: {
     isInteractive: isTTY && opts.stdin.isTTY === true,
     color: isTTY && !noColor && opts.env.TERM !== 'dumb',
     columns: opts.stdout.columns && opts.stdout.columns > 0 ? opts.stdout.columns : 80,
-    out: (line = '') => void opts.stdout.write(`${line}\n`),
+    rows: opts.stdout.rows && opts.stdout.rows > 0 ? opts.stdout.rows : 24,
+    out: (line = '') => void stdout().write(`${line}\n`),
     err: (line = '') => void opts.stderr.write(`${line}\n`),
-    json: (value) => void opts.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    json: (value) => void stdout().write(`${JSON.stringify(value, null, 2)}\n`),
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const text = (held ?? []).join('');
+      held = undefined;
+      return text;
+    },
   };
 }
 

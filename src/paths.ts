@@ -63,3 +63,13 @@ export function resolvePaths({ env, platform, homedir }: PathEnv): Paths {
 // The rules for okr's folders and files (private, owned by the user, never through a planted
 // link) live in one module; re-exported here for the code that only needs a folder.
 export { ensurePrivateDir } from './store/private-files.js';
+
+/** Where okr's files are, as `okr doctor` and `okr status` show them (and in their --json). */
+export function fileLocations(p: Paths): Record<'config' | 'secrets' | 'database' | 'log' | 'locks', string> {
+  return { config: p.configFile, secrets: p.secretsFile, database: p.dbFile, log: p.syncLog, locks: p.lockDir };
+}
+
+/** The same, as lines for people. */
+export function fileLocationLines(p: Paths): string[] {
+  return ['Files:', ...Object.entries(fileLocations(p)).map(([what, path]) => `  ${what.padEnd(9)} ${path}`)];
+}

@@ -18,6 +18,8 @@ if (!process.env.OKR_TEST_KEEP_HOME) {
   process.env.XDG_STATE_HOME = join(fakeHome, '.local/state');
 }
 process.env.NO_COLOR = '1';
+// Output a test captures is never sent to a pager (test/cli/pager.test.ts turns it back on).
+process.env.OKR_PAGER = '';
 delete process.env.OKR_HOME;
 
 // Property tests: every developer run draws a new random seed, so new inputs keep being explored

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { type CheckResult, runChecks } from '../doctor/checks.js';
 import { paint } from '../io.js';
+import { fileLocationLines, fileLocations } from '../paths.js';
 import { redactUrls } from '../redact.js';
 import { displayValue } from '../store/config.js';
 import { openDatabase } from '../store/db.js';
@@ -30,7 +31,7 @@ export function register(program: Command, app: App): void {
           return report.ok ? 0 : 1;
         }
         if (opts.json) {
-          ctx.io.json(report);
+          ctx.io.json({ ...report, files: fileLocations(ctx.paths) });
           return report.ok ? 0 : 1;
         }
         for (const c of report.checks) {
@@ -47,6 +48,8 @@ export function register(program: Command, app: App): void {
               ? `No problems, ${plural(warns, 'warning')}.`
               : 'Everything looks fine.',
         );
+        ctx.io.out();
+        for (const l of fileLocationLines(ctx.paths)) ctx.io.out(l);
         return report.ok ? 0 : 1;
       }),
     );

@@ -62,7 +62,7 @@ export function register(program: Command, app: App): void {
   plugins
     .command('show')
     .description("a plugin's fields (type, unit, availability) and its setup steps")
-    .argument('<id>', 'plugin id')
+    .argument('<plugin>', 'plugin id, e.g. fitbit')
     .option('--json', 'machine-readable output')
     .action(
       action(app, async (ctx, id: string, opts: { json?: boolean }) => {

@@ -12,6 +12,7 @@ import type { Context } from '../context.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { fixFor, fixText } from '../fixes.js';
 import { paint } from '../io.js';
+import { fileLocationLines, fileLocations } from '../paths.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
 import { OkrFileError } from '../store/private-files.js';
@@ -323,9 +324,13 @@ export function register(program: Command, app: App): void {
       action(app, async (ctx, opts: { json?: boolean }) => {
         const rows: PluginStatus[] = [];
         for (const p of ctx.registry.list()) rows.push(await pluginStatus(ctx, p));
-        if (opts.json) ctx.io.json({ plugins: rows });
-        else if (rows.length === 0) ctx.io.out('No plugins are registered.');
-        else printHuman(ctx, rows);
+        if (opts.json) ctx.io.json({ plugins: rows, files: fileLocations(ctx.paths) });
+        else {
+          if (rows.length === 0) ctx.io.out('No plugins are registered.');
+          else printHuman(ctx, rows);
+          ctx.io.out();
+          for (const l of fileLocationLines(ctx.paths)) ctx.io.out(l);
+        }
         return statusExitCode(rows);
       }),
     );

@@ -19,12 +19,14 @@ const program = await buildProgram({
   },
 });
 const paths = commandPaths(program);
+/** The commands `okr --help` lists (not the hidden ones the completion scripts call). */
+const listed = program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
 
 describe('help', () => {
   it('lists every top-level command in `okr --help`', async () => {
     const r = await runCli(['--help'], { home: tempHome() });
     expect(r.code).toBe(0);
-    for (const c of program.commands) expect(r.stdout).toContain(`  ${c.name()}`);
+    for (const c of listed) expect(r.stdout).toContain(`  ${c.name()}`);
   });
 
   it.each(paths.map((p) => [p.join(' '), p]))('`okr %s --help` works', async (_name, path) => {
@@ -38,10 +40,11 @@ describe('help', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     const v = await runBin(['--version']);
     expect(v.code).toBe(0);
-    expect(v.stdout.trim()).toBe(pkg.version);
+    // One line, as `gh --version`: okr's version, Node's, the platform.
+    expect(v.stdout).toBe(`okr ${pkg.version} (node ${process.version}, ${process.platform}-${process.arch})\n`);
     const h = await runBin(['--help']);
     expect(h.code).toBe(0);
-    for (const c of program.commands) expect(h.stdout).toContain(`  ${c.name()}`);
+    for (const c of listed) expect(h.stdout).toContain(`  ${c.name()}`);
   });
 
   it('runs as `npx okr` from the package folder (the package bin, no download)', async () => {
@@ -51,7 +54,7 @@ describe('help', () => {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    for (const c of program.commands) expect(out).toContain(`  ${c.name()}`);
+    for (const c of listed) expect(out).toContain(`  ${c.name()}`);
   });
 
   it('loads only the invoked command', async () => {

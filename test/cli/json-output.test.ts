@@ -115,6 +115,7 @@ function cases(csv: string): Case[] {
       args: ['status'],
       check: (j) => {
         expect(j.plugins).toEqual([expect.objectContaining({ id: 'fitbit', connected: true, tokens: 'present' })]);
+        expect(j.files).toEqual(files(home.home));
       },
     },
     {
@@ -124,6 +125,7 @@ function cases(csv: string): Case[] {
       check: (j) => {
         expect(typeof j.ok).toBe('boolean');
         expect(j.checks).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'database', status: 'pass' })]));
+        expect(j.files).toEqual(files(home.home));
       },
     },
     {
@@ -204,6 +206,17 @@ function cases(csv: string): Case[] {
       check: (j) => keys('ok')(j),
     },
   ];
+}
+
+/** Where okr keeps its files under OKR_HOME, as doctor and status report them. */
+function files(okrHome: string) {
+  return {
+    config: join(okrHome, 'config', 'config.json'),
+    secrets: join(okrHome, 'config', 'secrets.json'),
+    database: join(okrHome, 'data', 'okr.db'),
+    log: join(okrHome, 'state', 'sync.log'),
+    locks: join(okrHome, 'state', 'locks'),
+  };
 }
 
 /** Every command path that has a --json option. */

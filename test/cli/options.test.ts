@@ -35,7 +35,7 @@ function leafCases(cmd: Command, path: string[] = []): Case[] {
     const here = [...path, c.name()];
     if (c.commands.length > 0) return leafCases(c, here);
     // Required arguments and mandatory options get a placeholder, so parsing reaches the action.
-    const args = c.registeredArguments.filter((a) => a.required).map(() => 'x');
+    const args = c.registeredArguments.filter((a) => a.required).map((a) => a.argChoices?.[0] ?? 'x');
     return c.options.map((option) => {
       const mandatory = c.options.filter((o) => o.mandatory && o !== option).flatMap((o) => [o.long!, '1']);
       return { path: here, args: [...args, ...mandatory], option };

@@ -2,6 +2,7 @@
  * What people read, through the built binary: long lines wrapped to the terminal (80 columns
  * when standard output is not one), counted nouns in the singular when there is one.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, tempHome } from '../helpers/cli.js';
 
@@ -35,5 +36,23 @@ describe('text output', () => {
     expect(show.stdout).toContain('daily (default), 1 metric');
     const list = await runBin(['metrics', 'template', 'list'], { home });
     expect(list.stdout).toMatch(/daily\s+1 metric: Mood/);
+  });
+
+  it('okr doctor and okr status end with where the config, data and state files are', async () => {
+    const home = tempHome();
+    for (const cmd of ['doctor', 'status']) {
+      const r = await runBin([cmd], { home, env: { OKR_SECRETS: 'file' } });
+      expect(r.stdout, cmd).toContain(
+        [
+          'Files:',
+          `  config    ${join(home, 'config', 'config.json')}`,
+          `  secrets   ${join(home, 'config', 'secrets.json')}`,
+          `  database  ${join(home, 'data', 'okr.db')}`,
+          `  log       ${join(home, 'state', 'sync.log')}`,
+          `  locks     ${join(home, 'state', 'locks')}`,
+          '',
+        ].join('\n'),
+      );
+    }
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * Shell completion, as gh and rclone do it: the shell scripts (`okr completion bash|zsh|fish`)
+ * are thin, and on each Tab they ask `okr __complete <words…>` what may come next. The answer
+ * comes from the program itself (subcommands, options, option choices) and the plugin registry
+ * (plugin ids), so it never goes stale. Loaded only by those two commands.
+ */
+import type { Argument, Command, Option } from 'commander';
+
+export interface Candidate {
+  value: string;
+  description: string;
+}
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+interface Sources {
+  plugins: Array<{ id: string; name: string }>;
+}
+
+const visible = (c: Command) => !(c as unknown as { _hidden?: boolean })._hidden;
+const takesValue = (o: Option) => o.required || o.optional;
+
+function findOption(cmd: Command, word: string): Option | undefined {
+  const flag = word.split('=')[0];
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    const o = c.options.find((x) => x.long === flag || x.short === flag);
+    if (o) return o;
+  }
+  return undefined;
+}
+
+/** Options offered at `cmd`: its own, then the global ones (hidden copies left out). */
+function optionsOf(cmd: Command): Candidate[] {
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    for (const o of c.options) {
+      if (o.hidden || !o.long || seen.has(o.long)) continue;
+      // -V/--version belongs to `okr` alone.
+      if (c.parent === null && c !== cmd && o.long === '--version') continue;
+      seen.add(o.long);
+      out.push({ value: o.long, description: o.description });
+    }
+  }
+  out.push({ value: '--help', description: 'display help for command' });
+  return out;
+}
+
+function argumentValues(arg: Argument | undefined, typed: string[], src: Sources): Candidate[] {
+  if (!arg) return [];
+  if (arg.name() === 'plugin' || arg.name() === 'plugins') {
+    return src.plugins.filter((p) => !typed.includes(p.id)).map((p) => ({ value: p.id, description: p.name }));
+  }
+  if (arg.name() === 'shell') return SHELLS.map((s) => ({ value: s, description: `a ${s} completion script` }));
+  if (arg.argChoices) return arg.argChoices.map((v) => ({ value: v, description: '' }));
+  return [];
+}
+
+/**
+ * What may replace the last word of `words` (the words after `okr`; the last one is the word
+ * being completed, '' after a space). An empty list lets the shell complete file names.
+ */
+export function complete(program: Command, words: string[], src: Sources): Candidate[] {
+  const current = words.at(-1) ?? '';
+  let cmd = program;
+  const positionals: string[] = [];
+  let pending: Option | undefined;
+  for (const w of words.slice(0, -1)) {
+    if (pending) {
+      pending = undefined;
+      continue;
+    }
+    if (w.startsWith('-') && w !== '-') {
+      const o = findOption(cmd, w);
+      if (o && takesValue(o) && !w.includes('=')) pending = o;
+      continue;
+    }
+    const sub = positionals.length === 0 ? cmd.commands.find((c) => c.name() === w) : undefined;
+    if (sub) cmd = sub;
+    else positionals.push(w);
+  }
+  let found: Candidate[];
+  if (pending) {
+    found = (pending.argChoices ?? []).map((v) => ({ value: v, description: '' }));
+  } else if (current.startsWith('-')) {
+    found = optionsOf(cmd);
+  } else if (cmd.commands.length > 0) {
+    found = cmd.commands
+      .filter(visible)
+      .map((c) => ({ value: c.name(), description: c.summary() || c.description().split('\n')[0]! }));
+  } else {
+    const args = cmd.registeredArguments;
+    const last = args.at(-1);
+    const arg = positionals.length < args.length ? args[positionals.length] : last?.variadic ? last : undefined;
+    found = argumentValues(arg, positionals, src);
+  }
+  return found.filter((c) => c.value.startsWith(current));
+}
+
+/** `value<TAB>description` lines, as the scripts read them. */
+export function formatCandidates(list: Candidate[]): string {
+  return list.map((c) => `${c.value}\t${c.description.replace(/[\t\n]/g, ' ')}\n`).join('');
+}
+
+/** The completion script for a shell. Each calls `okr __complete` with the words so far. */
+export function script(shell: Shell): string {
+  switch (shell) {
+    case 'bash':
+      return `# okr completion for bash. Install: okr completion --help
+_okr() {
+  local IFS=$'\\n' line
+  local -a lines
+  COMPREPLY=()
+  lines=($(okr __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  for line in "\${lines[@]}"; do
+    COMPREPLY+=("\${line%%$'\\t'*}")
+  done
+}
+complete -o default -F _okr okr
+`;
+    case 'zsh':
+      return `#compdef okr
+# okr completion for zsh. Install: okr completion --help
+_okr() {
+  local -a lines specs
+  local line value
+  lines=("\${(@f)$(okr __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  for line in "\${lines[@]}"; do
+    [[ -z $line ]] && continue
+    value=\${line%%$'\\t'*}
+    specs+=("\${value//:/\\\\:}:\${line#*$'\\t'}")
+  done
+  if (( \${#specs} )); then
+    _describe -t okr okr specs
+  else
+    _files
+  fi
+}
+if [[ \${funcstack[1]} == _okr ]]; then
+  _okr "$@"
+elif (( \${+functions[compdef]} )); then
+  compdef _okr okr
+fi
+`;
+    case 'fish':
+      return `# okr completion for fish. Install: okr completion --help
+function __okr_complete
+    set -l lines (okr __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)
+    if test (count $lines) -gt 0
+        printf '%s\\n' $lines
+    else
+        __fish_complete_path (commandline -ct)
+    end
+end
+complete -c okr -f -a '(__okr_complete)'
+`;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Shell completion: what `okr __complete` answers (in-process, every kind of word), and the
+ * scripts of `okr completion bash|zsh|fish` in the real shells, through the built binary on PATH
+ * as `okr` (a two-line shim). zsh runs interactively in tmux, since its completion needs a line
+ * editor; bash and fish complete from a script.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli.js';
+import { complete } from '../../src/completion.js';
+import { BIN, REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
+
+const program = await buildProgram({ exitCode: 0, context: () => Promise.reject(new Error('not needed')) });
+const plugins = [{ id: 'fitbit', name: 'Fitbit (Google Health)' }];
+const values = (...words: string[]) => complete(program, words, { plugins }).map((c) => c.value);
+
+describe('what may come next (okr __complete)', () => {
+  it('commands and subcommands, by prefix; hidden ones never', () => {
+    expect(values('con')).toEqual(['config', 'connect']);
+    expect(values('')).toContain('metrics');
+    expect(values('')).not.toContain('__complete');
+    expect(values('metrics', 'template', '')).toEqual(['create', 'list', 'show', 'edit', 'delete', 'default']);
+    expect(values('schedule', '')).not.toContain('run'); // hidden: what the scheduler starts
+  });
+
+  it('plugin ids where a command takes a plugin, without the ones already given', () => {
+    expect(values('connect', 'fi')).toEqual(['fitbit']);
+    expect(values('plugins', 'show', '')).toEqual(['fitbit']);
+    expect(values('config', 'setup', '')).toEqual(['fitbit']);
+    expect(values('sync', '--since', '7d', '')).toEqual(['fitbit']);
+    expect(values('sync', 'fitbit', '')).toEqual([]);
+    expect(values('connect', 'fitbit', '')).toEqual([]); // one plugin only
+  });
+
+  it("options of the command and the global ones, and an option's choices", () => {
+    expect(values('sync', '--s')).toEqual(['--since']);
+    expect(values('metrics', 'show', '--')).toEqual(
+      expect.arrayContaining(['--template', '--offline', '--json', '--verbose', '--no-pager', '--help']),
+    );
+    expect(values('metrics', 'show', '--')).not.toContain('--version');
+    expect(values('--ver')).toEqual(['--version', '--verbose']);
+    expect(values('schedule', 'install', '--backend', '')).toEqual(['cron', 'systemd', 'launchd']);
+    expect(values('completion', '')).toEqual(['bash', 'zsh', 'fish']);
+  });
+
+  it('nothing (the shell then completes file names) where a file or free text goes', () => {
+    expect(values('metrics', 'import', '')).toEqual([]);
+    expect(values('metrics', 'export', '-o', '')).toEqual([]);
+    expect(values('objective', 'add', '')).toEqual([]);
+  });
+
+  it('through the built binary: value, tab, description', async () => {
+    const r = await runBin(['__complete', '--', 'connect', 'fi'], { home: tempHome() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('fitbit\tFitbit (Google Health)\n');
+    const words = await runBin(['__complete', '--', 'sync', '--help', '--s'], { home: tempHome() });
+    expect(words.stdout).toBe('--since\tstart of the range: 7d, 2w, 3m, 1y, or a date YYYY-MM-DD\n');
+  });
+});
+
+/** A folder holding `okr`, the built binary, for the shells' PATH. */
+function shimPath(): string {
+  const dir = tempDir('okr-shim-');
+  const okr = join(dir, 'okr');
+  writeFileSync(okr, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(okr, 0o755);
+  return `${dir}:${process.env.PATH}`;
+}
+
+const shellEnv = () => ({ ...process.env, PATH: shimPath(), OKR_HOME: tempHome() });
+
+describe('the completion scripts, in the real shells', () => {
+  it('bash: sourced, _okr completes a command and a plugin id', () => {
+    const env = shellEnv();
+    const bash = (words: string[]) =>
+      execFileSync(
+        'bash',
+        [
+          '--norc',
+          '-c',
+          `source <(okr completion bash); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _okr; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { env, encoding: 'utf8', timeout: 20_000 },
+      ).trim();
+    expect(bash(['okr', 'con'])).toBe('config\nconnect');
+    expect(bash(['okr', 'connect', 'fi'])).toBe('fitbit');
+    expect(bash(['okr', 'sync', '--sin'])).toBe('--since');
+    // The script installs itself for `okr`, falling back to file names when okr has nothing.
+    const spec = execFileSync('bash', ['--norc', '-c', 'source <(okr completion bash); complete -p okr'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(spec.trim()).toBe('complete -o default -F _okr okr');
+  });
+
+  it('fish: sourced, `complete -C` gives commands with descriptions and plugin ids', () => {
+    const env = shellEnv();
+    const fish = (line: string) =>
+      execFileSync('fish', ['--no-config', '-c', `okr completion fish | source; complete -C '${line}'`], {
+        env,
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    expect(fish('okr con')).toBe(
+      'config\tsettings: client ids, secrets, endpoints; guided setup\nconnect\tsign in to a plugin through the browser (OAuth2 + PKCE)\n',
+    );
+    expect(fish('okr connect fi')).toBe('fitbit\tFitbit (Google Health)\n');
+  });
+
+  describe('zsh, interactively in tmux', () => {
+    const SOCKET = `okr-zsh-${process.pid}`;
+    const tmux = (...args: string[]) =>
+      execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    afterAll(() => {
+      try {
+        tmux('kill-server');
+      } catch {
+        // Already gone.
+      }
+      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
+    });
+    async function waitFor(pattern: RegExp): Promise<string> {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const screen = tmux('capture-pane', '-p', '-t', 'z');
+        if (pattern.test(screen)) return screen;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${screen}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+
+    it('the script parses, installs with compdef, and Tab completes a plugin id and lists commands', async () => {
+      const env = shellEnv();
+      execFileSync('zsh', [
+        '-n',
+        '-c',
+        execFileSync(process.execPath, [BIN, 'completion', 'zsh'], { encoding: 'utf8' }),
+      ]);
+      // Through env(1): tmux keeps its own PATH for the pane whatever `-e` says.
+      const shell = `env PATH='${env.PATH}' OKR_HOME='${env.OKR_HOME}' zsh -f`;
+      tmux('new-session', '-d', '-s', 'z', '-x', '120', '-y', '30', '-c', REPO_ROOT, shell);
+      tmux(
+        'send-keys',
+        '-t',
+        'z',
+        'PS1="zsh> "; autoload -U compinit && compinit -u && source <(okr completion zsh)',
+        'Enter',
+      );
+      await waitFor(/^zsh>\s*$/m);
+      tmux('send-keys', '-t', 'z', '-l', 'okr connect fi');
+      tmux('send-keys', '-t', 'z', 'Tab');
+      await waitFor(/^zsh> okr connect fitbit\s*$/m);
+      tmux('send-keys', '-t', 'z', 'C-u');
+      tmux('send-keys', '-t', 'z', '-l', 'okr con');
+      tmux('send-keys', '-t', 'z', 'Tab');
+      const screen = await waitFor(/connect +-- sign in/);
+      expect(screen).toMatch(/config +-- settings: client ids/);
+    });
+  });
+});
+
+describe('okr completion', () => {
+  it('--help says how to install it in each shell; an unknown shell is a usage error', async () => {
+    const help = await runBin(['completion', '--help']);
+    expect(help.stdout).toContain("echo 'source <(okr completion bash)' >> ~/.bashrc");
+    expect(help.stdout).toContain('okr completion fish > ~/.config/fish/completions/okr.fish');
+    expect(help.stdout).toMatch(/zsh +echo 'source <\(okr completion zsh\)' >> ~\/\.zshrc/);
+    const bad = await runBin(['completion', 'powershell']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish.");
+  });
+});
