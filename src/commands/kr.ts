@@ -114,9 +114,7 @@ function noteMissingValues(ctx: Context, metric: KrMetric): void {
   const how =
     metric.source === 'external'
       ? `okr sync --since 30d imports them`
-      : metric.untemplated
-        ? `add "${metric.metricName}:${metric.type}" to a metric template to log them (okr metrics template --help)`
-        : `log them with okr metrics log ${metric.metricName} <value>`;
+      : `log them with okr metrics log ${metric.metricName} <value>${metric.untemplated ? ` (add "${metric.metricName}:${metric.type}" to a metric template to see them in okr metrics show)` : ''}`;
   ctx.io.err(paint(ctx.io, 'dim', `note: no ${metric.metricName} values yet; ${how}`));
 }
 

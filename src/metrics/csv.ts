@@ -27,6 +27,7 @@ import { isCivilDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import { escapeChar, hasUnsafeChar, safeText } from '../safe-text.js';
+import { keyResultMetricType } from '../store/objectives.js';
 import { findMetricUses } from '../store/templates.js';
 import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
 import { plural } from '../text.js';
@@ -171,16 +172,18 @@ export interface MetricInfo {
   type: FieldType;
   unit?: string;
   /** Where the type came from. */
-  known: 'plugin' | 'template' | 'guess';
+  known: 'plugin' | 'template' | 'key result' | 'guess';
 }
 
-/** What a metric name is: a plugin field, a template's manual metric, or a guess from a value. */
+/** What a metric name is: a plugin field, a template's (or key result's) manual metric, or a guess. */
 export function metricInfo(ctx: Pick<Context, 'registry' | 'db'>, name: string): MetricInfo | undefined {
   const field = ctx.registry.findField(name)?.field;
   const uses = findMetricUses(ctx.db(), name);
   if (field) return { type: field.type, unit: uses.find((u) => u.unit)?.unit ?? field.unit, known: 'plugin' };
   const manual = uses.find((u) => u.type !== 'external');
   if (manual) return { type: manual.type as FieldType, unit: manual.unit, known: 'template' };
+  const krType = name.includes('.') ? undefined : keyResultMetricType(ctx.db(), name);
+  if (krType) return { type: krType, known: 'key result' };
   return undefined;
 }
 

@@ -2,7 +2,9 @@
  * `okr metrics log`: a value typed by hand, for one metric and one day.
  *
  * Which metric: `<metric>` is a metric name (`mood`, `fitbit.steps`) or a template label
- * (`Mood`, `Sleep length`, any case). A plugin field can be logged even when no template shows it.
+ * (`Mood`, `Sleep length`, any case). A plugin field can be logged even when no template shows it,
+ * and so can a manual metric a key result measures (`okr kr add … --metric books --type number`):
+ * the key result gave it its type.
  *
  * The rule between manual and synced values (README, "Manual and synced values"):
  * - a sync never overwrites a manual value (src/store/values.ts keeps it);
@@ -16,6 +18,7 @@ import type { Context } from '../context.js';
 import { isCivilDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
+import { keyResultMetricType } from '../store/objectives.js';
 import { findMetricUses, listTemplates } from '../store/templates.js';
 import { getValue, MANUAL_SOURCE, putValue } from '../store/values.js';
 import { metricSlug, resolveMetric } from './templates.js';
@@ -59,6 +62,12 @@ export function findLoggableMetric(ctx: Pick<Context, 'registry' | 'db'>, query:
   if (candidates.length > 1) {
     const inDefault = candidates.filter((c) => c.some((u) => u.isDefault));
     if (inDefault.length === 1) candidates = inDefault;
+  }
+  if (candidates.length === 0 && !q.includes('.')) {
+    for (const name of new Set([q, slug])) {
+      const type = keyResultMetricType(ctx.db(), name);
+      if (type) return { metricName: name, label: name, type };
+    }
   }
   if (candidates.length === 0) {
     const names = [...new Set(templates.flatMap((t) => t.metrics.map((m) => m.label)))];

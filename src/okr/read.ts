@@ -7,9 +7,10 @@
  *   declares. A field the provider does not offer is refused (its values would never come).
  * - anything else: a metric from the metric templates, by metric name or label, the way
  *   `okr metrics log` finds it (`books`, `Books`, or `Sleep` for a template's external metric).
- * - a manual metric that no template holds: its type cannot be known, so `--type` is required,
- *   and the name is stored as its slug (`Books read` → `books_read`), the name `okr metrics log`
- *   and templates give it.
+ * - a manual metric that no template holds: unless another key result already measures it, its
+ *   type cannot be known, so `--type` is required, and the name is stored as its slug
+ *   (`Books read` → `books_read`), the name `okr metrics log` and templates give it. From then
+ *   on `okr metrics log books 1` and `okr metrics import` know it by that type.
  * The type is stored with the key result: its target was parsed by that type, and keeps meaning
  * the same thing if a template is edited later.
  */
@@ -21,7 +22,7 @@ import { metricSlug, resolveMetric } from '../metrics/templates.js';
 import { TYPE_NAMES } from '../metrics/values.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import type { Db } from '../store/db.js';
-import { type KeyResultRecord, listKeyResults, type Objective } from '../store/objectives.js';
+import { type KeyResultRecord, keyResultMetricType, listKeyResults, type Objective } from '../store/objectives.js';
 import { listTemplates } from '../store/templates.js';
 import { getValues } from '../store/values.js';
 import { periodDays } from './period.js';
@@ -71,6 +72,15 @@ export function resolveKrMetric(ctx: Pick<Context, 'registry' | 'db'>, input: st
     if (name === '') {
       throw new UsageError(`Not a metric name: ${JSON.stringify(q)}`, 'Use letters, digits and _, e.g. --metric books');
     }
+    // Another key result already measures it: it gave the type.
+    const known = keyResultMetricType(ctx.db(), name);
+    if (given && known && given !== known) {
+      throw new UsageError(
+        `${name} is a ${known} metric (another key result measures it), not ${given}`,
+        `Drop --type: the type of ${name} is known`,
+      );
+    }
+    if (!given && known) return { metricName: name, type: known, source: 'manual', label: q, untemplated: true };
     if (!given) {
       throw new UsageError(
         `"${q}" is not a plugin field or in any metric template, so its type is unknown`,

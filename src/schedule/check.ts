@@ -6,13 +6,17 @@
  * - the keychain answers a write/read/delete probe, when secrets live there (or would go there);
  * - each connected plugin's tokens are readable, and its required settings resolve without the
  *   user's shell (a client id that only came from an exported variable is invisible to cron);
- * - the log folder is writable.
- * It never prints a secret: only whether each one could be read.
+ * - the log folder is writable;
+ * - and what the job resolves (`resolved`): every setting with where its value comes from, the
+ *   folders and the time zone, so the preflight can compare them with the shell's: an endpoint
+ *   override or a client id that only lives in an exported variable changes what the job does.
+ * It never prints a secret: only whether each one could be read, and from where.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
 import { OkrError } from '../errors.js';
+import type { ValueSource } from '../store/config.js';
 import { listEnabledConnections } from '../store/connections.js';
 import { tokenKey } from '../store/tokens.js';
 
@@ -30,6 +34,47 @@ export interface CheckReport {
   keychain: CheckItem & { needed: boolean; busAddress: string | null };
   plugins: Array<{ id: string; tokens: CheckItem; settings: CheckItem & { missing: string[] } }>;
   log: CheckItem & { path: string };
+  resolved: Resolved;
+}
+
+/** One setting as a process resolves it. Secrets carry no value: only where it came from. */
+export interface ResolvedSetting {
+  key: string;
+  source: ValueSource | 'unreadable';
+  value?: string;
+}
+
+/** What decides what a sync does, as one process sees it (the shell, or the scheduled job). */
+export interface Resolved {
+  configFile: string;
+  dbFile: string;
+  stateDir: string;
+  timeZone: string;
+  settings: ResolvedSetting[];
+}
+
+/** The settings, folders and time zone this process would sync with. */
+export async function resolveForJob(ctx: Context): Promise<Resolved> {
+  const settings: ResolvedSetting[] = [];
+  for (const key of ctx.config.keys()) {
+    try {
+      const r = await ctx.config.resolve(key.key);
+      settings.push(
+        ctx.config.isSecret(key) || r.value === undefined
+          ? { key: key.key, source: r.source }
+          : { key: key.key, source: r.source, value: r.value },
+      );
+    } catch {
+      settings.push({ key: key.key, source: 'unreadable' });
+    }
+  }
+  return {
+    configFile: ctx.paths.configFile,
+    dbFile: ctx.paths.dbFile,
+    stateDir: ctx.paths.stateDir,
+    timeZone: ctx.timeZone(),
+    settings,
+  };
 }
 
 /** The folder that stops `path` from being created or written, if any: `path` itself when it
@@ -60,6 +105,7 @@ export async function runCheck(
     keychain: { ok: true, needed: false, detail: '', busAddress: ctx.env.DBUS_SESSION_BUS_ADDRESS ?? null },
     plugins: [],
     log: { ok: false, path: ctx.paths.syncLog, detail: '' },
+    resolved: await resolveForJob(ctx),
   };
 
   let db: ReturnType<Context['db']> | undefined;

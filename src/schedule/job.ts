@@ -11,7 +11,8 @@
  *   most 2 MiB on disk). Doing this in okr instead of a shell redirect works the same on the
  *   three backends, and a crash of the sync still lands in the log.
  * - The environment it carries (only what differs from the scheduler's bare one): OKR_HOME and
- *   the XDG folders when set, so a custom home keeps working; OKR_SECRETS when set; and on cron,
+ *   the XDG folders when set, so a custom home keeps working; OKR_SECRETS and TZ (the zone
+ *   whose midnight ends a day) when set; and on cron,
  *   DBUS_SESSION_BUS_ADDRESS so the Secret Service (the keychain) is reachable.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
@@ -83,7 +84,7 @@ export function findSessionBus(
 }
 
 /** Variables that decide where okr's files are and where secrets go. */
-const CARRIED = ['OKR_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'OKR_SECRETS'] as const;
+const CARRIED = ['OKR_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'OKR_SECRETS', 'TZ'] as const;
 
 export interface BuildJobOptions {
   node: string;
@@ -98,7 +99,7 @@ export function buildJob(ctx: Context, backend: BackendId, opts: BuildJobOptions
     if (k.startsWith('XDG_') && ctx.platform === 'darwin') continue;
     const v = ctx.env[k];
     // The job starts in the home folder: a relative OKR_HOME would point somewhere else.
-    if (v) env[k] = k === 'OKR_SECRETS' || isAbsolute(v) ? v : resolve(v);
+    if (v) env[k] = k === 'OKR_SECRETS' || k === 'TZ' || isAbsolute(v) ? v : resolve(v);
   }
   let bus: SessionBus | undefined;
   // systemd user services get the bus from the user manager; launchd reaches the keychain

@@ -10,7 +10,7 @@
  */
 import type { Context } from '../context.js';
 import type { Backend } from './backends/types.js';
-import type { CheckReport } from './check.js';
+import { type CheckReport, type Resolved, type ResolvedSetting, resolveForJob } from './check.js';
 import { exec, showCommand } from './exec.js';
 import { CHECK_ARGS, type Job, jobArgv } from './job.js';
 
@@ -63,7 +63,60 @@ export async function runPreflight(ctx: Context, backend: Backend, job: Job, hom
     };
   }
   const problems = explain(ctx, backend, job, report);
+  if (report.resolved) problems.push(...differences(ctx, await resolveForJob(ctx), report));
   return { ok: report.ok && problems.length === 0, command, env, report, problems };
+}
+
+function describeValue(s: ResolvedSetting): string {
+  if (s.source === 'unset') return 'no value';
+  if (s.value === undefined) return `a secret from the ${s.source}`;
+  return s.source === 'default' ? `the default ${s.value}` : s.value;
+}
+
+/**
+ * Every setting, folder and the time zone that the shell and the job resolve differently. The
+ * usual cause is an exported variable (FITBIT_API_BASE_URL pointing at a simulator, a client id):
+ * the shell uses it, cron never sees it, so the job would sync something else, or send the
+ * simulator's token to Google. Each difference comes with the command that stores the shell's value.
+ */
+export function differences(ctx: Context, shell: Resolved, report: CheckReport): Problem[] {
+  const job = report.resolved;
+  const problems: Problem[] = [];
+  const reinstall = 'run `okr schedule install` again from a shell set up like the one you use okr in';
+  if (job.configFile !== shell.configFile || job.dbFile !== shell.dbFile || job.stateDir !== shell.stateDir) {
+    problems.push({
+      what: `the job would use ${job.dbFile} and ${job.configFile}; this shell uses ${shell.dbFile} and ${shell.configFile}`,
+      fix: reinstall,
+    });
+  }
+  if (job.timeZone !== shell.timeZone) {
+    problems.push({
+      what: `the job's time zone is ${job.timeZone}, this shell's ${shell.timeZone}: its days would end at another midnight`,
+      fix: `set TZ=${shell.timeZone} in the shell, then ${reinstall.slice(4)}`,
+    });
+  }
+  // Missing required settings were reported above, with their own wording.
+  const missing = new Set(report.plugins.flatMap((p) => p.settings.missing));
+  const inJob = new Map(job.settings.map((s) => [s.key, s]));
+  for (const here of shell.settings) {
+    const there = inJob.get(here.key);
+    if (!there || missing.has(here.key) || there.source === 'unreadable' || here.source === 'unreadable') continue;
+    const same = there.source === here.source && there.value === here.value;
+    if (same) continue;
+    const key = ctx.config.describe(here.key);
+    const secret = ctx.config.isSecret(key);
+    const fromEnv = here.source === 'env' && key.env;
+    const shown = secret ? 'a secret' : here.value;
+    problems.push({
+      what: fromEnv
+        ? `${here.key} is ${shown} in this shell, from ${key.env}, which scheduled jobs do not get: the job would use ${describeValue(there)}`
+        : `${here.key} is ${describeValue(here)} here, but ${describeValue(there)} for the job`,
+      fix: fromEnv
+        ? `store it, so every okr uses it: \`${secret ? `okr config set ${here.key}` : showCommand(['okr', 'config', 'set', here.key, here.value!])}\`${secret ? ' (type it at the prompt)' : ''}, then run \`okr schedule install\` again (or, if it was only for a test, unset ${key.env} and install again)`
+        : reinstall,
+    });
+  }
+  return problems;
 }
 
 function firstLines(s: string): string {

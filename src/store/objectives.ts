@@ -193,6 +193,18 @@ export function getKeyResult(db: Db, id: number): KeyResultRecord | undefined {
   return row && keyResultFromRow(row);
 }
 
+/**
+ * The type the key results give a metric they measure (the oldest one's), or undefined when none
+ * does. A manual metric named only by a key result (`okr kr add … --metric books --type number`)
+ * is known by it: it can be logged and imported without a template.
+ */
+export function keyResultMetricType(db: Db, metricName: string): KeyResultRecord['metricType'] | undefined {
+  const row = db
+    .prepare('SELECT metric_type FROM key_results WHERE metric_name = ? ORDER BY id LIMIT 1')
+    .get(metricName) as { metric_type: KeyResultRecord['metricType'] } | undefined;
+  return row?.metric_type;
+}
+
 /** Key results in objective order, then by position; of one objective when `objectiveId` is given. */
 export function listKeyResults(db: Db, objectiveId?: number): KeyResultRecord[] {
   const rows =

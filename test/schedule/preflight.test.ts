@@ -9,7 +9,7 @@ import { createContext } from '../../src/context.js';
 import { CRON_BEGIN, splitCrontab } from '../../src/schedule/backends/cron.js';
 import { recordConnected } from '../../src/store/connections.js';
 import { saveCredentials } from '../../src/store/tokens.js';
-import { keychainAvailable, runCli } from '../helpers/cli.js';
+import { keychainAvailable, runBin, runCli } from '../helpers/cli.js';
 import { fakeMachine } from './fakes.js';
 
 const now = () => new Date(2026, 2, 10, 14, 23, 41);
@@ -93,6 +93,46 @@ describe('preflight: the job run once as the scheduler runs it', () => {
     expect(r.stdout + r.stderr).not.toContain('not-a-real-secret');
     // OKR_SECRETS is carried into the job, so token refreshes keep going to the file.
     expect(splitCrontab(fm.crontab()!).entry).toContain('OKR_SECRETS=file ');
+  });
+
+  it('refuses an endpoint override that only the shell has (FITBIT_API_BASE_URL), with the command that stores it', async () => {
+    const fm = fakeMachine({ systemctl: false });
+    const simulator = 'http://127.0.0.1:9/v4';
+    const shell = { ...fm.env, OKR_SECRETS: 'file', OKR_HOME: fm.okrHome };
+    // Everything the job needs is stored, as `okr config setup` leaves it; only the override is exported.
+    const ctx = createContext({ env: shell });
+    await ctx.config.set('plugin.fitbit.client_id', 'id.apps.googleusercontent.com');
+    await ctx.config.set('plugin.fitbit.client_secret', 'not-a-real-secret', { store: 'file' });
+    await saveCredentials(
+      ctx.secrets,
+      'fitbit',
+      { accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000, obtainedAt: Date.now() },
+      'file',
+    );
+    recordConnected(ctx.db(), {
+      pluginId: 'fitbit',
+      accountId: 'u1',
+      connectedAt: new Date().toISOString(),
+      tokenStore: 'file',
+    });
+    ctx.close();
+
+    const r = await runBin(['schedule', 'install', '--backend', 'cron'], {
+      env: { ...shell, FITBIT_API_BASE_URL: simulator },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(
+      `  - plugin.fitbit.api_base_url is ${simulator} in this shell, from FITBIT_API_BASE_URL, which scheduled jobs do not get: the job would use the default https://health.googleapis.com/v4\n`,
+    );
+    expect(r.stdout).toContain(`\`okr config set plugin.fitbit.api_base_url ${simulator}\``);
+    expect(r.stdout + r.stderr).not.toContain('not-a-real-secret');
+
+    // Stored, the job sees it too: the preflight passes.
+    expect((await runBin(['config', 'set', 'plugin.fitbit.api_base_url', simulator], { env: shell })).code).toBe(0);
+    const again = await runBin(['schedule', 'install', '--backend', 'cron'], {
+      env: { ...shell, FITBIT_API_BASE_URL: simulator },
+    });
+    expect(again.code, again.stdout).toBe(0);
   });
 
   it('a database the job cannot open', async () => {
