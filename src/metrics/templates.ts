@@ -29,6 +29,7 @@ import type { DataFieldDescriptor, FieldType } from '../plugins/types.js';
 import {
   countTemplates,
   findMetricUses,
+  getTemplate,
   METRIC_KINDS,
   type MetricKind,
   saveTemplate,
@@ -368,30 +369,48 @@ export function validateTemplate(
 }
 
 /**
- * Creates a default template with the plugin's available fields, unless any template exists
- * (someone who made templates has chosen what to see). Called by `okr connect` after the first
- * connection. Returns the template when it created one.
+ * Gives a newly connected plugin's fields a place to show (called by `okr connect`):
+ * - no template yet: creates `default` with the plugin's available fields;
+ * - a template named `default` that holds none of this plugin's metrics (a second plugin
+ *   connects): appends its fields there, labels made unique with the plugin id
+ *   (`Sleep length (oura)`), so one table shows both providers;
+ * - otherwise (the user arranged their templates, or reconnects): nothing.
+ * Returns what it did, or undefined. Check and write are one IMMEDIATE transaction, so two
+ * connects at once do not both create or both extend.
  */
 export function ensureDefaultTemplate(
   ctx: Pick<Context, 'registry' | 'db' | 'now'>,
   pluginId: string,
-): Template | undefined {
+): { template: Template; created: boolean } | undefined {
   const plugin = ctx.registry.get(pluginId);
   const db = ctx.db();
-  const metrics: TemplateMetric[] = plugin
-    .getAvailableFields()
-    .filter((f) => f.availability === undefined)
-    .map((f) => ({
-      label: f.name,
+  const fields = plugin.getAvailableFields().filter((f) => f.availability === undefined);
+  if (fields.length === 0) return undefined;
+  const run = db.transaction((): { template: Template; created: boolean } | undefined => {
+    const at = ctx.now().toISOString();
+    const external = (label: string, fieldId: string): TemplateMetric => ({
+      label,
       type: 'external',
-      source: `${pluginId}.${f.id}`,
-      metricName: `${pluginId}.${f.id}`,
-    }));
-  if (metrics.length === 0) return undefined;
-  // Check and insert in one IMMEDIATE transaction: two connects at once create one template.
-  const run = db.transaction((): Template | undefined => {
-    if (countTemplates(db) > 0) return undefined;
-    return saveTemplate(db, { name: DEFAULT_TEMPLATE_NAME, metrics, makeDefault: true }, ctx.now().toISOString());
+      source: `${pluginId}.${fieldId}`,
+      metricName: `${pluginId}.${fieldId}`,
+    });
+    if (countTemplates(db) === 0) {
+      const metrics = fields.map((f) => external(f.name, f.id));
+      return {
+        template: saveTemplate(db, { name: DEFAULT_TEMPLATE_NAME, metrics, makeDefault: true }, at),
+        created: true,
+      };
+    }
+    const current = getTemplate(db, DEFAULT_TEMPLATE_NAME);
+    if (!current || current.metrics.some((m) => m.source?.startsWith(`${pluginId}.`))) return undefined;
+    const taken = new Set(current.metrics.map((m) => m.label.toLowerCase()));
+    const added = fields.map((f) => {
+      const label = taken.has(f.name.toLowerCase()) ? `${f.name} (${pluginId})` : f.name;
+      taken.add(label.toLowerCase());
+      return external(label, f.id);
+    });
+    const metrics = [...current.metrics, ...added];
+    return { template: saveTemplate(db, { name: DEFAULT_TEMPLATE_NAME, metrics }, at), created: false };
   });
   return run.immediate();
 }

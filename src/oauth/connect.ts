@@ -56,6 +56,8 @@ export interface ConnectResult {
   refreshExpiresAt: string | null;
   /** Set when this connection created the default metric template. */
   createdTemplate?: string;
+  /** Set when this connection added its fields to the existing default template. */
+  extendedTemplate?: string;
 }
 
 function accountText(a: { accountId: string; label?: string }): string {
@@ -264,7 +266,8 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
     handle.respond(successPage(plugin.name, accountText(account)));
     // The first connection gives the user something to look at: a template of its fields.
     const template = ensureDefaultTemplate(ctx, plugin.id);
-    if (template) result.createdTemplate = template.name;
+    if (template?.created) result.createdTemplate = template.template.name;
+    else if (template) result.extendedTemplate = template.template.name;
     report(ctx, plugin, cfg, creds, result);
     return result;
   } catch (err) {
@@ -438,6 +441,11 @@ function report(
         ),
       );
     }
+  }
+  if (r.extendedTemplate) {
+    io.out(
+      `Added ${plugin.id}'s fields to the metric template "${r.extendedTemplate}" (okr metrics template show ${r.extendedTemplate}).`,
+    );
   }
   if (r.createdTemplate) {
     io.out(

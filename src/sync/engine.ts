@@ -75,6 +75,11 @@ export interface PluginSyncResult {
   refreshed: boolean;
   ms: number;
   error: string | null;
+  /**
+   * What kind of failure: a ProviderError category (`reauth`, `retired`, `rate_limited`, …),
+   * `database` for the store, null for anything else. Recorded as `plugins.last_error_kind`.
+   */
+  errorKind: string | null;
   hint: string | null;
   /** Fields skipped because their scope was not granted (status `partial`, or `error` when all were). */
   notGranted: NotGranted[];
@@ -149,9 +154,19 @@ function emptyResult(plugin: string, from: string, to: string): PluginSyncResult
     refreshed: false,
     ms: 0,
     error: null,
+    errorKind: null,
     hint: null,
     notGranted: [],
   };
+}
+
+/** The category of a failure (see PluginSyncResult.errorKind); a wrapped ProviderError counts. */
+function errorKindOf(err: unknown): string | null {
+  if (isProviderError(err)) return err.category;
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if (isProviderError(cause)) return cause.category;
+  if (isSqliteError(err) || isSqliteError(cause)) return 'database';
+  return null;
 }
 
 /**
@@ -390,6 +405,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       result.status = 'partial';
       result.error = notGrantedMessage(plugin.id, result.notGranted, false);
       result.hint = hintWithFix(null, fixFor('scope', plugin.id));
+      result.errorKind = 'scope';
     } else {
       result.status = 'ok';
     }
@@ -404,7 +420,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       at: nowIso(),
       status: result.status,
       error: result.error,
-      errorKind: result.status === 'partial' ? 'scope' : null,
+      errorKind: result.errorKind,
     });
   } catch (err) {
     const interrupted = ctx.signal.aborted;
@@ -416,7 +432,8 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
     result.error = message;
     // The kind status and doctor read back to give the same fix (src/fixes.ts).
-    const kind = isProviderError(err) ? err.category : null;
+    const kind = interrupted ? null : errorKindOf(known);
+    result.errorKind = kind;
     result.hint = interrupted ? null : hintWithFix(hint, fixFor(kind, plugin.id));
     if (!interrupted && isProviderError(err) && err.retryable) result.hint = gaveUpHint(err, plugin.id, result.retries);
     if (ctx.verbose && err instanceof Error && err.stack && !interrupted) result.error = `${message}\n${err.stack}`;

@@ -249,7 +249,9 @@ describe('a template whose source disappears still loads', () => {
 describe('ensureDefaultTemplate', () => {
   it("creates a default template with the plugin's available fields only", () => {
     const ctx = ctxFor(tempHome());
-    const t = ensureDefaultTemplate(ctx, 'fitbit')!;
+    const made = ensureDefaultTemplate(ctx, 'fitbit')!;
+    expect(made.created).toBe(true);
+    const t = made.template;
     expect(t.name).toBe('default');
     expect(t.isDefault).toBe(true);
     expect(t.metrics.map((m) => m.source)).toEqual([
@@ -262,9 +264,44 @@ describe('ensureDefaultTemplate', () => {
       'fitbit.activeZoneMinutes',
     ]);
     expect(t.metrics.map((m) => m.label)).toContain('Sleep length');
-    // Connecting again (or a second plugin) does not add another.
+    // Connecting again does not add another, nor touch it.
     expect(ensureDefaultTemplate(ctx, 'fitbit')).toBeUndefined();
     expect(listTemplates(ctx.db())).toHaveLength(1);
+    ctx.close();
+  });
+
+  it("a second plugin's fields join the default template, labels kept unique, once", () => {
+    const other = makeTestPlugin({
+      id: 'ring',
+      getAvailableFields: () => [
+        { id: 'sleepLength', name: 'Sleep length', description: '', type: 'duration' },
+        { id: 'readiness', name: 'Readiness', description: '', type: 'number' },
+        {
+          id: 'gone',
+          name: 'Gone',
+          description: '',
+          type: 'number',
+          availability: { available: false, reason: 'x', alternatives: ['readiness'] },
+        },
+      ],
+    });
+    const registry = createDefaultRegistry();
+    registry.register(other);
+    const ctx = ctxFor(tempHome(), registry);
+    ensureDefaultTemplate(ctx, 'fitbit');
+    const added = ensureDefaultTemplate(ctx, 'ring')!;
+    expect(added.created).toBe(false);
+    expect(added.template.name).toBe('default');
+    const tail = added.template.metrics.slice(-2);
+    expect(tail).toEqual([
+      { label: 'Sleep length (ring)', type: 'external', source: 'ring.sleepLength', metricName: 'ring.sleepLength' },
+      { label: 'Readiness', type: 'external', source: 'ring.readiness', metricName: 'ring.readiness' },
+    ]);
+    expect(added.template.metrics).toHaveLength(9);
+    // The merged template is valid (no duplicate labels), and connecting again adds nothing.
+    expect(validateTemplate(ctx, 'default', added.template.metrics)).toEqual([]);
+    expect(ensureDefaultTemplate(ctx, 'ring')).toBeUndefined();
+    expect(getTemplate(ctx.db(), 'default')!.metrics).toHaveLength(9);
     ctx.close();
   });
 

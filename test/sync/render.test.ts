@@ -45,6 +45,7 @@ const result: PluginSyncResult = {
   refreshed: false,
   ms: 412,
   error: null,
+  errorKind: null,
   hint: null,
   notGranted: [],
 };

@@ -425,6 +425,25 @@ describe('provider faults', () => {
     expect(r2.stderr).toContain('no complete answer within 150 ms');
   });
 
+  test('the failure kind is recorded (last_error_kind), so doctor can tell a retired API', async () => {
+    const c = await connectHome({ sim });
+    sim.faults.gone = true;
+    try {
+      const r = await sync(c, ['--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({ status: 'error', errorKind: 'retired' });
+    } finally {
+      sim.faults.gone = false;
+    }
+    expect(connectionRow(c.dbFile)).toMatchObject({ last_sync_status: 'error', last_error_kind: 'retired' });
+    const doctor = await runCli(['doctor', '--json'], { home: c.home, env: c.env, now });
+    const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; detail: string }>;
+    expect(checks.find((k) => k.id === 'plugin.fitbit.provider')).toMatchObject({ status: 'fail' });
+    // A later success clears it.
+    expect((await sync(c, [])).code).toBe(0);
+    expect(connectionRow(c.dbFile)).toMatchObject({ last_sync_status: 'ok', last_error_kind: null });
+  });
+
   test('a failed sync leaves earlier values as they were', async () => {
     const c = await connectHome({ sim });
     expect((await sync(c, [])).code).toBe(0);
