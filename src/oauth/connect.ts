@@ -31,11 +31,11 @@ import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
 import { plural, sentences } from '../text.js';
-import { buildAuthorizationRequest, exchangeCode, newState, type OAuthDeps, REQUEST_TIMEOUT_MS } from './flow.js';
+import { buildAuthorizationRequest, exchangeCode, newState, REQUEST_TIMEOUT_MS } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
 import { BASE_URL_KEY, resolveRedirect } from './redirect.js';
-import { revokeCredentials } from './revoke.js';
+import { revokeForPlugin } from './revoke.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -158,7 +158,6 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
     }
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deps: OAuthDeps = { fetch: ctx.fetch, now: () => ctx.now(), signal: ctx.signal };
   if (ctx.signal.aborted) throw interruptedError(ctx);
 
   let server: LoopbackServer;
@@ -258,7 +257,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
       plugin,
       account,
       handle,
-      async () => void (await revokeCredentials(deps, plugin.id, cfg, creds)),
+      async () => void (await revokeForPlugin(ctx.pluginRuntime(), plugin, cfg, creds)),
     );
     if (ctx.signal.aborted) throw interruptedError(ctx);
 

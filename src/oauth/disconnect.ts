@@ -4,7 +4,7 @@
  */
 import type { Context } from '../context.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
-import { type RevokeResult, revokeCredentials } from './revoke.js';
+import { type RevokeResult, revokeForPlugin } from './revoke.js';
 
 export async function revokeAtProvider(
   ctx: Context,
@@ -18,5 +18,5 @@ export async function revokeAtProvider(
     // An unconfigured plugin (client secret removed) cannot authenticate a revocation.
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
-  return revokeCredentials({ fetch: ctx.fetch, now: () => ctx.now(), signal: ctx.signal }, plugin.id, cfg, creds);
+  return revokeForPlugin(ctx.pluginRuntime(), plugin, cfg, creds);
 }

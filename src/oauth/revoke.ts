@@ -1,15 +1,44 @@
 /**
- * Token revocation (RFC 7009) through oauth4webapi, best effort: `okr disconnect` reports a
+ * Token revocation, best effort: the plugin's `revokeTokens` hook for a provider that does not
+ * speak RFC 7009 (Oura's GET with the access token), else RFC 7009 through oauth4webapi. `okr disconnect` reports a
  * failure but carries on, and `okr connect` revokes tokens it decided not to keep.
  * Revoking the refresh token ends the whole grant at providers that follow RFC 7009 §2.1
  * (Google does), so that is the one sent when there is one.
  */
 import * as oauth from 'oauth4webapi';
-import type { OAuthConfig, OAuthCredentials } from '../plugins/types.js';
+import { isProviderError } from '../errors.js';
+import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
-import { authorizationServer, clientAuth, clientOf, type OAuthDeps, requestOptions } from './flow.js';
+import {
+  authorizationServer,
+  clientAuth,
+  clientOf,
+  type OAuthDeps,
+  REQUEST_TIMEOUT_MS,
+  requestOptions,
+} from './flow.js';
 
 export type RevokeResult = { ok: true } | { ok: false; reason: string } | { ok: 'unsupported' };
+
+/** Revokes with the plugin's hook when it has one, else RFC 7009 at `cfg.revokeUrl`. */
+export async function revokeForPlugin(
+  rt: PluginRuntime,
+  plugin: DataImportPlugin,
+  cfg: OAuthConfig,
+  creds: OAuthCredentials,
+): Promise<RevokeResult> {
+  if (!plugin.revokeTokens) {
+    return revokeCredentials({ fetch: rt.fetch, now: rt.now, signal: rt.signal }, plugin.id, cfg, creds);
+  }
+  const signal = AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(rt.signal ? [rt.signal] : [])]);
+  try {
+    await plugin.revokeTokens({ ...rt, signal }, cfg, creds);
+    return { ok: true };
+  } catch (err) {
+    // A ProviderError's message is already made safe; anything else is reduced as below.
+    return { ok: false, reason: isProviderError(err) ? err.message : revokeReason(err) };
+  }
+}
 
 export async function revokeCredentials(
   deps: OAuthDeps,
