@@ -691,6 +691,7 @@ describe('output', () => {
       'refreshed',
       'ms',
       'error',
+      'errorKind',
       'hint',
       'notGranted',
     ]);
