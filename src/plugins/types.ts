@@ -261,6 +261,11 @@ export interface DataImportPlugin {
   maxDaysPerFetch?: number;
   /** Days before today always fetched again (late data: sleeps synced from the app later). Default 7. */
   recentDays?: number;
+  /**
+   * Loads the modules `fetchData` needs (schemas, mapping). The engine calls it while the token
+   * refresh is on the wire, so their compile overlaps the round trip instead of following it.
+   */
+  preload?(): Promise<unknown>;
   /** Reads the client file a provider's console downloads (Google: client_secret_*.json) into
    * admin config values by short key (`{ client_id, client_secret }`), for `config setup --from-file`. */
   parseClientFile?(text: string): Record<string, string>;

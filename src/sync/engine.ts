@@ -509,6 +509,8 @@ async function runChunks(
   const syncCalls = () => http.stats.calls;
 
   try {
+    // The plugin's modules compile while the refresh (if any) is on the wire.
+    void plugin.preload?.().catch(() => undefined);
     const fresh = await freshCredentials(ctx, plugin, {
       runtime: rt,
       onRefresh: () => opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'expiring' }),

@@ -222,6 +222,8 @@ export const fitbitPlugin: DataImportPlugin = {
     return fetchFitbitData(rt, await url(rt, 'api_base_url'), credentials, startDate, endDate, fields);
   },
 
+  preload: () => import('./fetch-data.js'),
+
   async getBaseUrls(rt) {
     return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url'), url(rt, 'revoke_url')]);
   },
