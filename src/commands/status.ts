@@ -13,6 +13,7 @@ import { ExitCode, OkrError } from '../errors.js';
 import { fixFor, fixText } from '../fixes.js';
 import { paint } from '../io.js';
 import { fileLocationLines, fileLocations } from '../paths.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
 import { OkrFileError } from '../store/private-files.js';
@@ -59,6 +60,8 @@ export interface PluginStatus {
   values: number;
   needsReauth: boolean;
   problems: Problem[];
+  /** For a plugin without OAuth: what to run instead (`okr import …`); null otherwise. */
+  importsFiles: string | null;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -182,7 +185,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
     } else if (!conn.lastSyncAt) {
       problems.push({ severity: 'warning', problem: 'never synced', ...fixOf('never_synced') });
     }
-  } else if (cfg.missing.length === 0 && !cfg.error) {
+  } else if (cfg.missing.length === 0 && !cfg.error && !fileOnlyMessage(plugin)) {
     problems.push({ severity: 'warning', problem: conn ? 'disconnected' : 'not connected', fix: reconnect });
   }
 
@@ -214,6 +217,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
     values: countValuesBySource(db, plugin.id),
     needsReauth,
     problems,
+    importsFiles: fileOnlyMessage(plugin) ?? null,
   };
 }
 
@@ -246,6 +250,10 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
   rows.forEach((r, i) => {
     if (i > 0) io.out();
     io.out(`${paint(io, 'bold', r.id)}  ${r.name}`);
+    if (r.importsFiles) {
+      line('imports files', r.importsFiles);
+      return;
+    }
     line(
       'configured',
       r.configured

@@ -1,12 +1,14 @@
 /**
  * Registers the built-in plugins. Adding a plugin is one folder plus one line here.
  */
+import { appleHealthPlugin } from './apple-health/plugin.js';
 import { fitbitPlugin } from './fitbit/plugin.js';
 import { PluginRegistry } from './registry.js';
 
 export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
   registry.register(fitbitPlugin);
+  registry.register(appleHealthPlugin);
   return registry;
 }
 
