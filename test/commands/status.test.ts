@@ -133,6 +133,7 @@ describe('okr status', () => {
       needsReauth: false,
       fileStoreChoice: 'env',
       problems: [],
+      importsFiles: null,
     });
   });
 
