@@ -130,7 +130,7 @@ describe('validation', () => {
     expect(e.message).toBe(
       'Template "daily" is not valid:\n' +
         '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
-        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit)',
+        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, apple-health)',
     );
     ctx.close();
   });
@@ -428,6 +428,14 @@ describe('template commands', () => {
       'fitbit.fitbitReadiness',
       'fitbit.hrv',
       'fitbit.activeZoneMinutes',
+      'apple-health.steps',
+      'apple-health.sleepLength',
+      'apple-health.bedTime',
+      'apple-health.wakeUpTime',
+      'apple-health.restingHeartRate',
+      'apple-health.hrv',
+      'apple-health.weight',
+      'apple-health.activeEnergy',
     ]);
     expect(fields.find((f) => f.source === 'fitbit.steps')).toMatchObject({
       name: 'Steps',
@@ -442,9 +450,9 @@ describe('template commands', () => {
     });
     const text = await runCli(['metrics', 'fields'], { home: tempHome(), now: NOW });
     const lines = text.stdout.split('\n');
-    const i = lines.indexOf('fitbit.cardioLoad         number            Cardio load (n/a)');
+    const i = lines.indexOf('fitbit.cardioLoad              number            Cardio load (n/a)');
     expect(lines.slice(i, i + 5)).toEqual([
-      'fitbit.cardioLoad         number            Cardio load (n/a)',
+      'fitbit.cardioLoad              number            Cardio load (n/a)',
       '  Fitbit Cardio Load. Not offered by the Google Health API.',
       '  n/a: The Google Health API v4 has no Cardio Load data type (the legacy Fitbit',
       '  Web API that had it answers 410). Nearest: fitbit.activeZoneMinutes,',
