@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { isTimeZone } from './dates.js';
 import { nodeFetch } from './http/node-fetch.js';
+import { createProviderFetch } from './http/provider-fetch.js';
 import { type IO, processIO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { createDefaultRegistry } from './plugins/index.js';
@@ -16,6 +17,7 @@ import { ConfFile } from './store/conf-file.js';
 import { ConfigService } from './store/config.js';
 import { type Db, openDatabase } from './store/db.js';
 import { FileSecretBackend, KeychainBackend, type SecretBackend, SecretStore } from './store/secrets.js';
+import { requestTimeoutFromEnv } from './sync/retry.js';
 
 export interface Context {
   env: Record<string, string | undefined>;
@@ -24,6 +26,10 @@ export interface Context {
   io: IO;
   verbose: boolean;
   now(): Date;
+  /**
+   * For provider calls: same-origin redirects only, a capped body and a deadline
+   * (http/provider-fetch.ts), over the transport given in the options (default: node-fetch.ts).
+   */
   fetch: typeof fetch;
   /** Aborted on Ctrl-C: long work stops at the next safe point. */
   signal: AbortSignal;
@@ -75,7 +81,7 @@ export function createContext(opts: ContextOptions = {}): Context {
     defaultStore: () => config!.defaultSecretStore(),
   });
   config = new ConfigService(conf, secrets, registry, env);
-  const fetchImpl = opts.fetch ?? nodeFetch;
+  const fetchImpl = createProviderFetch(opts.fetch ?? nodeFetch, { timeoutMs: requestTimeoutFromEnv(env) });
   const now = opts.now ?? (() => new Date());
   const signal = opts.signal ?? new AbortController().signal;
   let db: Db | undefined;

@@ -17,13 +17,7 @@ import type { Context } from '../context.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { paint } from '../io.js';
 import { ensureDefaultTemplate } from '../metrics/templates.js';
-import type {
-  DataImportPlugin,
-  OAuthConfig,
-  OAuthCredentials,
-  PluginRuntime,
-  ValidatedAccount,
-} from '../plugins/types.js';
+import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import { safeText } from '../safe-text.js';
 import { getConnection, recordConnected } from '../store/connections.js';
@@ -31,7 +25,7 @@ import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
 import { plural, sentences } from '../text.js';
-import { buildAuthorizationRequest, exchangeCode, newState, REQUEST_TIMEOUT_MS } from './flow.js';
+import { buildAuthorizationRequest, exchangeCode, newState } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
 import { BASE_URL_KEY, resolveRedirect } from './redirect.js';
@@ -88,16 +82,6 @@ async function ensureConfigured(ctx: Context, plugin: DataImportPlugin): Promise
     });
   }
   return plugin.getOAuthConfig(rt);
-}
-
-/** The plugin runtime with a per-request timeout: a provider that never answers ends the sign-in. */
-function timedRuntime(ctx: Context): PluginRuntime {
-  const rt = ctx.pluginRuntime();
-  const timed = (input: string | URL | Request, init: RequestInit = {}) => {
-    const signals = [AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(init.signal ? [init.signal] : [])];
-    return rt.fetch(input, { ...init, signal: AbortSignal.any(signals) });
-  };
-  return { ...rt, fetch: timed as typeof fetch };
 }
 
 function interruptedError(ctx: Context): OkrError {
@@ -250,7 +234,8 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
       stopPaste = undefined;
     }
 
-    const creds = await exchangeCode(timedRuntime(ctx), plugin, cfg, req, handle.params);
+    // ctx's provider fetch bounds each request (the exchange, the account check) in time and size.
+    const creds = await exchangeCode(ctx.pluginRuntime(), plugin, cfg, req, handle.params);
     const account = await validate(ctx, plugin, creds);
     await confirmAccount(
       ctx,

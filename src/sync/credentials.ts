@@ -20,7 +20,7 @@ import { isProviderError, OkrError, ProviderError } from '../errors.js';
 import { refreshCredentials } from '../oauth/tokens.js';
 import type { DataImportPlugin, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { recordTokenExpiry } from '../store/connections.js';
-import { isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
+import { credentialsProblem, isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
 import { acquireLock } from './lock.js';
 
 /** Refresh this long before the access token expires, so it cannot expire mid-sync. */
@@ -58,6 +58,22 @@ function notConnected(pluginId: string): ProviderError {
   });
 }
 
+/**
+ * The stored tokens, if they are safe to send. Tokens stored before okr checked token responses
+ * may hold control characters: they would break every request, so they mean "sign in again".
+ */
+async function loadUsable(ctx: Context, pluginId: string): Promise<OAuthCredentials | undefined> {
+  const creds = await loadCredentials(ctx.secrets, pluginId);
+  const problem = creds && credentialsProblem(creds);
+  if (problem) {
+    throw new ProviderError('reauth', `The stored ${pluginId} tokens cannot be used: ${problem}.`, {
+      hint: reconnectHint(pluginId),
+      reason: 'invalid_stored_tokens',
+    });
+  }
+  return creds;
+}
+
 export function needsRefresh(c: OAuthCredentials, nowMs: number, marginMs = REFRESH_MARGIN_MS): boolean {
   // Unknown expiry: use the token until the provider rejects it (the 401 path refreshes then).
   return c.expiresAt !== undefined && c.expiresAt - marginMs <= nowMs;
@@ -89,7 +105,7 @@ export async function freshCredentials(
   opts: FreshCredentialsOptions = {},
 ): Promise<FreshCredentials> {
   const margin = opts.marginMs ?? REFRESH_MARGIN_MS;
-  const current = await loadCredentials(ctx.secrets, plugin.id);
+  const current = await loadUsable(ctx, plugin.id);
   if (!current) throw notConnected(plugin.id);
   if (!opts.force && !needsRefresh(current, ctx.now().getTime(), margin)) {
     return { credentials: current, refreshed: false };
@@ -105,7 +121,7 @@ export async function freshCredentials(
   if (!got.acquired) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     // Someone else has been refreshing for a long time: use what they stored if it is usable.
-    const stored = await loadCredentials(ctx.secrets, plugin.id);
+    const stored = await loadUsable(ctx, plugin.id);
     if (stored && !opts.force && !needsRefresh(stored, ctx.now().getTime(), margin)) {
       return { credentials: stored, refreshed: false };
     }
@@ -116,7 +132,7 @@ export async function freshCredentials(
   }
   try {
     // Re-read under the lock: another process may have refreshed (and rotated) since we looked.
-    const stored = await loadCredentials(ctx.secrets, plugin.id);
+    const stored = await loadUsable(ctx, plugin.id);
     if (!stored) throw notConnected(plugin.id);
     const someoneRefreshed = opts.force
       ? opts.rejectedAccessToken !== undefined && stored.accessToken !== opts.rejectedAccessToken

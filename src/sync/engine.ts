@@ -125,6 +125,8 @@ export interface SyncOptions {
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Every provider request of each plugin's sync ends within this many ms (`okr metrics show`'s live fetch). */
+  deadlineMs?: number;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 10_000;
@@ -488,6 +490,7 @@ async function runChunks(
     random: opts.random ?? Math.random,
     wallNow: () => ctx.now().getTime(),
     onRetry: (retry) => opts.onProgress?.({ type: 'retry', plugin: plugin.id, retry }),
+    deadlineMs: opts.deadlineMs,
     refreshOn401: async (rejected) => {
       try {
         const r = await freshCredentials(ctx, plugin, {
@@ -640,6 +643,7 @@ async function runChunks(
     }
     result.notGranted = [...notGranted.values()];
   } finally {
+    http.close();
     result.calls = syncCalls();
     result.retries = http.stats.retries;
   }
