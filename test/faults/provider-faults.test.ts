@@ -323,7 +323,7 @@ describe('provider faults (a good range first, then the faulty sync)', () => {
       1,
       'error',
       /answered with a redirect \(HTTP 307\) to another origin \(http:\/\/127\.0\.0\.2:1\), which okr does not follow/,
-      /plugin\.fitbit\.api_base_url/,
+      /URL settings \(`okr config list`\)/,
     );
     expect(o.calls).toBeLessThanOrEqual(12); // not retried
     expect(o.ms).toBeLessThan(3_000);
