@@ -119,6 +119,9 @@ describe('redirects to another origin', () => {
     );
     expect(p.hint).toMatch(/URL settings \(`okr config list`\)/);
     expect(dbText(h.dbFile)).toContain('"last_error_kind":"redirect"');
+    // status reads the kind back and says which settings to check.
+    const status = await bounded(['status'], { home: h.home, env: h.env });
+    expect(status.stdout + status.stderr).toContain('okr config list (check the plugin.fitbit.* URLs');
   });
 
   it('from the token endpoint during a refresh: the refresh token and client secret stay home', async () => {
@@ -260,7 +263,7 @@ describe('hung endpoints end at a deadline', () => {
     figures.push(`  hung API under metrics show: exit ${r.code} after ${r.ms} ms`);
     expect(r.code).toBe(0);
     expect((r.stdout + r.stderr).replace(/\s+/g, ' ')).toMatch(
-      /Could not fetch 8 unsynced days .* from fitbit: Google Health API sent no complete answer within 1\.5 s/,
+      /Could not fetch 7 unsynced days .* from fitbit: Google Health API sent no complete answer within 1\.5 s/,
     );
     expect(r.ms).toBeLessThan(10_000);
   });
