@@ -10,13 +10,7 @@ import { isProviderError } from '../errors.js';
 import { HttpPolicyError } from '../http/policy-error.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
-import {
-  authorizationServer,
-  clientAuth,
-  clientOf,
-  type OAuthDeps,
-  requestOptions,
-} from './flow.js';
+import { authorizationServer, clientAuth, clientOf, type OAuthDeps, requestOptions } from './flow.js';
 
 export type RevokeResult = { ok: true } | { ok: false; reason: string } | { ok: 'unsupported' };
 
