@@ -9,7 +9,9 @@
  *   refreshed meanwhile, and many providers make refresh tokens single-use;
  * - the new tokens are saved before they are used, and a refresh token the provider rotated is
  *   kept (a response without one keeps the old one);
- * - the non-secret expiry times are mirrored into the `plugins` table for `okr status`.
+ * - the non-secret expiry times are mirrored into the `plugins` table for `okr status`;
+ * - nothing is saved for a plugin no longer connected (`okr disconnect` takes the same lock, and
+ *   the connection is checked again before the save).
  *
  * A refresh the provider refuses (`invalid_grant`, a revoked grant) surfaces as a ProviderError
  * with category `reauth` and a hint naming `okr connect <plugin>`. This module does not write the
@@ -19,7 +21,7 @@ import type { Context } from '../context.js';
 import { isProviderError, OkrError, ProviderError } from '../errors.js';
 import { refreshCredentials } from '../oauth/tokens.js';
 import type { DataImportPlugin, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
-import { recordTokenExpiry } from '../store/connections.js';
+import { assertConnected, recordTokenExpiry } from '../store/connections.js';
 import { credentialsProblem, isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
 import { acquireLock } from './lock.js';
 
@@ -125,6 +127,11 @@ export async function freshCredentials(
     if (stored && !opts.force && !needsRefresh(stored, ctx.now().getTime(), margin)) {
       return { credentials: stored, refreshed: false };
     }
+    if (got.blocker) {
+      throw new OkrError(`Cannot refresh the ${plugin.id} tokens: the lock ${got.blocker.problem}.`, {
+        hint: `Remove it (\`${got.blocker.fix}\`) and run the command again.`,
+      });
+    }
     throw new OkrError(
       `Another okr process (pid ${got.holder?.pid ?? 'unknown'}) is refreshing the ${plugin.id} tokens.`,
       { hint: `Wait a moment and run the command again. If no okr is running, remove ${got.path}.` },
@@ -154,6 +161,8 @@ export async function freshCredentials(
       obtainedAt: fresh.obtainedAt ?? ctx.now().getTime(),
     };
     if (merged.refreshToken === undefined) delete merged.refreshToken;
+    // A disconnect deleted the tokens while the provider answered: saving would bring them back.
+    assertConnected(ctx.db(), plugin.id, 'token refresh');
     // Save before use: if we die right after the provider rotated the refresh token, the new one
     // must already be on disk.
     await saveCredentials(ctx.secrets, plugin.id, merged);

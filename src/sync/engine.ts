@@ -26,9 +26,16 @@ import type {
   OAuthCredentials,
 } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
-import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
+import {
+  assertConnected,
+  ConnectionGoneError,
+  getConnection,
+  listEnabledConnections,
+  recordSyncResult,
+} from '../store/connections.js';
 import { markCoverage } from '../store/coverage.js';
 import { databaseError } from '../store/db.js';
+import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import {
   finishSyncRun,
   markDeadRunsInterrupted,
@@ -41,7 +48,7 @@ import { upsertSyncedRecords } from '../store/values.js';
 import { clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
-import { acquireLock, type LockInfo, pidAlive } from './lock.js';
+import { acquireLock, type LockHandle, type LockInfo, lockWaitFromEnv, pidAlive } from './lock.js';
 import { type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
@@ -134,9 +141,7 @@ const DEFAULT_LOCK_WAIT_MS = 10_000;
 export const CHUNK_CONCURRENCY = 3;
 
 function lockWait(ctx: Context, opts: SyncOptions): number {
-  if (opts.lockWaitMs !== undefined) return opts.lockWaitMs;
-  const n = Number(ctx.env.OKR_LOCK_WAIT_MS);
-  return ctx.env.OKR_LOCK_WAIT_MS !== undefined && Number.isFinite(n) && n >= 0 ? n : DEFAULT_LOCK_WAIT_MS;
+  return opts.lockWaitMs ?? lockWaitFromEnv(ctx.env, DEFAULT_LOCK_WAIT_MS);
 }
 
 function emptyResult(plugin: string, from: string, to: string): PluginSyncResult {
@@ -266,6 +271,12 @@ function isSqliteError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
+function lostLock(pluginId: string): OkrError {
+  return new OkrError(`Another okr took over the ${pluginId} sync lock while this sync ran; it stopped writing.`, {
+    hint: `Run \`okr sync ${pluginId}\` again.`,
+  });
+}
+
 /**
  * What a failed sync prints and stores. A plugin may throw any error with its provider's words in
  * it (ProviderError makes those safe itself; other errors may not): made safe here (safe-text.ts).
@@ -281,6 +292,9 @@ export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncRepo
   const startedAt = ctx.now().toISOString();
   const plugins = selectPlugins(ctx, opts.pluginIds);
   const results: PluginSyncResult[] = [];
+  // `okr sync` with no names syncs the enabled connections; tokens of a plugin with none (an
+  // interrupted `okr connect`) are reported as that plugin's failure rather than ignored.
+  const orphans = opts.pluginIds?.length ? [] : await orphanResults(ctx, plugins, opts);
   for (const plugin of plugins) {
     let result: PluginSyncResult;
     if (ctx.signal.aborted) {
@@ -290,6 +304,10 @@ export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncRepo
     } else {
       result = await syncPlugin(ctx, plugin, opts);
     }
+    results.push(result);
+    opts.onProgress?.({ type: 'plugin-done', result });
+  }
+  for (const result of orphans) {
     results.push(result);
     opts.onProgress?.({ type: 'plugin-done', result });
   }
@@ -306,10 +324,37 @@ export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncRepo
   };
 }
 
+async function orphanResults(
+  ctx: Context,
+  syncing: DataImportPlugin[],
+  opts: SyncOptions,
+): Promise<PluginSyncResult[]> {
+  const out: PluginSyncResult[] = [];
+  for (const plugin of ctx.registry.list()) {
+    if (syncing.includes(plugin)) continue;
+    const orphan = await findOrphanedTokens(ctx.secrets, plugin.id, getConnection(ctx.db(), plugin.id));
+    if (orphan) {
+      out.push({
+        ...emptyResult(plugin.id, opts.from, opts.to),
+        status: 'error',
+        error: `${orphan.problem}.`,
+        hint: orphan.hint,
+      });
+    }
+  }
+  return out;
+}
+
 /** Checks that make a sync pointless before any network call: not connected, needs re-auth. */
-function precheck(ctx: Context, plugin: DataImportPlugin, base: PluginSyncResult): PluginSyncResult | undefined {
+async function precheck(
+  ctx: Context,
+  plugin: DataImportPlugin,
+  base: PluginSyncResult,
+): Promise<PluginSyncResult | undefined> {
   const conn = getConnection(ctx.db(), plugin.id);
   if (!conn?.enabled) {
+    const orphan = await findOrphanedTokens(ctx.secrets, plugin.id, conn);
+    if (orphan) return { ...base, status: 'error', error: `${orphan.problem}.`, hint: orphan.hint };
     return {
       ...base,
       status: 'error',
@@ -330,7 +375,7 @@ function precheck(ctx: Context, plugin: DataImportPlugin, base: PluginSyncResult
 
 async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
   const base = emptyResult(plugin.id, opts.from, opts.to);
-  const pre = precheck(ctx, plugin, base);
+  const pre = await precheck(ctx, plugin, base);
   if (pre) return pre;
   const plan = planSync(ctx.db(), {
     pluginId: plugin.id,
@@ -366,7 +411,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
   const t0 = performance.now();
   const result = emptyResult(plugin.id, opts.from, opts.to);
   const done = (r: PluginSyncResult) => ({ ...r, ms: Math.round(performance.now() - t0) });
-  const pre = precheck(ctx, plugin, result);
+  const pre = await precheck(ctx, plugin, result);
   if (pre) return done(pre);
 
   const got = await acquireLock(ctx.paths.lockDir, `${plugin.id}.sync`, {
@@ -378,6 +423,14 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
   });
   if (!got.acquired) {
     if (ctx.signal.aborted) return done({ ...result, status: 'interrupted', error: 'Interrupted.' });
+    if (got.blocker) {
+      return done({
+        ...result,
+        status: 'error',
+        error: `${plugin.id} cannot be synced: its lock ${got.blocker.problem}.`,
+        hint: `Remove it (\`${got.blocker.fix}\`) and run \`okr sync ${plugin.id}\` again.`,
+      });
+    }
     const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
     return done({
       ...result,
@@ -385,6 +438,16 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       error: `${plugin.id} is being synced by another okr (${who}); skipped.`,
       hint: `It finishes on its own; run \`okr sync ${plugin.id}\` again later. If no okr is running, remove ${got.path}.`,
     });
+  }
+
+  // Checked again under the lock: a disconnect may have finished while we waited for it.
+  const after = await precheck(ctx, plugin, result).catch((err: unknown) => {
+    got.lock.release();
+    throw err;
+  });
+  if (after) {
+    got.lock.release();
+    return done(after);
   }
 
   const db = ctx.db();
@@ -400,7 +463,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       rangeTo: opts.to,
       pid: process.pid,
     });
-    await runChunks(ctx, plugin, opts, runId, result);
+    await runChunks(ctx, plugin, opts, runId, result, got.lock);
     if (result.notGranted.length > 0) {
       // Some fields synced, the others need a new sign-in with their box ticked: exit 4, and
       // status and doctor read the same problem (kind `scope`) back from the connection.
@@ -426,6 +489,8 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     });
   } catch (err) {
     const interrupted = ctx.signal.aborted;
+    // Disconnected meanwhile: the connection row is not ours to write any more.
+    const gone = err instanceof ConnectionGoneError;
     const reauth = !interrupted && isProviderError(err) && err.category === 'reauth';
     // A SQLite error (disk full, read-only folder, damaged file) reads as the store words it, with
     // a hint, instead of SQLite's bare "database or disk is full".
@@ -451,7 +516,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
         });
       }
       // An interruption says nothing about the connection's health: leave its status alone.
-      if (!interrupted) {
+      if (!interrupted && !gone) {
         recordSyncResult(db, plugin.id, {
           at: ctx.now().toISOString(),
           status: reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error',
@@ -474,6 +539,7 @@ async function runChunks(
   opts: SyncOptions,
   runId: number,
   result: PluginSyncResult,
+  lock: LockHandle,
 ): Promise<void> {
   const db = ctx.db();
   const sleep = opts.sleep ?? abortableSleep;
@@ -592,6 +658,10 @@ async function runChunks(
       );
       const at = ctx.now().toISOString();
       const write = db.transaction(() => {
+        // Inside the IMMEDIATE transaction, so serialised with disconnect's: a plugin disconnected
+        // (and purged) meanwhile gets nothing written back.
+        assertConnected(db, plugin.id, 'sync');
+        if (!lock.stillHeld()) throw lostLock(plugin.id);
         const r = upsertSyncedRecords(db, plugin.id, records, at);
         markCoverage(db, plugin.id, eachDate(chunk.from, chunk.to), provisional, at);
         updateSyncRunProgress(db, runId, {

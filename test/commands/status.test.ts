@@ -132,6 +132,7 @@ describe('okr status', () => {
       values: 3,
       needsReauth: false,
       fileStoreChoice: 'env',
+      orphanedTokens: false,
       problems: [],
     });
   });

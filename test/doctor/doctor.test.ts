@@ -67,6 +67,7 @@ describe('okr doctor', () => {
       ['config', 'pass'],
       ['database', 'pass'],
       ['keychain', 'pass'],
+      ['locks', 'pass'],
       ['plugin.testsvc.config', 'pass'],
       ['plugin.testsvc.tokens', 'pass'],
       ['plugin.testsvc.provider', 'pass'],

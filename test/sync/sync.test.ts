@@ -14,7 +14,7 @@ import { fitbitPlugin } from '../../src/plugins/fitbit/plugin.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { recordConnected } from '../../src/store/connections.js';
-import { saveCredentials } from '../../src/store/tokens.js';
+import { deleteCredentials, saveCredentials } from '../../src/store/tokens.js';
 import { putValue } from '../../src/store/values.js';
 import { getFreshCredentials } from '../../src/sync/credentials.js';
 import { chunksNewestFirst } from '../../src/sync/plan.js';
@@ -193,11 +193,33 @@ describe('ranges', () => {
   test('nothing connected: says so and exits 0 (cron after a disconnect is not an error)', async () => {
     const home = (await connectHome({ sim })).home;
     const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' }, homedir: home });
+    // What `okr disconnect` leaves: the row disabled, the tokens deleted.
     ctx.db().prepare('UPDATE plugins SET enabled = 0').run();
+    await deleteCredentials(ctx.secrets, 'fitbit');
     ctx.close();
     const r = await runCli(['sync'], { home, env: { OKR_SECRETS: 'file' }, now });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('No connected plugin to sync.');
+  });
+
+  test('tokens without an enabled connection (an interrupted connect): reported, with the fix', async () => {
+    const home = (await connectHome({ sim })).home;
+    const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' }, homedir: home });
+    ctx.db().prepare('DELETE FROM plugins').run();
+    ctx.close();
+    for (const args of [[], ['fitbit']]) {
+      const r = await runCli(['sync', ...args, '--json'], { home, env: { OKR_SECRETS: 'file' }, now });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).plugins).toEqual([
+        expect.objectContaining({
+          plugin: 'fitbit',
+          status: 'error',
+          error: 'the secrets file holds fitbit tokens, but no connection is recorded (an `okr connect` stopped half-way).',
+          hint: 'Run `okr disconnect fitbit` to revoke and delete them, or `okr connect fitbit` to connect again.',
+        }),
+      ]);
+    }
+    expect(sim.stats.all).toBeUndefined(); // nothing was fetched with them
   });
 });
 
