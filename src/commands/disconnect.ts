@@ -83,7 +83,7 @@ async function lockPlugin(ctx: Context, pluginId: string): Promise<() => void> {
       }
       const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
       throw new OkrError(
-        `Another okr (${who}) is ${doing} ${pluginId} and did not finish within ${Math.round(waitMs / 1000)} s; nothing was changed.`,
+        `Another okr (${who}) is ${doing} ${pluginId} and did not finish within ${waitMs < 1000 ? `${waitMs} ms` : `${Math.round(waitMs / 1000)} s`}; nothing was changed.`,
         {
           hint: `Run \`okr disconnect ${pluginId}\` again when it has finished${got.holder ? ` (or stop it: \`kill ${got.holder.pid}\`)` : ''}.`,
         },
