@@ -203,7 +203,7 @@ it(`${RACE_ROUNDS} races of okr disconnect --purge against a running okr sync: t
       const d = await disconnect!.done;
 
       if (d.code !== 0) fail(`disconnect exit ${d.code}: ${d.stderr.trim()}`);
-      else if (!/Deleted \d+ values? synced from fitbit\./.test(d.stdout)) fail(`disconnect said: ${d.stdout}`);
+      else if (!/Deleted [\d,]+ values? synced from fitbit\./.test(d.stdout)) fail(`disconnect said: ${d.stdout}`);
       // The sync found it connected and finished first; or found it disconnected when it chose
       // what to sync (nothing, exit 0) or once it held the lock (exit 1, "not connected").
       const plugins = s.code === 0 || s.code === 1 ? JSON.parse(s.stdout).plugins : undefined;
