@@ -499,7 +499,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
     result.error = message;
     // The kind status and doctor read back to give the same fix (src/fixes.ts).
-    const kind = interrupted ? null : errorKindOf(known);
+    const kind = interrupted ? null : gone ? 'not_connected' : errorKindOf(known);
     result.errorKind = kind;
     result.hint = interrupted ? null : hintWithFix(hint, fixFor(kind, plugin.id));
     if (!interrupted && isProviderError(err) && err.retryable) result.hint = gaveUpHint(err, plugin.id, result.retries);
