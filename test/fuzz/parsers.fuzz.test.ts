@@ -478,7 +478,11 @@ describe('CSV import rows (importCsv)', () => {
       text: fc
         .string({ unit: 'grapheme', minLength: 1, maxLength: 80 })
         // Valid text: okr refuses controls, C1, bidi marks and lone surrogates (src/safe-text.ts).
-        .map((s) => Array.from(s, (c) => (hasUnsafeChar(c) ? ' ' : c)).join('').trim())
+        .map((s) =>
+          Array.from(s, (c) => (hasUnsafeChar(c) ? ' ' : c))
+            .join('')
+            .trim(),
+        )
         .filter((s) => s.length > 0 && !hasUnsafeChar(s)),
     };
     const rows = fc.uniqueArray(
