@@ -4,6 +4,7 @@
  * wall clock or the terminal itself; tests build one on a temp OKR_HOME (gh's Factory/IOStreams).
  */
 import { homedir } from 'node:os';
+import { whyNoBrowser } from './browser.js';
 import { isTimeZone } from './dates.js';
 import { nodeFetch } from './http/node-fetch.js';
 import { createProviderFetch } from './http/provider-fetch.js';
@@ -45,6 +46,11 @@ export interface Context {
   pluginRuntime(signal?: AbortSignal): PluginRuntime;
   /** Best effort: the caller always prints the URL as well. */
   openBrowser(url: string): Promise<void>;
+  /**
+   * Why no browser the user can see would open (over SSH, no display), or undefined when one can.
+   * A browser given in the options (the demo's, a test's) always can.
+   */
+  whyNoBrowser(): string | undefined;
   close(): void;
 }
 
@@ -125,6 +131,7 @@ export function createContext(opts: ContextOptions = {}): Context {
         // `open` resolves even when no browser exists; never let its child's errors crash us.
         child.on('error', () => {});
       }),
+    whyNoBrowser: () => (opts.openBrowser ? undefined : whyNoBrowser(env, platform)),
     close() {
       if (db?.open) db.close();
       db = undefined;

@@ -117,7 +117,7 @@ function callbackFailure(err: CallbackError, ctx: Context, plugin: DataImportPlu
   }
 }
 
-/** Reads pasted redirect URLs from stdin until the flow ends (`--no-browser`). */
+/** Reads pasted redirect URLs from stdin until the flow ends (`--no-browser`, no browser, a terminal). */
 function readPastedUrls(ctx: Context, server: LoopbackServer): () => void {
   const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
   rl.on('line', (line) => {
@@ -181,7 +181,10 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
     const req = await buildAuthorizationRequest(cfg, server.redirectUri, state);
     const io = ctx.io;
     const pasteOnly = redirect.kind === 'registered' && !redirect.serve;
-    if (opts.noBrowser || pasteOnly) {
+    // Over SSH or without a display, a browser would open where nobody sees it: ask for the URL.
+    const headless = opts.noBrowser ? undefined : ctx.whyNoBrowser();
+    if (opts.noBrowser || pasteOnly || headless) {
+      if (headless) io.err(`No browser can open here: ${headless}. okr takes the redirect URL instead.`);
       io.err(`Open this URL in a browser to sign in to ${plugin.name}:`);
       io.err();
       io.err(`  ${req.url}`);
@@ -197,7 +200,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
           `(Or forward the port first: \`ssh -L ${server.port}:127.0.0.1:${server.port} <this-host>\`, then open the URL.)`,
         );
       }
-      if (pasteOnly && !opts.noBrowser) {
+      if (pasteOnly && !opts.noBrowser && !headless) {
         try {
           await ctx.openBrowser(req.url);
         } catch {
@@ -220,6 +223,12 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
             `Could not open a browser (${(err as Error).message?.split('\n')[0] ?? err}); open the URL above yourself.`,
           ),
         );
+      }
+      // As gh and rclone do: on a terminal, the URL the browser lands on may also be pasted (the
+      // browser may be on another machine). The loopback callback and a paste race; the first wins.
+      if (io.stdin.isTTY) {
+        io.err(`Or, if that browser is on another machine, paste the URL it lands on (${server.redirectUri}…) here.`);
+        stopPaste = readPastedUrls(ctx, server);
       }
     }
     io.err(paint(io, 'dim', `Waiting up to ${duration(timeoutMs)} for the sign-in (Ctrl-C to cancel)…`));
