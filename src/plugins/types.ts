@@ -182,6 +182,15 @@ export interface PluginRuntime {
    * the provider reported for it (seconds east of UTC) when there is one, else in `timeZone`.
    */
   localClock(instantMs: number, offsetSeconds?: number): { date: string; minutes: number };
+  /**
+   * During a sync, for a plugin that `pagesLongRanges`: hands over every day from the start of
+   * the range through `through` (inclusive) as finished, with their records. The engine stores
+   * them and marks those days covered in one transaction at once, so an interrupted backfill
+   * resumes after the last committed day. Call it as pages arrive, oldest days first, once every
+   * endpoint has passed `through`; records already committed need not be returned again. Absent
+   * outside a sync (the contract suite, `okr connect`): then just return everything.
+   */
+  commitDays?(through: string, records: ImportedDataRecord[], provisionalDates?: string[]): void;
 }
 
 export interface ValidatedAccount {
@@ -253,12 +262,17 @@ export interface DataImportPlugin {
   /** Provider quota the sync engine must stay within (every window), plus `Retry-After` / `X-RateLimit-*`. */
   quota?: Quota;
   /**
-   * Largest date range one `fetchData` call is given. Set it to the provider's range cap (Google
-   * Health roll-ups: 90), or, for a provider that pages instead, to the days one page of each
-   * endpoint holds, so that chunks cost no extra calls. Without it the planner still cuts long
-   * ranges (DEFAULT_CHUNK_DAYS), so every backfill is resumable.
+   * Largest date range one `fetchData` call is given: the provider's range cap (Google Health
+   * roll-ups: 90). Without it (and without `pagesLongRanges`) the planner still cuts long ranges
+   * into DEFAULT_CHUNK_DAYS, so every backfill is resumable.
    */
   maxDaysPerFetch?: number;
+  /**
+   * The provider takes any range and pages through it (Oura's `next_token`): the planner hands
+   * `fetchData` the whole range at once, which costs only the pages the data fills, and the
+   * plugin reports finished days through `rt.commitDays` so that an interrupted backfill resumes.
+   */
+  pagesLongRanges?: boolean;
   /** Days before today always fetched again (late data: sleeps synced from the app later). Default 7. */
   recentDays?: number;
   /**

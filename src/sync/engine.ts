@@ -15,7 +15,7 @@
  * any point leaves the values of committed chunks and nothing of the others.
  */
 import type { Context } from '../context.js';
-import { eachDate, localDate } from '../dates.js';
+import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from '../dates.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
 import type {
@@ -49,7 +49,7 @@ import { clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
 import { acquireLock, type LockHandle, type LockInfo, lockWaitFromEnv, pidAlive } from './lock.js';
-import { type PlannedChunk, planSync } from './plan.js';
+import { type PlanLimits, type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 
@@ -121,6 +121,8 @@ export type SyncEvent =
 export interface SyncOptions {
   /** Plugins to sync; default every enabled connection. */
   pluginIds?: string[];
+  /** The range is the default one (no --since/--from/--to): each plugin's `recentDays` may widen it. */
+  defaultRange?: boolean;
   from: string;
   to: string;
   trigger: SyncTrigger;
@@ -165,6 +167,24 @@ function emptyResult(plugin: string, from: string, to: string): PluginSyncResult
     hint: null,
     notGranted: [],
   };
+}
+
+function planLimits(plugin: DataImportPlugin): PlanLimits {
+  return {
+    maxDaysPerFetch: plugin.maxDaysPerFetch,
+    pagesLongRanges: plugin.pagesLongRanges,
+    recentDays: plugin.recentDays,
+  };
+}
+
+/**
+ * The first date to sync for a plugin: the asked one, or, for the default range (the recent
+ * days), earlier when the plugin's data settles later (`recentDays` longer than the default).
+ */
+function syncFrom(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): string {
+  if (!opts.defaultRange || !plugin.recentDays) return opts.from;
+  const recent = lastDays(localDate(ctx.now()), plugin.recentDays);
+  return recent < opts.from ? recent : opts.from;
 }
 
 /** The category of a failure (see PluginSyncResult.errorKind); a wrapped ProviderError counts. */
@@ -374,15 +394,15 @@ async function precheck(
 }
 
 async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
-  const base = emptyResult(plugin.id, opts.from, opts.to);
+  const base = emptyResult(plugin.id, syncFrom(ctx, plugin, opts), opts.to);
   const pre = await precheck(ctx, plugin, base);
   if (pre) return pre;
   const plan = planSync(ctx.db(), {
+    ...planLimits(plugin),
     pluginId: plugin.id,
-    from: opts.from,
+    from: syncFrom(ctx, plugin, opts),
     to: opts.to,
     today: localDate(ctx.now()),
-    maxDaysPerFetch: plugin.maxDaysPerFetch,
   });
   let wouldRefresh = false;
   let creds: OAuthCredentials | undefined;
@@ -409,7 +429,7 @@ async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOption
 
 async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
   const t0 = performance.now();
-  const result = emptyResult(plugin.id, opts.from, opts.to);
+  const result = emptyResult(plugin.id, syncFrom(ctx, plugin, opts), opts.to);
   const done = (r: PluginSyncResult) => ({ ...r, ms: Math.round(performance.now() - t0) });
   const pre = await precheck(ctx, plugin, result);
   if (pre) return done(pre);
@@ -459,7 +479,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       pluginId: plugin.id,
       trigger: opts.trigger,
       startedAt: nowIso(),
-      rangeFrom: opts.from,
+      rangeFrom: result.from,
       rangeTo: opts.to,
       pid: process.pid,
     });
@@ -588,11 +608,11 @@ async function runChunks(
     result.refreshed = fresh.refreshed;
 
     const plan = planSync(db, {
+      ...planLimits(plugin),
       pluginId: plugin.id,
-      from: opts.from,
+      from: syncFrom(ctx, plugin, opts),
       to: opts.to,
       today: localDate(ctx.now()),
-      maxDaysPerFetch: plugin.maxDaysPerFetch,
       excludeRunId: runId,
     });
     result.chunks = plan.chunks.length;
@@ -600,7 +620,7 @@ async function runChunks(
     opts.onProgress?.({
       type: 'plugin-start',
       plugin: plugin.id,
-      from: opts.from,
+      from: result.from,
       to: opts.to,
       chunks: plan.chunks.length,
       chunksSkipped: result.chunksSkipped,
@@ -627,34 +647,28 @@ async function runChunks(
       failure ??= { err };
       for (const c of inFlight) c.abort(err);
     };
-    const fetchChunk = async (chunk: PlannedChunk): Promise<void> => {
-      // When one data type fails, fetchData rejects at once: abort its siblings' requests (and
-      // the other chunks'), so nothing keeps calling the provider after the sync has failed.
-      const chunkAbort = new AbortController();
-      inFlight.add(chunkAbort);
-      let fetched: FetchResult;
-      try {
-        const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]) };
-        fetched = await plugin.fetchData(chunkRt, credentials!, chunk.from, chunk.to, fields);
-      } catch (err) {
-        fail(err);
-        return;
-      } finally {
-        inFlight.delete(chunkAbort);
-      }
-      // Safe point: after Ctrl-C or another chunk's failure, no transaction starts.
-      if (ctx.signal.aborted || failure) return;
-      const refused = (fetched.notGranted ?? []).filter((f) => fieldSet.has(f));
+    /**
+     * Stores the days `from..to` of a chunk: their values, their coverage and the run's progress,
+     * in ONE transaction. Returns false (and writes nothing) after Ctrl-C or another chunk's failure.
+     */
+    const store = (
+      chunk: PlannedChunk,
+      span: { from: string; to: string },
+      got: { records?: FetchResult['records']; provisionalDates?: string[]; notGranted?: string[] },
+    ): { written: number } | undefined => {
+      if (ctx.signal.aborted || failure) return undefined;
+      const part = { ...chunk, ...span };
+      const refused = (got.notGranted ?? []).filter((f) => fieldSet.has(f));
       for (const f of refused)
         notGranted.set(`${plugin.id}.${f}`, { metric: `${plugin.id}.${f}`, scope: scopeOf.get(f) });
       const kept = refused.length > 0 ? new Set(fields.filter((f) => !refused.includes(f))) : fieldSet;
-      const records = cleanRecords(fetched.records ?? [], chunk, kept);
+      const records = cleanRecords(got.records ?? [], part, kept);
       // Dates where a field could not be read count as provisional: a later sync (after a new
       // sign-in) fetches them again instead of skipping them as done.
       const provisional = new Set(
         refused.length > 0 || notGranted.size > 0
-          ? eachDate(chunk.from, chunk.to)
-          : (fetched.provisionalDates ?? []).filter((d) => d >= chunk.from && d <= chunk.to),
+          ? eachDate(part.from, part.to)
+          : (got.provisionalDates ?? []).filter((d) => d >= part.from && d <= part.to),
       );
       const at = ctx.now().toISOString();
       const write = db.transaction(() => {
@@ -663,7 +677,7 @@ async function runChunks(
         assertConnected(db, plugin.id, 'sync');
         if (!lock.stillHeld()) throw lostLock(plugin.id);
         const r = upsertSyncedRecords(db, plugin.id, records, at);
-        markCoverage(db, plugin.id, eachDate(chunk.from, chunk.to), provisional, at);
+        markCoverage(db, plugin.id, eachDate(part.from, part.to), provisional, at);
         updateSyncRunProgress(db, runId, {
           valuesWritten: result.valuesWritten + r.written,
           apiCalls: syncCalls(),
@@ -673,9 +687,43 @@ async function runChunks(
       const w = write.immediate();
       result.valuesWritten += w.written;
       result.keptManual += w.keptManual;
-      result.days += chunk.days;
-      result.chunksFetched++;
+      result.days += daysBetween(part.from, part.to) + 1;
       result.calls = syncCalls();
+      return w;
+    };
+    const fetchChunk = async (chunk: PlannedChunk): Promise<void> => {
+      // When one data type fails, fetchData rejects at once: abort its siblings' requests (and
+      // the other chunks'), so nothing keeps calling the provider after the sync has failed.
+      const chunkAbort = new AbortController();
+      inFlight.add(chunkAbort);
+      // The first day not yet stored: a paging plugin hands days over as its pages arrive.
+      let pending = chunk.from;
+      let written = 0;
+      const commitDays = (through: string, records: FetchResult['records'], provisionalDates?: string[]) => {
+        if (!isCivilDate(through) || through < pending) return;
+        const to = through > chunk.to ? chunk.to : through;
+        const w = store(chunk, { from: pending, to }, { records, provisionalDates });
+        if (!w) return;
+        written += w.written;
+        pending = addDays(to, 1);
+      };
+      let fetched: FetchResult;
+      try {
+        const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]), commitDays };
+        fetched = await plugin.fetchData(chunkRt, credentials!, chunk.from, chunk.to, fields);
+      } catch (err) {
+        fail(err);
+        return;
+      } finally {
+        inFlight.delete(chunkAbort);
+      }
+      // Safe point: after Ctrl-C or another chunk's failure, no transaction starts.
+      if (pending <= chunk.to) {
+        const w = store(chunk, { from: pending, to: chunk.to }, fetched);
+        if (!w) return;
+        written += w.written;
+      }
+      result.chunksFetched++;
       opts.onProgress?.({
         type: 'chunk-done',
         plugin: plugin.id,
@@ -683,7 +731,7 @@ async function runChunks(
         total: todo.length,
         from: chunk.from,
         to: chunk.to,
-        values: w.written,
+        values: written,
       });
     };
     const worker = async () => {
