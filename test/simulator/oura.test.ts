@@ -278,3 +278,161 @@ describe('faults and limits', () => {
     expect((await list('sleep', {})).status).toBe(200);
   });
 });
+
+describe('OAuth, as Oura documents and integrators report it', () => {
+  const REDIRECT = 'http://localhost:8765/oura/callback';
+
+  function authorizeUrl(over: Record<string, string | undefined> = {}) {
+    const u = new URL(sim.authUrl);
+    const params = {
+      response_type: 'code',
+      client_id: sim.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'daily email',
+      state: 'st-1',
+      ...over,
+    };
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
+    return u.toString();
+  }
+
+  async function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(fields),
+    });
+    const text = await res.text();
+    let json: Json = {};
+    try {
+      json = JSON.parse(text) as Json;
+    } catch {}
+    return { status: res.status, location: res.headers.get('location'), text, json };
+  }
+
+  /** The consent page's request id, then the decision; returns the redirect's query. */
+  async function consent(decision: 'allow' | 'deny', ticked: string[], over: Record<string, string | undefined> = {}) {
+    const page = await fetch(authorizeUrl(over), { redirect: 'manual' });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    const id = /name="request" value="([^"]+)"/.exec(html)![1]!;
+    const body = new URLSearchParams({ request: id, decision });
+    for (const s of ticked) body.append('scope', s);
+    const res = await fetch(`${sim.url}/oauth/authorize/decision`, { method: 'POST', redirect: 'manual', body });
+    expect(res.status).toBe(302);
+    const loc = new URL(res.headers.get('location')!);
+    expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);
+    return loc.searchParams;
+  }
+
+  const exchange = (code: string, over: Record<string, string> = {}) =>
+    post(sim.tokenUrl, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+      ...over,
+    });
+  const refresh = (refreshToken: string) =>
+    post(sim.tokenUrl, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+    });
+
+  it('the consent page lists the asked scopes with Allow and Deny; Deny redirects access_denied with the state', async () => {
+    const page = await (await fetch(authorizeUrl())).text();
+    expect(page).toContain('value="daily" checked');
+    expect(page).toContain('value="email" checked');
+    expect(page).toContain('id="allow"');
+    expect(page).toContain('id="deny"');
+    const q = await consent('deny', []);
+    expect(Object.fromEntries(q)).toEqual({ error: 'access_denied', state: 'st-1' });
+  });
+
+  it('a redirect URI that is not registered exactly is refused on the page, never redirected to', async () => {
+    for (const other of [
+      'http://localhost:8766/oura/callback',
+      'http://127.0.0.1:8765/oura/callback',
+      'http://localhost:8765/oura/callback/',
+      'https://localhost:8765/oura/callback',
+    ]) {
+      const res = await fetch(authorizeUrl({ redirect_uri: other }), { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.text()).toContain('invalid_redirect_uri');
+    }
+    // With exactly one URI registered it may be left out.
+    const res = await fetch(authorizeUrl({ redirect_uri: undefined }), { redirect: 'manual' });
+    expect(res.status).toBe(200);
+  });
+
+  it('Allow: a single-use code, exchanged with the secret in the body for a rotating pair', async () => {
+    const q = await consent('allow', ['daily', 'email']);
+    expect(q.get('state')).toBe('st-1');
+    const code = q.get('code')!;
+    const t = await exchange(code);
+    expect(t.status).toBe(200);
+    expect(Object.keys(t.json).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type']);
+    expect(t.json.expires_in).toBe(86400);
+    // All asked scopes granted: no `scope` in the answer (RFC 6749 §5.1).
+    expect(t.json.scope).toBeUndefined();
+    const again = await exchange(code);
+    expect(again.status).toBe(400);
+    expect(again.json).toEqual({ error: 'invalid_grant' });
+    // The replay revoked what the code gave.
+    expect((await list('daily_sleep', {}, t.json.access_token as string)).status).toBe(401);
+  });
+
+  it('an unticked scope narrows the grant: `scope` says so, and the collections answer 403', async () => {
+    const q = await consent('allow', ['email']);
+    const t = await exchange(q.get('code')!);
+    expect(t.json.scope).toBe('email');
+    expect((await list('daily_sleep', {}, t.json.access_token as string)).status).toBe(403);
+    const me = await get('/v2/usercollection/personal_info', {}, t.json.access_token as string);
+    expect(me.json).toEqual({ id: sim.user.id, email: 'sleeper@example.com' });
+  });
+
+  it('the exchange wants the same redirect URI, and the client secret in the body (not HTTP Basic)', async () => {
+    const code1 = (await consent('allow', ['daily'])).get('code')!;
+    expect((await exchange(code1, { redirect_uri: 'http://localhost:8765/other' })).json).toEqual({
+      error: 'invalid_redirect_uri',
+    });
+    const code2 = (await consent('allow', ['daily'])).get('code')!;
+    const basic = `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64')}`;
+    const viaBasic = await post(
+      sim.tokenUrl,
+      { grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT },
+      { Authorization: basic },
+    );
+    expect(viaBasic.status).toBe(401);
+    expect(viaBasic.json.error).toBe('invalid_client');
+    expect((await exchange(code2, { client_secret: 'wrong' })).json.error).toBe('invalid_client');
+    expect((await exchange(code2)).status).toBe(200);
+  });
+
+  it('refresh tokens are single-use: each refresh rotates, a spent one fails', async () => {
+    const creds = sim.issueTokens(['daily']);
+    const first = await refresh(creds.refreshToken!);
+    expect(first.status).toBe(200);
+    expect(first.json.refresh_token).not.toBe(creds.refreshToken);
+    const spent = await refresh(creds.refreshToken!);
+    expect(spent.status).toBe(400);
+    expect(spent.json).toEqual({ error: 'invalid_grant' });
+    expect(sim.oauth.spentRefreshReuse).toBeGreaterThan(0);
+    const second = await refresh(first.json.refresh_token as string);
+    expect(second.status).toBe(200);
+    expect((await list('daily_sleep', {}, second.json.access_token as string)).status).toBe(200);
+  });
+
+  it('GET /oauth/revoke?access_token= ends the grant: its tokens stop working', async () => {
+    const creds = sim.issueTokens(['daily']);
+    const res = await fetch(`${sim.revokeUrl}?access_token=${encodeURIComponent(creds.accessToken)}`);
+    expect(res.status).toBe(200);
+    expect((await list('daily_sleep', {}, creds.accessToken)).status).toBe(401);
+    expect((await refresh(creds.refreshToken!)).json).toEqual({ error: 'invalid_grant' });
+  });
+});
