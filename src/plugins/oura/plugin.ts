@@ -11,15 +11,9 @@
  * schemas and mapping (api.ts, fetch-data.ts) load only when a method actually talks to Oura.
  */
 import { isCivilDate } from '../../dates.js';
-import { OkrError, ProviderError } from '../../errors.js';
-import type {
-  AdminConfigField,
-  DataFieldDescriptor,
-  DataImportPlugin,
-  OAuthConfig,
-  PluginRuntime,
-  SetupInfoItem,
-} from '../types.js';
+import { ProviderError } from '../../errors.js';
+import { pluginSettings } from '../settings.js';
+import type { AdminConfigField, DataFieldDescriptor, DataImportPlugin, OAuthConfig, SetupInfoItem } from '../types.js';
 import { LABEL_SCOPE, OURA_FIELDS, scopesFor } from './fields.js';
 
 export const OURA_PLUGIN_ID = 'oura';
@@ -31,42 +25,13 @@ export const OURA_DEFAULT_URLS = {
   revoke_url: 'https://api.ouraring.com/oauth/revoke',
   api_base_url: 'https://api.ouraring.com',
 } as const;
-type UrlKey = keyof typeof OURA_DEFAULT_URLS;
 
 /** The redirect okr serves when nothing else is configured: register exactly this in Oura's console. */
 export const OURA_DEFAULT_REDIRECT = 'http://localhost:8765/oura/callback';
 const APPLICATIONS = 'https://cloud.ouraring.com/oauth/applications';
 
-async function config(rt: PluginRuntime, key: string): Promise<string | undefined> {
-  const v = (await rt.getConfig(`plugin.${OURA_PLUGIN_ID}.${key}`))?.trim();
-  return v ? v : undefined;
-}
-
-async function url(rt: PluginRuntime, key: UrlKey): Promise<string> {
-  // No trailing slash, so paths can be appended with one.
-  return ((await config(rt, key)) ?? OURA_DEFAULT_URLS[key]).replace(/\/+$/, '');
-}
-
-async function clientCredentials(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }> {
-  const [clientId, clientSecret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
-  if (!clientId || !clientSecret) {
-    throw new OkrError(`The oura plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`, {
-      hint: 'Run `okr config setup oura` (or set OURA_CLIENT_ID and OURA_CLIENT_SECRET).',
-    });
-  }
-  return { clientId, clientSecret };
-}
-
-const urlField = (key: UrlKey, label: string, env: string): AdminConfigField => ({
-  key,
-  label,
-  description: `Override for tests, the simulator or a proxy. Default: ${OURA_DEFAULT_URLS[key]}`,
-  type: 'url',
-  required: false,
-  env,
-  advanced: true,
-  defaultValue: OURA_DEFAULT_URLS[key],
-});
+const settings = pluginSettings(OURA_PLUGIN_ID, OURA_DEFAULT_URLS);
+const url = settings.url;
 
 /** The scopes okr asks for: what the fields need (`daily`), and `email` for the account label. */
 export const OURA_REQUESTED_SCOPES = [...scopesFor(OURA_FIELDS.map((f) => f.id)), LABEL_SCOPE];
@@ -151,33 +116,20 @@ export const ouraPlugin: DataImportPlugin = {
         env: 'OURA_REDIRECT_URI',
         defaultValue: OURA_DEFAULT_REDIRECT,
       },
-      urlField('auth_url', 'Authorization URL', 'OURA_AUTH_URL'),
-      urlField('token_url', 'Token URL', 'OURA_TOKEN_URL'),
-      urlField('revoke_url', 'Revoke URL', 'OURA_REVOKE_URL'),
-      urlField('api_base_url', 'Oura API base URL', 'OURA_API_BASE_URL'),
+      settings.urlField('auth_url', 'Authorization URL'),
+      settings.urlField('token_url', 'Token URL'),
+      settings.urlField('revoke_url', 'Revoke URL'),
+      settings.urlField('api_base_url', 'Oura API base URL'),
     ];
   },
 
   getSetupInfo: setupInfo,
 
-  async isConfigured(rt) {
-    const [id, secret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
-    return Boolean(id && secret);
-  },
+  isConfigured: settings.isConfigured,
 
   async getOAuthConfig(rt): Promise<OAuthConfig> {
-    const [{ clientId, clientSecret }, authorizationUrl, tokenUrl, revokeUrl] = await Promise.all([
-      clientCredentials(rt),
-      url(rt, 'auth_url'),
-      url(rt, 'token_url'),
-      url(rt, 'revoke_url'),
-    ]);
     return {
-      clientId,
-      clientSecret,
-      authorizationUrl,
-      tokenUrl,
-      revokeUrl,
+      ...(await settings.endpoints(rt)),
       // Oura sends no RFC 9207 `iss`: nothing to check.
       scopes: [...OURA_REQUESTED_SCOPES],
       // PKCE is not in Oura's documentation; the client secret authenticates instead.
