@@ -28,7 +28,7 @@ import { plural, sentences } from '../text.js';
 import { buildAuthorizationRequest, exchangeCode, newState } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
-import { BASE_URL_KEY, resolveRedirect } from './redirect.js';
+import { lookupRedirect, redirectSettingKey } from './redirect.js';
 import { revokeForPlugin } from './revoke.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -146,7 +146,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
 
   let server: LoopbackServer;
   const state = newState();
-  const redirect = resolveRedirect(plugin, await ctx.config.getConfigValue(BASE_URL_KEY));
+  const redirect = await lookupRedirect(plugin, (key) => ctx.config.getConfigValue(key));
   try {
     server = await startLoopbackServer({
       state,
@@ -167,7 +167,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
         {
           hint:
             code === 'EACCES'
-              ? `Register a redirect on a port above 1023 and set ${BASE_URL_KEY} to match (\`okr config setup ${plugin.id}\` shows it).`
+              ? `Register a redirect on a port above 1023 and set ${redirectSettingKey(plugin)} to match (\`okr config setup ${plugin.id}\` shows it).`
               : `Close the program using it (another \`okr connect\`?) and run \`okr connect ${plugin.id}\` again.`,
         },
       );

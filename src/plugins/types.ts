@@ -64,7 +64,17 @@ export type TokenEndpointAuth = 'client_secret_post' | 'client_secret_basic' | '
  *   any other URI (an https page, as Withings demands) cannot be served by okr, so the user pastes
  *   the URL the browser landed on.
  */
-export type RedirectSpec = { kind: 'loopback'; path?: string } | { kind: 'registered'; path?: string };
+export type RedirectSpec =
+  | { kind: 'loopback'; path?: string }
+  | {
+      kind: 'registered';
+      path?: string;
+      /**
+       * A setting of the plugin's own (`plugin.<id>.<configKey>`) holding the exact URI: when it is
+       * set it replaces `<global.base_url><path>` (Oura's `plugin.oura.redirect_uri`).
+       */
+      configKey?: string;
+    };
 
 export interface OAuthConfig {
   clientId: string;

@@ -26,7 +26,7 @@ export const OURA_DEFAULT_URLS = {
   api_base_url: 'https://api.ouraring.com',
 } as const;
 
-/** The redirect okr serves when nothing else is configured: register exactly this in Oura's console. */
+/** The redirect okr serves when neither plugin.oura.redirect_uri nor global.base_url is set. */
 export const OURA_DEFAULT_REDIRECT = 'http://localhost:8765/oura/callback';
 const APPLICATIONS = 'https://cloud.ouraring.com/oauth/applications';
 
@@ -37,7 +37,6 @@ const url = settings.url;
 export const OURA_REQUESTED_SCOPES = [...scopesFor(OURA_FIELDS.map((f) => f.id)), LABEL_SCOPE];
 
 function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
-  const redirect = configValues[`plugin.${OURA_PLUGIN_ID}.redirect_uri`] || OURA_DEFAULT_REDIRECT;
   const items: SetupInfoItem[] = [
     {
       kind: 'warning',
@@ -53,7 +52,8 @@ function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
     {
       kind: 'step',
       label: 'Register the redirect URI exactly',
-      value: `Under Redirect URIs add exactly ${redirect} (scheme, host, port and path must match character for character; Oura compares them as text). To use another one, register it and run \`okr config set plugin.oura.redirect_uri <uri>\`.`,
+      value:
+        'Under Redirect URIs add exactly the "Redirect URI to register" shown below (scheme, host, port and path must match character for character; Oura compares them as text). To use another one, register it and run `okr config set plugin.oura.redirect_uri <uri>`.',
     },
     {
       kind: 'step',
@@ -71,7 +71,6 @@ function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
       value:
         'An Oura API application serves up to 10 users until Oura approves it; one person syncing their own ring needs no approval. The API is free.',
     },
-    { kind: 'info', label: 'Redirect URI to register', value: redirect, copyable: true },
     { kind: 'info', label: 'Scopes', value: OURA_REQUESTED_SCOPES.join(' '), copyable: true },
   ];
   const apiOverride = configValues[`plugin.${OURA_PLUGIN_ID}.api_base_url`];
@@ -110,11 +109,11 @@ export const ouraPlugin: DataImportPlugin = {
         key: 'redirect_uri',
         label: 'Redirect URI',
         description:
-          'The redirect URI registered for the application, exactly. okr listens on it during `okr connect` when it is http on localhost or 127.0.0.1; otherwise paste the URL the browser lands on.',
+          'The redirect URI registered for the application, exactly (unset: global.base_url + /oura/callback, by default http://localhost:8765/oura/callback). okr listens on it during `okr connect` when it is http on localhost or 127.0.0.1; otherwise paste the URL the browser lands on.',
         type: 'url',
         required: false,
         env: 'OURA_REDIRECT_URI',
-        defaultValue: OURA_DEFAULT_REDIRECT,
+        placeholder: OURA_DEFAULT_REDIRECT,
       },
       settings.urlField('auth_url', 'Authorization URL'),
       settings.urlField('token_url', 'Token URL'),
@@ -169,7 +168,7 @@ export const ouraPlugin: DataImportPlugin = {
     return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url'), url(rt, 'revoke_url')]);
   },
 
-  redirect: { kind: 'registered', path: '/oura/callback' },
+  redirect: { kind: 'registered', path: '/oura/callback', configKey: 'redirect_uri' },
   // Oura: "5000 requests in a 5 minute period", per access token and per application.
   quota: { windows: [{ requests: 5000, seconds: 300 }] },
 };

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/errors.js';
+import { lookupRedirect, redirectSettingKey } from '../../../src/oauth/redirect.js';
 import { fieldsWithoutScope, OURA_FIELDS, scopesFor } from '../../../src/plugins/oura/fields.js';
 import { OURA_DEFAULT_REDIRECT, OURA_REQUESTED_SCOPES, ouraPlugin } from '../../../src/plugins/oura/plugin.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
@@ -188,7 +189,8 @@ describe('declarations', () => {
       ['api_base_url', 'OURA_API_BASE_URL', 'url'],
     ]);
     expect(fields.find((f) => f.key === 'api_base_url')!.defaultValue).toBe('https://api.ouraring.com');
-    expect(fields.find((f) => f.key === 'redirect_uri')!.defaultValue).toBe(OURA_DEFAULT_REDIRECT);
+    // No default of its own: unset, the registered redirect follows global.base_url.
+    expect(fields.find((f) => f.key === 'redirect_uri')!.defaultValue).toBeUndefined();
   });
 
   it("OAuth as Oura does it: no PKCE, the secret in the body, single-use refresh tokens, Oura's endpoints", async () => {
@@ -208,7 +210,7 @@ describe('declarations', () => {
       tokenEndpointAuth: 'client_secret_post',
       singleUseRefreshTokens: true,
     });
-    expect(ouraPlugin.redirect).toEqual({ kind: 'registered', path: '/oura/callback' });
+    expect(ouraPlugin.redirect).toEqual({ kind: 'registered', path: '/oura/callback', configKey: 'redirect_uri' });
     expect(ouraPlugin.quota).toEqual({ windows: [{ requests: 5000, seconds: 300 }] });
   });
 
@@ -223,20 +225,38 @@ describe('declarations', () => {
     ]);
   });
 
-  it('setup info: the portal, the exact redirect URI (the configured one when set), the 10-user limit', () => {
-    const text = (v: Record<string, string>) =>
-      ouraPlugin
-        .getSetupInfo(v)
-        .map((i) => `${i.label}: ${i.value}`)
-        .join('\n');
-    const def = text({});
-    expect(def).toContain('https://cloud.ouraring.com/oauth/applications');
-    expect(def).toContain(`add exactly ${OURA_DEFAULT_REDIRECT}`);
-    expect(def).toContain('up to 10 users until Oura approves it');
-    expect(def).toMatch(/Oura Membership/);
-    const custom = text({ 'plugin.oura.redirect_uri': 'http://127.0.0.1:9123/cb' });
-    expect(custom).toContain('add exactly http://127.0.0.1:9123/cb');
-    expect(custom).not.toContain(OURA_DEFAULT_REDIRECT);
+  it('setup info: the portal, the 10-user limit, the membership; the redirect to register is exact', async () => {
+    const text = ouraPlugin
+      .getSetupInfo({})
+      .map((i) => `${i.label}: ${i.value}`)
+      .join('\n');
+    expect(text).toContain('https://cloud.ouraring.com/oauth/applications');
+    expect(text).toContain('up to 10 users until Oura approves it');
+    expect(text).toMatch(/Oura Membership/);
+    expect(text).toContain('okr config set plugin.oura.redirect_uri');
+    // The redirect okr prints with it (config setup) and serves (connect): the plugin's own setting
+    // when set, else global.base_url + /oura/callback, else the default.
+    const settings = (values: Record<string, string>) => (key: string) => Promise.resolve(values[key]);
+    expect(await lookupRedirect(ouraPlugin, settings({}))).toEqual({
+      kind: 'registered',
+      uri: OURA_DEFAULT_REDIRECT,
+      serve: true,
+    });
+    expect(await lookupRedirect(ouraPlugin, settings({ 'global.base_url': 'http://127.0.0.1:9000/' }))).toMatchObject({
+      uri: 'http://127.0.0.1:9000/oura/callback',
+    });
+    const own = settings({
+      'global.base_url': 'http://127.0.0.1:9000',
+      'plugin.oura.redirect_uri': 'http://127.0.0.1:9123/cb',
+    });
+    expect(await lookupRedirect(ouraPlugin, own)).toEqual({
+      kind: 'registered',
+      uri: 'http://127.0.0.1:9123/cb',
+      serve: true,
+    });
+    const https = settings({ 'plugin.oura.redirect_uri': 'https://example.com/oura' });
+    expect(await lookupRedirect(ouraPlugin, https)).toMatchObject({ serve: false });
+    expect(redirectSettingKey(ouraPlugin)).toBe('plugin.oura.redirect_uri');
   });
 
   it('fields: the ids and storage types of the issue', () => {
