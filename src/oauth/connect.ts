@@ -406,11 +406,17 @@ function report(
     const granted = new Set(creds.scope.split(/\s+/));
     const missing = cfg.scopes.filter((s) => !granted.has(s));
     if (missing.length > 0) {
+      const fields = plugin.getAvailableFields();
+      // Per scope, the fields it leaves without data, when the plugin says which scope each needs.
+      const what = missing.map((s) => {
+        const ids = fields.filter((f) => f.scope === s).map((f) => `${plugin.id}.${f.id}`);
+        return ids.length > 0 ? `${s} (no data for ${ids.join(', ')})` : s;
+      });
       io.out(
         paint(
           io,
           'yellow',
-          `Not granted: ${missing.join(', ')}. Fields that need them will fail; run \`okr connect ${plugin.id}\` again and tick every checkbox.`,
+          `Not granted: ${what.join('; ')}. Fields that need them will fail; run \`okr connect ${plugin.id}\` again and tick every checkbox.`,
         ),
       );
     }

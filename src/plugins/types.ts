@@ -143,6 +143,9 @@ export interface DataFieldDescriptor {
   type: FieldType;
   /** Display unit: `steps`, `bpm`, `ms`, `min`, `HH:MM`. */
   unit?: string;
+  /** The OAuth scope the field's data needs, when the provider lets the user untick scopes one by
+   * one: `okr connect` names the fields an unticked scope leaves without data. */
+  scope?: string;
   /** Absent means available. */
   availability?: { available: false; reason: string; alternatives: string[] };
   /**

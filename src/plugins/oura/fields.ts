@@ -37,7 +37,7 @@ export const FIELD_COLLECTION: Record<string, OuraCollection> = {
   lowestHeartRate: 'sleep',
 };
 
-export const OURA_FIELDS: DataFieldDescriptor[] = [
+const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
   {
     id: 'readiness',
     name: 'Readiness score',
@@ -114,6 +114,12 @@ export const OURA_FIELDS: DataFieldDescriptor[] = [
   },
 ];
 
+/** The fields, each with the scope its collection needs (so `okr connect` can name what an unticked scope costs). */
+export const OURA_FIELDS: DataFieldDescriptor[] = DESCRIPTORS.map((f) => ({
+  ...f,
+  scope: COLLECTION_SCOPE[FIELD_COLLECTION[f.id]!],
+}));
+
 /** The collections needed for the requested field ids; unknown fields need none. */
 export function collectionsFor(fields: string[]): Set<OuraCollection> {
   const out = new Set<OuraCollection>();
@@ -132,23 +138,4 @@ export function scopesFor(fields: string[]): string[] {
 /** The field ids a collection feeds. */
 export function fieldsOf(collection: OuraCollection): string[] {
   return Object.keys(FIELD_COLLECTION).filter((f) => FIELD_COLLECTION[f] === collection);
-}
-
-/**
- * The requested fields whose scope the user did not grant, with that scope. `granted` is the
- * token response's space-separated `scope`; RFC 6749 §5.1 lets a server leave it out only when it
- * equals what was asked for, so an absent `scope` means everything asked for was granted.
- */
-export function fieldsWithoutScope(
-  granted: string | undefined,
-  fields: string[],
-): Array<{ field: string; scope: string }> {
-  if (granted === undefined) return [];
-  const have = new Set(granted.split(/\s+/).filter(Boolean));
-  const out: Array<{ field: string; scope: string }> = [];
-  for (const field of fields) {
-    const c = FIELD_COLLECTION[field];
-    if (c && !have.has(COLLECTION_SCOPE[c])) out.push({ field, scope: COLLECTION_SCOPE[c] });
-  }
-  return out;
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/errors.js';
 import { lookupRedirect, redirectSettingKey } from '../../../src/oauth/redirect.js';
-import { fieldsWithoutScope, OURA_FIELDS, scopesFor } from '../../../src/plugins/oura/fields.js';
+import { OURA_FIELDS, scopesFor } from '../../../src/plugins/oura/fields.js';
 import { OURA_DEFAULT_REDIRECT, OURA_REQUESTED_SCOPES, ouraPlugin } from '../../../src/plugins/oura/plugin.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
 import { type Canned, rejection } from '../../helpers/recording-runtime.js';
@@ -214,15 +214,11 @@ describe('declarations', () => {
     expect(ouraPlugin.quota).toEqual({ windows: [{ requests: 5000, seconds: 300 }] });
   });
 
-  it('scopes: the minimum for the fields, per field; an unticked one is named with the fields it costs', () => {
+  it('scopes: the minimum for the fields (daily), plus email for the label; each field declares its scope', () => {
     expect(scopesFor(OURA_FIELDS.map((f) => f.id))).toEqual(['daily']);
     expect(OURA_REQUESTED_SCOPES).toEqual(['daily', 'email']);
-    expect(fieldsWithoutScope(undefined, ['steps'])).toEqual([]);
-    expect(fieldsWithoutScope('daily', ['steps', 'bedTime'])).toEqual([]);
-    expect(fieldsWithoutScope('email', ['steps', 'bedTime', 'unknown'])).toEqual([
-      { field: 'steps', scope: 'daily' },
-      { field: 'bedTime', scope: 'daily' },
-    ]);
+    // Each field names its scope, so `okr connect` can say which fields an unticked one leaves empty.
+    expect(new Set(ouraPlugin.getAvailableFields().map((f) => f.scope))).toEqual(new Set(['daily']));
   });
 
   it('setup info: the portal, the 10-user limit, the membership; the redirect to register is exact', async () => {
