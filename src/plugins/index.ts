@@ -2,11 +2,13 @@
  * Registers the built-in plugins. Adding a plugin is one folder plus one line here.
  */
 import { fitbitPlugin } from './fitbit/plugin.js';
+import { ouraPlugin } from './oura/plugin.js';
 import { PluginRegistry } from './registry.js';
 
 export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
   registry.register(fitbitPlugin);
+  registry.register(ouraPlugin);
   return registry;
 }
 

@@ -1,7 +1,8 @@
-/** Runtimes for the oura plugin's tests: canned answers from test/fixtures/oura/. */
+/** Runtimes for the oura plugin's tests: canned answers from test/fixtures/oura/, or the simulator. */
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
+import type { OuraSimulator } from '../../../src/simulator/oura/index.js';
 import { providerFixtures } from '../../fixtures-helpers.js';
-import { type Canned, cannedSend, recordingRuntime } from '../../helpers/recording-runtime.js';
+import { type Canned, cannedSend, type RecordingRuntime, recordingRuntime } from '../../helpers/recording-runtime.js';
 
 export const ouraFixtures = providerFixtures('oura');
 
@@ -41,4 +42,30 @@ export function sampleSleep(): Json {
 /** A list page body. */
 export function pageBody(data: unknown[], nextToken: string | null = null): string {
   return JSON.stringify({ data, next_token: nextToken });
+}
+
+/** Plugin config that points every oura URL at the simulator. */
+export function simulatorConfig(sim: OuraSimulator): Record<string, string> {
+  return {
+    'plugin.oura.client_id': sim.clientId,
+    'plugin.oura.client_secret': sim.clientSecret,
+    'plugin.oura.redirect_uri': sim.redirectUris[0]!,
+    'plugin.oura.auth_url': sim.authUrl,
+    'plugin.oura.token_url': sim.tokenUrl,
+    'plugin.oura.revoke_url': sim.revokeUrl,
+    'plugin.oura.api_base_url': sim.apiBaseUrl,
+  };
+}
+
+/** A runtime whose requests go to the simulator over real HTTP on 127.0.0.1. */
+export function simulatorRuntime(
+  sim: OuraSimulator,
+  opts: { signal?: AbortSignal; now?: () => Date; config?: Record<string, string> } = {},
+): RecordingRuntime {
+  return recordingRuntime(
+    { ...simulatorConfig(sim), ...opts.config },
+    (url, init) => fetch(url, init),
+    opts.now ?? (() => new Date()),
+    opts.signal,
+  );
 }
