@@ -130,7 +130,7 @@ describe('validation', () => {
     expect(e.message).toBe(
       'Template "daily" is not valid:\n' +
         '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
-        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit)',
+        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura)',
     );
     ctx.close();
   });
@@ -428,7 +428,23 @@ describe('template commands', () => {
       'fitbit.fitbitReadiness',
       'fitbit.hrv',
       'fitbit.activeZoneMinutes',
+      'oura.readiness',
+      'oura.sleepScore',
+      'oura.activityScore',
+      'oura.sleepLength',
+      'oura.bedTime',
+      'oura.wakeUpTime',
+      'oura.hrv',
+      'oura.lowestHeartRate',
+      'oura.steps',
+      'oura.activeCalories',
+      'oura.temperatureDeviation',
     ]);
+    expect(fields.find((f) => f.source === 'oura.temperatureDeviation')).toMatchObject({
+      type: 'number',
+      unit: '°C',
+      available: true,
+    });
     expect(fields.find((f) => f.source === 'fitbit.steps')).toMatchObject({
       name: 'Steps',
       type: 'number',
