@@ -458,9 +458,9 @@ describe('template commands', () => {
     });
     const text = await runCli(['metrics', 'fields'], { home: tempHome(), now: NOW });
     const lines = text.stdout.split('\n');
-    const i = lines.indexOf('fitbit.cardioLoad         number            Cardio load (n/a)');
+    const i = lines.indexOf('fitbit.cardioLoad          number            Cardio load (n/a)');
     expect(lines.slice(i, i + 5)).toEqual([
-      'fitbit.cardioLoad         number            Cardio load (n/a)',
+      'fitbit.cardioLoad          number            Cardio load (n/a)',
       '  Fitbit Cardio Load. Not offered by the Google Health API.',
       '  n/a: The Google Health API v4 has no Cardio Load data type (the legacy Fitbit',
       '  Web API that had it answers 410). Nearest: fitbit.activeZoneMinutes,',
