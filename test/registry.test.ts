@@ -44,6 +44,8 @@ describe('plugin registry', () => {
   });
 
   it('fails on an unknown id with the list of known ids', () => {
-    expect(() => createDefaultRegistry().get('garmin')).toThrow('Unknown plugin "garmin". Known plugins: fitbit, oura.');
+    expect(() => createDefaultRegistry().get('garmin')).toThrow(
+      'Unknown plugin "garmin". Known plugins: fitbit, oura.',
+    );
   });
 });

@@ -18,7 +18,7 @@ let sim: OuraSimulator;
 let token: string;
 
 async function get(path: string, query: Record<string, string> = {}, bearer: string | undefined = token) {
-  const u = new URL(path, sim.url);
+  const u = new URL(`${sim.url}${path}`);
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
   const res = await fetch(u, { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {}, redirect: 'manual' });
   const text = await res.text();

@@ -1,17 +1,18 @@
 /**
- * The Oura provider of the simulator: Oura's OAuth (oauth.ts) and the v2 `usercollection`
- * endpoints okr reads (api.ts) over generated data (data.ts), with Oura's rate limit and faults.
+ * The Oura provider module of the simulator (src/simulator/module.ts): Oura's OAuth (oauth.ts)
+ * and the v2 `usercollection` endpoints okr reads (api.ts) over generated data (data.ts), with
+ * Oura's rate limit and faults.
  *
- * `createOuraProvider` gives a request handler, `(req, res) => boolean` (false: not an Oura
- * path), to mount on any node:http server; `startOuraSimulator` mounts it on its own server on
- * 127.0.0.1. Paths: `/oauth/authorize` (+ `/decision`), `/oauth/token`, `/oauth/revoke`,
- * `/v2/usercollection/<collection>`.
+ * `ouraModule(options)` is the module factory: mounted at `/<name>` (`/oura`) it answers
+ * `/oauth/authorize` (+ `/decision`), `/oauth/token`, `/oauth/revoke` and
+ * `/v2/usercollection/<collection>` below it. `startOuraSimulator` hosts it alone on 127.0.0.1,
+ * for tests and benchmarks of the oura plugin.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OAuthCredentials } from '../../plugins/types.js';
+import type { ModuleAnswer, ModuleFactory, ModuleHandleBase, ModuleRequest, SimulatorModule } from '../module.js';
 import { hashSeed, mulberry32 } from '../prng.js';
-import type { SimResponse } from '../responses.js';
 import { detail, forbidden, listCollection, type OuraUser, personalInfo } from './api.js';
 import { OURA_COLLECTIONS, type OuraCollectionName, OuraDataset } from './data.js';
 import { OuraOAuthServer } from './oauth.js';
@@ -56,7 +57,6 @@ export interface OuraSimulatorOptions {
   wordedErrors?: boolean;
   /** The clock for tokens, codes and the rate limit (default Date.now). */
   clock?: () => number;
-  port?: number;
 }
 
 export interface OuraFaults {
@@ -67,8 +67,13 @@ export interface OuraFaults {
   failNext?: { status: number; count: number; collection?: OuraCollectionName };
 }
 
-export interface OuraProvider {
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
+/** What tests, benchmarks and the demo use: URLs, env, stats, faults, data, token helpers. */
+export interface OuraHandle extends ModuleHandleBase {
+  authUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  /** The API base okr's `plugin.oura.api_base_url` takes (paths add `/v2/usercollection/…`). */
+  apiBaseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUris: string[];
@@ -82,7 +87,6 @@ export interface OuraProvider {
    * totals `api` and `all`.
    */
   stats: Record<string, number>;
-  resetStats(): void;
   issueTokens(scopes?: string[], requested?: string[]): OAuthCredentials;
   expireAccessTokens(): void;
   revokeAll(): void;
@@ -90,223 +94,217 @@ export interface OuraProvider {
   minimumCalls(collection: OuraCollectionName, from: string, to: string): number;
 }
 
-const MAX_BODY = 64 * 1024;
 const USERCOLLECTION = /^\/v2\/usercollection\/([a-z0-9_]+)$/;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) req.destroy(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-export function createOuraProvider(opts: OuraSimulatorOptions = {}): OuraProvider {
-  const seed = opts.seed ?? 1;
-  const clock = opts.clock ?? Date.now;
-  const idRng = mulberry32(hashSeed(seed, 'oura-identity'));
-  const hex = (n: number) => Array.from({ length: n }, () => idRng.int(0, 15).toString(16)).join('');
-  const clientId = opts.clientId ?? `OKRSIM${hex(10).toUpperCase()}`;
-  const clientSecret = opts.clientSecret ?? `okr-oura-simulator-secret-${hex(8)}`;
-  const redirectUris = opts.redirectUris ?? [DEFAULT_OURA_REDIRECT];
-  const user: OuraUser = {
-    id: `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`,
-    email: 'sleeper@example.com',
-    age: 38,
-    weight: 72.5,
-    height: 1.78,
-    biological_sex: 'female',
-  };
-  const data = new OuraDataset({
-    seed,
-    now: opts.now ?? new Date(),
-    timeZone: opts.timeZone ?? 'America/New_York',
-    days: opts.days ?? 800,
-  });
-  const oauth = new OuraOAuthServer({
-    clientId,
-    clientSecret,
-    redirectUris,
-    clock,
-    accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 86_400,
-    codeTtlSeconds: opts.codeTtlSeconds ?? 600,
-    autoApprove: opts.autoApprove,
-    alwaysSendScope: opts.alwaysSendScope,
-  });
-  const apiOpts = { pageSize: Math.max(1, opts.pageSize ?? 100), endInclusive: opts.endInclusive ?? false };
-  const limit = opts.rateLimit === undefined ? OURA_RATE_LIMIT : opts.rateLimit;
-  const worded = opts.wordedErrors ?? true;
-  const stats: Record<string, number> = {};
-  const count = (k: string) => {
-    stats[k] = (stats[k] ?? 0) + 1;
-  };
-  // Request times, for the app-wide and the per-token window.
-  const appWindow: number[] = [];
-  const tokenWindows = new Map<string, number[]>();
-  const provider: OuraProvider = {
-    handle,
-    clientId,
-    clientSecret,
-    redirectUris,
-    data,
-    user,
-    oauth,
-    faults: { membershipExpired: false, latencyMs: 0 },
-    stats,
-    resetStats: () => {
-      for (const k of Object.keys(stats)) delete stats[k];
-    },
-    issueTokens: (scopes, requested) => oauth.issue(scopes, requested),
-    expireAccessTokens: () => oauth.expireAccessTokens(),
-    revokeAll: () => oauth.revokeAll(),
-    minimumCalls: (collection, from, to) =>
-      Math.max(1, Math.ceil(data.documents(collection, from, to).length / apiOpts.pageSize)),
-  };
-
-  /** True when this request is over the limit (it is not counted then). */
-  function overLimit(token: string): boolean {
-    if (!limit) return false;
-    const now = clock();
-    const cut = now - limit.seconds * 1000;
-    let mine = tokenWindows.get(token);
-    if (!mine) {
-      mine = [];
-      tokenWindows.set(token, mine);
-    }
-    for (const w of [appWindow, mine]) while (w.length && w[0]! <= cut) w.shift();
-    if (appWindow.length >= limit.requests || mine.length >= limit.requests) return true;
-    appWindow.push(now);
-    mine.push(now);
-    return false;
-  }
-
-  function api(req: IncomingMessage, url: URL): { endpoint: string; response: SimResponse } {
-    const m = USERCOLLECTION.exec(url.pathname);
-    const name = m?.[1] ?? 'other';
-    const known = name === 'personal_info' || (OURA_COLLECTIONS as string[]).includes(name);
-    if (req.method !== 'GET' || !known) return { endpoint: 'other', response: detail(404, 'Not Found') };
-    count('api');
-    const auth = oauth.authenticate(req.headers.authorization);
-    if (!auth.ok) return { endpoint: name, response: auth.response };
-    if (overLimit(auth.token)) {
-      count('rate_limited');
-      const headers: Record<string, string> =
-        opts.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(opts.retryAfterSeconds) };
-      return { endpoint: name, response: detail(429, 'Request rate limit exceeded', headers) };
-    }
-    const fail = provider.faults.failNext;
-    if (fail && fail.count > 0 && (!fail.collection || fail.collection === name)) {
-      fail.count--;
-      return { endpoint: name, response: detail(fail.status, `Simulated HTTP ${fail.status}`) };
-    }
-    if (name === 'personal_info') return { endpoint: name, response: personalInfo(user, auth.scopes) };
-    if (provider.faults.membershipExpired) return { endpoint: name, response: forbidden('membership', worded) };
-    // Every collection okr reads is a daily summary: scope `daily`.
-    if (!auth.scopes.includes('daily')) return { endpoint: name, response: forbidden('scope', worded, 'daily') };
-    return {
-      endpoint: name,
-      response: listCollection(data, name as OuraCollectionName, url.searchParams, apiOpts),
+export const ouraModule =
+  (opts: OuraSimulatorOptions = {}): ModuleFactory<OuraHandle> =>
+  (mount) => {
+    const seed = opts.seed ?? 1;
+    const clock = opts.clock ?? Date.now;
+    const idRng = mulberry32(hashSeed(seed, 'oura-identity'));
+    const hex = (n: number) => Array.from({ length: n }, () => idRng.int(0, 15).toString(16)).join('');
+    const clientId = opts.clientId ?? `OKRSIM${hex(10).toUpperCase()}`;
+    const clientSecret = opts.clientSecret ?? `okr-oura-simulator-secret-${hex(8)}`;
+    const redirectUris = opts.redirectUris ?? [DEFAULT_OURA_REDIRECT];
+    const user: OuraUser = {
+      id: `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`,
+      email: 'sleeper@example.com',
+      age: 38,
+      weight: 72.5,
+      height: 1.78,
+      biological_sex: 'female',
     };
-  }
+    const data = new OuraDataset({
+      seed,
+      now: opts.now ?? new Date(),
+      timeZone: opts.timeZone ?? 'America/New_York',
+      days: opts.days ?? 800,
+    });
+    const oauth = new OuraOAuthServer({
+      clientId,
+      clientSecret,
+      redirectUris,
+      clock,
+      accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 86_400,
+      codeTtlSeconds: opts.codeTtlSeconds ?? 600,
+      autoApprove: opts.autoApprove,
+      alwaysSendScope: opts.alwaysSendScope,
+    });
+    const apiOpts = { pageSize: Math.max(1, opts.pageSize ?? 100), endInclusive: opts.endInclusive ?? false };
+    const limit = opts.rateLimit === undefined ? OURA_RATE_LIMIT : opts.rateLimit;
+    const worded = opts.wordedErrors ?? true;
+    const stats: Record<string, number> = {};
+    const count = (k: string) => {
+      stats[k] = (stats[k] ?? 0) + 1;
+    };
+    // Request times, for the app-wide and the per-token window.
+    const appWindow: number[] = [];
+    const tokenWindows = new Map<string, number[]>();
+    const base = mount.baseUrl;
+    const handle: OuraHandle = {
+      url: base,
+      authUrl: `${base}/oauth/authorize`,
+      tokenUrl: `${base}/oauth/token`,
+      revokeUrl: `${base}/oauth/revoke`,
+      apiBaseUrl: base,
+      env: {
+        OURA_CLIENT_ID: clientId,
+        OURA_CLIENT_SECRET: clientSecret,
+        OURA_REDIRECT_URI: redirectUris[0]!,
+        OURA_AUTH_URL: `${base}/oauth/authorize`,
+        OURA_TOKEN_URL: `${base}/oauth/token`,
+        OURA_REVOKE_URL: `${base}/oauth/revoke`,
+        OURA_API_BASE_URL: base,
+      },
+      clientId,
+      clientSecret,
+      redirectUris,
+      data,
+      user,
+      oauth,
+      faults: { membershipExpired: false, latencyMs: 0 },
+      stats,
+      resetStats: () => {
+        for (const k of Object.keys(stats)) delete stats[k];
+      },
+      issueTokens: (scopes, requested) => oauth.issue(scopes, requested),
+      expireAccessTokens: () => oauth.expireAccessTokens(),
+      revokeAll: () => oauth.revokeAll(),
+      minimumCalls: (collection, from, to) =>
+        Math.max(1, Math.ceil(data.documents(collection, from, to).length / apiOpts.pageSize)),
+    };
 
-  async function route(req: IncomingMessage, url: URL): Promise<{ endpoint: string; response: SimResponse }> {
-    const method = req.method ?? 'GET';
-    const path = url.pathname;
-    if (path === '/oauth/authorize' && method === 'GET') {
-      return { endpoint: 'authorize', response: oauth.authorize(url.searchParams) };
+    /** True when this request is over the limit (it is not counted then). */
+    function overLimit(token: string): boolean {
+      if (!limit) return false;
+      const now = clock();
+      const cut = now - limit.seconds * 1000;
+      let mine = tokenWindows.get(token);
+      if (!mine) {
+        mine = [];
+        tokenWindows.set(token, mine);
+      }
+      for (const w of [appWindow, mine]) while (w.length && w[0]! <= cut) w.shift();
+      if (appWindow.length >= limit.requests || mine.length >= limit.requests) return true;
+      appWindow.push(now);
+      mine.push(now);
+      return false;
     }
-    if (path === '/oauth/authorize/decision' && method === 'POST') {
-      return { endpoint: 'authorize:decision', response: oauth.decide(new URLSearchParams(await readBody(req))) };
-    }
-    if (path === '/oauth/token' && method === 'POST') {
-      const body = await readBody(req);
-      const grant = new URLSearchParams(body).get('grant_type') ?? 'unknown';
+
+    function api(req: ModuleRequest): ModuleAnswer {
+      const m = USERCOLLECTION.exec(req.path);
+      const name = m?.[1] ?? 'other';
+      const known = name === 'personal_info' || (OURA_COLLECTIONS as string[]).includes(name);
+      if (req.method !== 'GET' || !known) return { endpoint: 'other', response: detail(404, 'Not Found') };
+      count('api');
+      const auth = oauth.authenticate(req.headers.authorization);
+      if (!auth.ok) return { endpoint: name, response: auth.response };
+      if (overLimit(auth.token)) {
+        count('rate_limited');
+        const headers: Record<string, string> =
+          opts.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(opts.retryAfterSeconds) };
+        return { endpoint: name, response: detail(429, 'Request rate limit exceeded', headers) };
+      }
+      const fail = handle.faults.failNext;
+      if (fail && fail.count > 0 && (!fail.collection || fail.collection === name)) {
+        fail.count--;
+        return { endpoint: name, response: detail(fail.status, `Simulated HTTP ${fail.status}`) };
+      }
+      if (name === 'personal_info') return { endpoint: name, response: personalInfo(user, auth.scopes) };
+      if (handle.faults.membershipExpired) return { endpoint: name, response: forbidden('membership', worded) };
+      // Every collection okr reads is a daily summary: scope `daily`.
+      if (!auth.scopes.includes('daily')) return { endpoint: name, response: forbidden('scope', worded, 'daily') };
       return {
-        endpoint: `token:${grant}`,
-        response: oauth.token(req.headers['content-type'] ?? '', req.headers.authorization, body),
+        endpoint: name,
+        response: listCollection(data, name as OuraCollectionName, req.url.searchParams, apiOpts),
       };
     }
-    if (path === '/oauth/revoke' && (method === 'GET' || method === 'POST')) {
-      return { endpoint: 'revoke', response: oauth.revoke(url.searchParams) };
-    }
-    return api(req, url);
-  }
 
-  function handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (!url.pathname.startsWith('/oauth/') && !url.pathname.startsWith('/v2/')) return false;
-    void (async () => {
-      let endpoint = 'other';
-      let response: SimResponse;
-      try {
-        ({ endpoint, response } = await route(req, url));
-      } catch (err) {
-        response = detail(500, `Simulator error: ${(err as Error).message}`);
+    function route(req: ModuleRequest): ModuleAnswer {
+      const { method, path, url } = req;
+      if (path === '/oauth/authorize' && method === 'GET') {
+        return { endpoint: 'authorize', response: oauth.authorize(url.searchParams) };
       }
-      count(endpoint);
-      count('all');
-      if (provider.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, provider.faults.latencyMs));
-      res.writeHead(response.status, response.headers);
-      res.end(response.body);
-    })();
-    return true;
-  }
+      if (path === '/oauth/authorize/decision' && method === 'POST') {
+        return { endpoint: 'authorize:decision', response: oauth.decide(new URLSearchParams(req.body)) };
+      }
+      if (path === '/oauth/token' && method === 'POST') {
+        const grant = new URLSearchParams(req.body).get('grant_type') ?? 'unknown';
+        return {
+          endpoint: `token:${grant}`,
+          response: oauth.token(String(req.headers['content-type'] ?? ''), req.headers.authorization, req.body),
+        };
+      }
+      if (path === '/oauth/revoke' && (method === 'GET' || method === 'POST')) {
+        return { endpoint: 'revoke', response: oauth.revoke(url.searchParams) };
+      }
+      return api(req);
+    }
 
-  return provider;
-}
+    const module: SimulatorModule = {
+      handle(req) {
+        const answer = route(req);
+        count(answer.endpoint);
+        count('all');
+        return answer;
+      },
+      latencyMs: () => handle.faults.latencyMs,
+    };
+    return { module, handle };
+  };
 
-export interface OuraSimulator extends OuraProvider {
-  /** http://127.0.0.1:<port> */
-  url: string;
-  authUrl: string;
-  tokenUrl: string;
-  revokeUrl: string;
-  /** The API base okr's `plugin.oura.api_base_url` takes (paths add `/v2/usercollection/…`). */
-  apiBaseUrl: string;
-  /** Environment variables that point okr at this simulator. */
-  env: Record<string, string>;
+export interface OuraSimulator extends OuraHandle {
   close(): Promise<void>;
 }
 
-/** The Oura provider on its own server on 127.0.0.1. */
-export async function startOuraSimulator(opts: OuraSimulatorOptions = {}): Promise<OuraSimulator> {
-  const provider = createOuraProvider(opts);
+/** Bodies over this are refused, as the shared simulator server does. */
+const MAX_BODY = 1 << 20;
+
+/** The Oura module alone on its own server on 127.0.0.1, mounted at `/oura`. */
+export async function startOuraSimulator(opts: OuraSimulatorOptions & { port?: number } = {}): Promise<OuraSimulator> {
+  let mounted: { module: SimulatorModule; handle: OuraHandle } | undefined;
   const server = createServer((req, res) => {
-    if (!provider.handle(req, res)) {
-      res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end('{"detail":"Not Found"}');
-    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const below = url.pathname.startsWith('/oura/') ? url.pathname.slice('/oura'.length) : undefined;
+        let answer: ModuleAnswer;
+        if (below === undefined || !mounted) answer = { endpoint: 'other', response: detail(404, 'Not Found') };
+        else {
+          const moduleReq = {
+            method: req.method ?? 'GET',
+            path: below,
+            url,
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          };
+          try {
+            answer = await mounted.module.handle(moduleReq);
+          } catch (err) {
+            answer = { endpoint: 'error', response: detail(500, `Simulator error: ${(err as Error).message}`) };
+          }
+        }
+        const wait = mounted?.module.latencyMs?.() ?? 0;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        res.writeHead(answer.response.status, answer.response.headers);
+        res.end(answer.response.body);
+      })();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const urls = {
-    authUrl: `${url}/oauth/authorize`,
-    tokenUrl: `${url}/oauth/token`,
-    revokeUrl: `${url}/oauth/revoke`,
-    apiBaseUrl: url,
-  };
-  return Object.assign(provider, {
-    url,
-    ...urls,
-    env: {
-      OURA_CLIENT_ID: provider.clientId,
-      OURA_CLIENT_SECRET: provider.clientSecret,
-      OURA_REDIRECT_URI: provider.redirectUris[0]!,
-      OURA_AUTH_URL: urls.authUrl,
-      OURA_TOKEN_URL: urls.tokenUrl,
-      OURA_REVOKE_URL: urls.revokeUrl,
-      OURA_API_BASE_URL: urls.apiBaseUrl,
-    },
+  mounted = ouraModule(opts)({ baseUrl: `http://127.0.0.1:${port}/oura`, mountPath: '/oura' });
+  return Object.assign(mounted.handle, {
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -14,11 +14,11 @@ import {
   type OuraSimulatorOptions,
   startOuraSimulator,
 } from '../../../src/simulator/oura/index.js';
-import { REPO_ROOT, runBin, startBin, tempHome } from '../../helpers/cli.js';
+import { type LiveBin, REPO_ROOT, runBin, startBin, tempHome } from '../../helpers/cli.js';
 import { closedPort, homeFiles, leaks, refuses } from '../../oauth/helpers.js';
 
 const built = existsSync(join(REPO_ROOT, 'dist', 'cli.js'));
-const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m;
+const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/oura\/oauth\/authorize\?\S+)$/m;
 const ZONE = 'America/New_York';
 
 let home: string;
@@ -33,7 +33,15 @@ async function start(opts: OuraSimulatorOptions = {}) {
 beforeEach(() => {
   home = tempHome('okr-oura-e2e-');
 });
+/** Connect processes still running when a test fails: killed, so nothing outlives the test. */
+const live: LiveBin[] = [];
+const connectLive = () => {
+  const p = startBin(['connect', 'oura', '--no-browser', '--timeout', '60s'], baseEnv());
+  live.push(p);
+  return p;
+};
 afterEach(async () => {
+  for (const p of live.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   await sim?.close();
   rmSync(home, { recursive: true, force: true });
 });
@@ -87,7 +95,7 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
     expect(list.stdout).toMatch(/plugin\.oura\.client_secret\s+\*+/);
     expect(list.stdout).not.toContain(sim.clientSecret);
 
-    const p = startBin(['connect', 'oura', '--no-browser'], baseEnv());
+    const p = connectLive();
     const url = (await p.waitFor(AUTH_LINE))[1]!;
     const u = new URL(url);
     expect(u.searchParams.get('redirect_uri')).toBe(redirect);
@@ -159,7 +167,7 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
   it('an unticked daily scope: connect names the fields it leaves empty; sync says which permission is missing', async () => {
     await start({ autoApprove: ['email'] });
     await configure();
-    const p = startBin(['connect', 'oura', '--no-browser'], baseEnv());
+    const p = connectLive();
     const url = (await p.waitFor(AUTH_LINE))[1]!;
     p.child.stdin.write(`${(await fetch(url, { redirect: 'manual' })).headers.get('location')}\n`);
     const connected = await p.exited;
@@ -175,7 +183,7 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
   it('a lapsed membership: its own error, with the fix in words, and nothing already stored is lost', async () => {
     await start({ autoApprove: true });
     await configure();
-    const p = startBin(['connect', 'oura', '--no-browser'], baseEnv());
+    const p = connectLive();
     const url = (await p.waitFor(AUTH_LINE))[1]!;
     p.child.stdin.write(`${(await fetch(url, { redirect: 'manual' })).headers.get('location')}\n`);
     expect((await p.exited).code).toBe(0);
