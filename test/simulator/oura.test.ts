@@ -319,7 +319,10 @@ describe('OAuth, as Oura documents and integrators report it', () => {
     const id = /name="request" value="([^"]+)"/.exec(html)![1]!;
     const body = new URLSearchParams({ request: id, decision });
     for (const s of ticked) body.append('scope', s);
-    const res = await fetch(`${sim.url}/oauth/authorize/decision`, { method: 'POST', redirect: 'manual', body });
+    // Posted where the form says, as a browser would: relative to the page, under the mount.
+    const action = new URL(/<form method="POST" action="([^"]+)"/.exec(html)![1]!, page.url);
+    expect(action.href).toBe(`${sim.url}/oauth/authorize/decision`);
+    const res = await fetch(action, { method: 'POST', redirect: 'manual', body });
     expect(res.status).toBe(302);
     const loc = new URL(res.headers.get('location')!);
     expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);

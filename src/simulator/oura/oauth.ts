@@ -19,7 +19,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { OAuthCredentials } from '../../plugins/types.js';
-import { escapeHtml, html, json, oauthError, redirect, type SimResponse } from '../responses.js';
+import { ConsentRequests, consentPage, type PendingConsent, redirectBack } from '../consent.js';
+import { escapeHtml, html, json, oauthError, type SimResponse } from '../responses.js';
 import { detail } from './api.js';
 
 export const OURA_SCOPES = ['email', 'personal', 'daily', 'heartrate', 'workout', 'tag', 'session', 'spo2Daily'];
@@ -53,12 +54,8 @@ interface Code {
   grant?: Grant;
 }
 
-interface Pending {
-  redirectUri: string;
-  requested: string[];
-  state?: string;
-  expiresAtMs: number;
-}
+/** `scopes` are the requested ones, shown on the consent page. */
+type Pending = PendingConsent;
 
 export type OuraAuth = { ok: true; scopes: string[]; token: string } | { ok: false; response: SimResponse };
 
@@ -75,7 +72,7 @@ function errorPage(status: number, error: string, detail: string): SimResponse {
 
 export class OuraOAuthServer {
   readonly #opts: OuraOAuthOptions;
-  readonly #pending = new Map<string, Pending>();
+  readonly #consent = new ConsentRequests<Pending>();
   readonly #codes = new Map<string, Code>();
   readonly #refresh = new Map<string, Grant>();
   /** Spent refresh tokens: reuse fails (and is counted, for tests of single-use handling). */
@@ -106,44 +103,37 @@ export class OuraOAuthServer {
       );
     }
     const state = q.get('state') ?? undefined;
-    const back = (params: Record<string, string>) => {
-      const u = new URL(redirectUri);
-      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-      if (state !== undefined) u.searchParams.set('state', state);
-      return redirect(u.toString());
-    };
+    const back = (params: Record<string, string>) => redirectBack(redirectUri, params, state);
     if (q.get('response_type') !== 'code') return back({ error: 'unsupported_response_type' });
     const asked = q.get('scope');
     const requested = asked === null ? [...OURA_SCOPES] : asked.split(/[\s+]+/).filter(Boolean);
     const unknown = requested.filter((s) => !OURA_SCOPES.includes(s));
     if (unknown.length > 0) return back({ error: 'invalid_scope', error_description: `Unknown scope ${unknown[0]}` });
-    const pending: Pending = { redirectUri, requested, state, expiresAtMs: this.#opts.clock() + 10 * 60_000 };
+    const pending: Pending = { redirectUri, scopes: requested, state, expiresAtMs: this.#opts.clock() + 10 * 60_000 };
     const auto = this.#opts.autoApprove;
     if (auto)
       return this.#approve(pending, Array.isArray(auto) ? requested.filter((s) => auto.includes(s)) : requested);
-    const id = newToken(16);
-    this.#pending.set(id, pending);
-    return html(200, consentPage(id, requested));
+    const requestId = this.#consent.open(pending, newToken(16));
+    return html(
+      200,
+      consentPage({
+        title: 'Authorize application - Oura (okr simulator)',
+        heading: 'okr simulator would like to access your Oura data',
+        // Relative to /<mount>/oauth/authorize, wherever the module is mounted.
+        action: 'authorize/decision',
+        requestId,
+        scopes: requested,
+      }),
+    );
   }
 
   /** POST /oauth/authorize/decision: the consent form (Allow with the ticked scopes, or Deny). */
   decide(form: URLSearchParams): SimResponse {
-    const id = form.get('request') ?? '';
-    const pending = this.#pending.get(id);
-    this.#pending.delete(id);
-    if (!pending || pending.expiresAtMs < this.#opts.clock()) {
+    const d = this.#consent.decide(form, this.#opts.clock());
+    if (d.kind === 'expired') {
       return errorPage(400, 'invalid_request', 'This authorization request has expired. Start again from the app.');
     }
-    if (form.get('decision') !== 'allow') {
-      const u = new URL(pending.redirectUri);
-      u.searchParams.set('error', 'access_denied');
-      if (pending.state !== undefined) u.searchParams.set('state', pending.state);
-      return redirect(u.toString());
-    }
-    return this.#approve(
-      pending,
-      form.getAll('scope').filter((s) => pending.requested.includes(s)),
-    );
+    return d.kind === 'denied' ? d.response : this.#approve(d.pending, d.ticked);
   }
 
   #approve(p: Pending, scopes: string[]): SimResponse {
@@ -151,14 +141,11 @@ export class OuraOAuthServer {
     this.#codes.set(code, {
       redirectUri: p.redirectUri,
       scopes,
-      requested: p.requested,
+      requested: p.scopes,
       expiresAtMs: this.#opts.clock() + this.#opts.codeTtlSeconds * 1000,
       used: false,
     });
-    const u = new URL(p.redirectUri);
-    u.searchParams.set('code', code);
-    if (p.state !== undefined) u.searchParams.set('state', p.state);
-    return redirect(u.toString());
+    return redirectBack(p.redirectUri, { code }, p.state);
   }
 
   /** POST /oauth/token. */
@@ -280,22 +267,4 @@ export class OuraOAuthServer {
   revokeAll(): void {
     for (const grant of this.#refresh.values()) grant.revoked = true;
   }
-}
-
-function consentPage(requestId: string, scopes: string[]): string {
-  const boxes = scopes
-    .map(
-      (s) =>
-        `<li><label><input type="checkbox" name="scope" id="scope-${escapeHtml(s)}" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label></li>`,
-    )
-    .join('');
-  return (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Authorize application - Oura (okr simulator)</title></head><body>' +
-    '<h1>okr simulator would like to access your Oura data</h1>' +
-    `<form method="POST" action="/oauth/authorize/decision"><input type="hidden" name="request" value="${escapeHtml(requestId)}">` +
-    `<ul>${boxes}</ul>` +
-    '<button type="submit" id="deny" name="decision" value="deny">Deny</button> ' +
-    '<button type="submit" id="allow" name="decision" value="allow">Allow</button>' +
-    '</form></body></html>'
-  );
 }
