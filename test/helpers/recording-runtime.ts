@@ -70,3 +70,11 @@ export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/** A recording runtime whose requests go out over real HTTP (to a simulator on 127.0.0.1). */
+export function httpRuntime(
+  config: Record<string, string>,
+  opts: { signal?: AbortSignal; now?: () => Date } = {},
+): RecordingRuntime {
+  return recordingRuntime(config, (url, init) => fetch(url, init), opts.now ?? (() => new Date()), opts.signal);
+}

@@ -4,7 +4,13 @@ import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import type { OAuthCredentials, PluginRuntime } from '../../../src/plugins/types.js';
 import type { Simulator } from '../../../src/simulator/index.js';
 import { fixtureText } from '../../fixtures-helpers.js';
-import { type Canned, cannedSend, type RecordingRuntime, recordingRuntime } from '../../helpers/recording-runtime.js';
+import {
+  type Canned,
+  cannedSend,
+  httpRuntime,
+  type RecordingRuntime,
+  recordingRuntime,
+} from '../../helpers/recording-runtime.js';
 
 export { type Canned, type RecordingRuntime, rejection } from '../../helpers/recording-runtime.js';
 
@@ -24,12 +30,7 @@ export function simulatorRuntime(
   sim: Simulator,
   opts: { signal?: AbortSignal; now?: () => Date; config?: Record<string, string> } = {},
 ): RecordingRuntime {
-  return recordingRuntime(
-    { ...simulatorConfig(sim), ...opts.config },
-    (url, init) => fetch(url, init),
-    opts.now ?? (() => new Date()),
-    opts.signal,
-  );
+  return httpRuntime({ ...simulatorConfig(sim), ...opts.config }, opts);
 }
 
 export const STUB_API = 'http://127.0.0.1:9/v4';

@@ -2,7 +2,13 @@
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
 import type { OuraSimulator } from '../../../src/simulator/oura/index.js';
 import { providerFixtures } from '../../fixtures-helpers.js';
-import { type Canned, cannedSend, type RecordingRuntime, recordingRuntime } from '../../helpers/recording-runtime.js';
+import {
+  type Canned,
+  cannedSend,
+  httpRuntime,
+  type RecordingRuntime,
+  recordingRuntime,
+} from '../../helpers/recording-runtime.js';
 
 export const ouraFixtures = providerFixtures('oura');
 
@@ -62,10 +68,5 @@ export function simulatorRuntime(
   sim: OuraSimulator,
   opts: { signal?: AbortSignal; now?: () => Date; config?: Record<string, string> } = {},
 ): RecordingRuntime {
-  return recordingRuntime(
-    { ...simulatorConfig(sim), ...opts.config },
-    (url, init) => fetch(url, init),
-    opts.now ?? (() => new Date()),
-    opts.signal,
-  );
+  return httpRuntime({ ...simulatorConfig(sim), ...opts.config }, opts);
 }
