@@ -143,14 +143,12 @@ export interface DataFieldDescriptor {
   type: FieldType;
   /** Display unit: `steps`, `bpm`, `ms`, `min`, `HH:MM`. */
   unit?: string;
-  /** The OAuth scope the field's data needs, when the provider lets the user untick scopes one by
-   * one: `okr connect` names the fields an unticked scope leaves without data. */
-  scope?: string;
   /** Absent means available. */
   availability?: { available: false; reason: string; alternatives: string[] };
   /**
    * The OAuth scope that reads this field. When the stored grant lists its scopes and this one is
-   * not among them (the user left its box unticked), the sync skips the field and reports it.
+   * not among them (the user left its box unticked), the sync skips the field and reports it,
+   * and `okr connect` names the fields an unticked scope leaves without data.
    */
   scope?: string;
 }
