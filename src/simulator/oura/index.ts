@@ -65,6 +65,8 @@ export interface OuraFaults {
   latencyMs: number;
   /** The next `count` data requests (of `collection`, or any) answer `status`. */
   failNext?: { status: number; count: number; collection?: OuraCollectionName };
+  /** Lists whose `start_date` is before `date` answer `ms` later (a slow archive: old data last). */
+  slowBefore?: { date: string; ms: number };
 }
 
 /** What tests, benchmarks and the demo use: URLs, env, stats, faults, data, token helpers. */

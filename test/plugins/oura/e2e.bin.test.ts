@@ -164,7 +164,7 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
     expect(sim.stats['token:authorization_code']).toBe(1);
   }, 60_000);
 
-  it('an unticked daily scope: connect names the fields it leaves empty; sync says which permission is missing', async () => {
+  it('an unticked daily scope: connect names the fields it leaves empty; sync reports them without calling Oura', async () => {
     await start({ autoApprove: ['email'] });
     await configure();
     const p = connectLive();
@@ -175,9 +175,14 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
     expect(connected.stdout).toMatch(
       /Not granted: daily \(no data for oura\.readiness, oura\.sleepScore, .*oura\.temperatureDeviation\)/,
     );
+    sim.resetStats();
     const sync = await okr(['sync', 'oura', '--since', '7d']);
     expect(sync.code).toBe(1);
-    expect(sync.stderr + sync.stdout).toContain('The "daily" permission was not granted');
+    // Reported per field, from the grant on record, without asking Oura for what it would refuse.
+    expect(sync.stderr + sync.stdout).toMatch(
+      /oura\.readiness, .*oura\.temperatureDeviation not synced: the scope daily was not granted/,
+    );
+    expect(sim.stats.api ?? 0).toBe(0);
   }, 60_000);
 
   it('a lapsed membership: its own error, with the fix in words, and nothing already stored is lost', async () => {
