@@ -47,6 +47,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/sync.js'),
   },
   {
+    name: 'import',
+    summary: 'years of history from a Google Takeout (fitbit) or an Apple Health export',
+    load: () => import('./commands/import.js'),
+  },
+  {
     name: 'metrics',
     summary: 'templates, the daily table, manual values, export, import',
     load: () => import('./commands/metrics.js'),

@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
 import { BASE_URL_KEY, lookupRedirect, type ResolvedRedirect } from '../oauth/redirect.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, SetupInfoItem } from '../plugins/types.js';
 import { loadPrompts, readStdin, requireTTY } from '../prompt.js';
 import { type ConfigKey, displayValue, type ResolvedValue, type ValueSource } from '../store/config.js';
@@ -174,6 +175,8 @@ export function register(program: Command, app: App): void {
     .action(
       action(app, async (ctx, pluginId: string, opts: { fromFile?: string; insecureStorage?: boolean }) => {
         const plugin = ctx.registry.get(pluginId);
+        const fileOnly = fileOnlyMessage(plugin);
+        if (fileOnly) throw new UsageError(`${fileOnly} It has no settings.`, 'okr import --help');
         const store = opts.insecureStorage ? ('file' as const) : undefined;
         if (opts.fromFile) {
           if (!plugin.parseClientFile) throw new UsageError(`The ${pluginId} plugin cannot import a client file.`);

@@ -13,6 +13,7 @@ import { ExitCode, OkrError } from '../errors.js';
 import { fixFor, fixText } from '../fixes.js';
 import { paint } from '../io.js';
 import { fileLocationLines, fileLocations } from '../paths.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
 import { findOrphanedTokens } from '../store/orphaned-tokens.js';
@@ -63,6 +64,8 @@ export interface PluginStatus {
   /** Tokens are stored while no connection is recorded (an interrupted `okr connect`). */
   orphanedTokens: boolean;
   problems: Problem[];
+  /** For a plugin without OAuth: what to run instead (`okr import …`); null otherwise. */
+  importsFiles: string | null;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -189,7 +192,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
   }
   const orphan = connected ? undefined : await findOrphanedTokens(ctx.secrets, plugin.id, conn);
   if (orphan) problems.push({ severity: 'error', problem: orphan.problem, fix: orphan.fix });
-  else if (!connected && cfg.missing.length === 0 && !cfg.error) {
+  else if (!connected && cfg.missing.length === 0 && !cfg.error && !fileOnlyMessage(plugin)) {
     problems.push({ severity: 'warning', problem: conn ? 'disconnected' : 'not connected', fix: reconnect });
   }
   for (const lock of staleLocks(ctx.paths.lockDir, [`${plugin.id}.sync`, `${plugin.id}.tokens`])) {
@@ -226,6 +229,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
     needsReauth,
     orphanedTokens: orphan !== undefined,
     problems,
+    importsFiles: fileOnlyMessage(plugin) ?? null,
   };
 }
 
@@ -258,6 +262,10 @@ function printHuman(ctx: Context, rows: PluginStatus[]): void {
   rows.forEach((r, i) => {
     if (i > 0) io.out();
     io.out(`${paint(io, 'bold', r.id)}  ${r.name}`);
+    if (r.importsFiles) {
+      line('imports files', r.importsFiles);
+      return;
+    }
     line(
       'configured',
       r.configured

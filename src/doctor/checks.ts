@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { OkrError } from '../errors.js';
 import { fixFor, fixText } from '../fixes.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
@@ -455,6 +456,7 @@ export async function runChecks(
   try {
     const conns = db ? listConnections(db) : [];
     for (const plugin of ctx.registry.list()) {
+      if (fileOnlyMessage(plugin)) continue; // no sign-in to check: `okr import` reads its files
       const conn = conns.find((c) => c.pluginId === plugin.id);
       const configured = await ctx.config.missingRequired(plugin.id).then(
         (m) => m.length === 0,

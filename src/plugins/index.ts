@@ -1,6 +1,7 @@
 /**
  * Registers the built-in plugins. Adding a plugin is one folder plus one line here.
  */
+import { appleHealthPlugin } from './apple-health/plugin.js';
 import { fitbitPlugin } from './fitbit/plugin.js';
 import { ouraPlugin } from './oura/plugin.js';
 import { PluginRegistry } from './registry.js';
@@ -9,6 +10,7 @@ export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
   registry.register(fitbitPlugin);
   registry.register(ouraPlugin);
+  registry.register(appleHealthPlugin);
   return registry;
 }
 

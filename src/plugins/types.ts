@@ -20,6 +20,8 @@
  *   array, so the sync engine can re-import unfinished days.
  */
 
+import type { FileImportCapability } from './import-types.js';
+
 /** How a value is stored and shown. Stored values are numbers except for `text`:
  * `duration` in minutes, `time` in minutes after local midnight (0..1439), `boolean` as 0/1. */
 export type FieldType = 'number' | 'duration' | 'time' | 'boolean' | 'text';
@@ -296,4 +298,6 @@ export interface DataImportPlugin {
   parseClientFile?(text: string): Record<string, string>;
   /** Refresh-token lifetime that means "test mode" (Google: 7 days), used for warnings. */
   shortRefreshTokenLifetimeMs?: number;
+  /** File importers for `okr import`, and whether the plugin also signs in (src/plugins/import-types.ts). */
+  fileImport?: FileImportCapability;
 }

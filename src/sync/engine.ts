@@ -18,6 +18,7 @@ import type { Context } from '../context.js';
 import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from '../dates.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import type {
   DataFieldDescriptor,
   DataImportPlugin,
@@ -215,6 +216,8 @@ function selectPlugins(ctx: Context, ids: string[] | undefined): DataImportPlugi
     const unique = [...new Set(ids)];
     const unknown = unique.filter((id) => !ctx.registry.has(id));
     if (unknown.length > 0) throw ctx.registry.unknown(unknown);
+    const fileOnly = unique.map((id) => fileOnlyMessage(ctx.registry.get(id))).find(Boolean);
+    if (fileOnly) throw new OkrError(fileOnly, { hint: 'okr import --help', exitCode: ExitCode.USAGE });
     return unique.map((id) => ctx.registry.get(id));
   }
   return listEnabledConnections(ctx.db())

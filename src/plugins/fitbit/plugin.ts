@@ -12,6 +12,7 @@ import { pluginSettings } from '../settings.js';
 import type { AdminConfigField, DataFieldDescriptor, DataImportPlugin, OAuthConfig, SetupInfoItem } from '../types.js';
 import { parseGoogleClientSecretFile } from './client-secret-file.js';
 import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
+import { fitbitTakeoutImporter } from './takeout.js';
 import { googleTokenErrorHint } from './token-hints.js';
 
 export const FITBIT_PLUGIN_ID = 'fitbit';
@@ -199,4 +200,5 @@ export const fitbitPlugin: DataImportPlugin = {
   quota: { requestsPerMinute: 300 },
   maxDaysPerFetch: 90,
   shortRefreshTokenLifetimeMs: SEVEN_DAYS_MS,
+  fileImport: { importers: [fitbitTakeoutImporter], oauth: true },
 };

@@ -1,0 +1,256 @@
+/**
+ * Reads the Health app's export into daily `apple-health.*` values.
+ *
+ * The format (Apple publishes none; see test/fixtures/apple-health/SOURCES.md): one
+ * `apple_health_export/export.xml` with a `<Record>` per sample:
+ * `<Record type="HKQuantityTypeIdentifierStepCount" sourceName="…" unit="count"
+ *  creationDate="…" startDate="2024-01-01 08:00:00 +0100" endDate="…" value="512"/>`.
+ * Dates carry the UTC offset they were written in, so a record's local date and clock time are
+ * the ones written; nothing here depends on the zone of the machine importing.
+ *
+ * Rules, one per field:
+ * - steps, activeEnergy: cumulative. A record that spans local midnight is split between the two
+ *   days in proportion to its time on each. iPhone and Watch both count the same steps, so each
+ *   source (`sourceName`) is totalled apart and the day keeps the largest (OriginSums); a record
+ *   repeated verbatim (same type, source, start, end, value) right after itself counts once.
+ * - restingHeartRate, hrv (SDNN): the mean of the day's records (by start date).
+ * - weight: the last BodyMass record of the day, in kg (lb, g and st converted).
+ * - sleep: SleepAnalysis records of each source are joined into sessions (gaps under two hours);
+ *   a session's minutes asleep are the union of its asleep stages (Core, Deep, REM, Asleep,
+ *   AsleepUnspecified; InBed and Awake are not sleep), its bed time is its first record's start
+ *   and its wake-up time its last record's end. Each wake-up date keeps one session: the one with
+ *   the most minutes asleep (a source that only says "in bed" only when no source has more). A
+ *   session that starts after 10:00 and ends before 20:00 is a nap and never the night's.
+ * Every other record type, unit or sleep value is counted and listed in the report.
+ */
+import { DailyMean, DailyPick, OriginSums, round, toDailyRecords } from '../../import/daily.js';
+import { EntryError, entryChunks } from '../../import/read-entry.js';
+import { pickMainSleeps, type SleepCandidate } from '../../import/sleep.js';
+import type { ImportedHistory, ImportRun } from '../import-types.js';
+import type { FieldValue } from '../types.js';
+import { HealthXmlError, scanHealthXml, type XmlTag } from './export-xml.js';
+import { isHealthXml } from './plugin.js';
+
+const Q = 'HKQuantityTypeIdentifier';
+const SLEEP = 'HKCategoryTypeIdentifierSleepAnalysis';
+const ASLEEP = new Set([
+  'HKCategoryValueSleepAnalysisAsleep',
+  'HKCategoryValueSleepAnalysisAsleepUnspecified',
+  'HKCategoryValueSleepAnalysisAsleepCore',
+  'HKCategoryValueSleepAnalysisAsleepDeep',
+  'HKCategoryValueSleepAnalysisAsleepREM',
+]);
+const NOT_ASLEEP = new Set(['HKCategoryValueSleepAnalysisInBed', 'HKCategoryValueSleepAnalysisAwake']);
+
+const ENERGY_KCAL: Record<string, number> = { kcal: 1, Cal: 1, kJ: 1 / 4.184 };
+const MASS_KG: Record<string, number> = { kg: 1, lb: 0.45359237, g: 0.001, st: 6.35029318 };
+
+const MINUTE = 60_000;
+const SESSION_GAP_MS = 2 * 60 * MINUTE;
+
+/** An export date, `2024-01-01 08:00:00 +0100`: the instant, and the wall clock as written. */
+export interface ExportTime {
+  ms: number;
+  date: string;
+  minutes: number;
+  offsetMinutes: number;
+}
+
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+
+export function parseExportTime(s: string | undefined): ExportTime | undefined {
+  const m = s ? TIME_RE.exec(s) : null;
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const offsetMinutes = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
+  const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!);
+  const check = new Date(wall);
+  if (check.getUTCDate() !== d || h! > 23 || mi! > 59) return undefined;
+  return { ms: wall - offsetMinutes * MINUTE, date: s!.slice(0, 10), minutes: h! * 60 + mi!, offsetMinutes };
+}
+
+/** Splits [start, end) at local midnights (in the start's offset): date → fraction of the span. */
+function shareByDay(start: ExportTime, end: ExportTime): Array<[string, number]> {
+  const span = end.ms - start.ms;
+  if (span <= 0 || start.date === end.date) return [[start.date, 1]];
+  const out: Array<[string, number]> = [];
+  const shift = start.offsetMinutes * MINUTE;
+  let from = start.ms;
+  while (from < end.ms) {
+    const wall = new Date(from + shift);
+    const nextMidnight = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate() + 1) - shift;
+    const to = Math.min(nextMidnight, end.ms);
+    out.push([wall.toISOString().slice(0, 10), (to - from) / span]);
+    from = to;
+  }
+  return out;
+}
+
+interface SleepRecord {
+  source: string;
+  start: ExportTime;
+  end: ExportTime;
+  asleep: boolean;
+}
+
+export async function readHealthExport(run: ImportRun): Promise<ImportedHistory> {
+  const xmls = run.files.entries.filter((e) => isHealthXml(e.path));
+  for (const e of run.files.entries) {
+    if (e !== xmls[0]) run.unknown(`file ${e.path.replace(/\d{4}-\d{2}-\d{2}[^/]*/g, '*').replace(/^[^/]+\//, '')}`);
+  }
+  const entry = xmls[0];
+  if (!entry) throw new EntryError('no export.xml in it');
+
+  const steps = new OriginSums();
+  const energy = new OriginSums();
+  const restingHr = new DailyMean();
+  const hrv = new DailyMean();
+  const weight = new DailyPick();
+  const sleeps: SleepRecord[] = [];
+  let exportedAt: number | undefined;
+  let previous = '';
+  let records = 0;
+
+  const unknown = new Map<string, number>();
+  const skip = (kind: string) => unknown.set(kind, (unknown.get(kind) ?? 0) + 1);
+
+  const onTag = ({ name, attrs }: XmlTag) => {
+    if (name === 'ExportDate') {
+      exportedAt = parseExportTime(attrs.value)?.ms;
+      return;
+    }
+    if (name !== 'Record') return;
+    records++;
+    const type = attrs.type ?? '';
+    const start = parseExportTime(attrs.startDate);
+    const end = parseExportTime(attrs.endDate);
+    if (!start || !end || end.ms < start.ms) {
+      skip(`${type || 'Record'} with an unreadable date`);
+      return;
+    }
+    const source = (attrs.sourceName ?? '').slice(0, 80);
+    const unit = attrs.unit ?? '';
+    if (type === SLEEP) {
+      const v = attrs.value ?? '';
+      if (ASLEEP.has(v) || NOT_ASLEEP.has(v)) sleeps.push({ source, start, end, asleep: ASLEEP.has(v) });
+      else skip(`${SLEEP} value ${v.slice(0, 60)}`);
+      return;
+    }
+    const value = Number(attrs.value);
+    if (!Number.isFinite(value) || value < 0) {
+      skip(`${type} with a value that is not a number`);
+      return;
+    }
+    switch (type) {
+      case `${Q}StepCount`:
+      case `${Q}ActiveEnergyBurned`: {
+        const factor = type === `${Q}StepCount` ? (unit === 'count' ? 1 : undefined) : ENERGY_KCAL[unit];
+        if (factor === undefined) return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        const key = `${type}|${source}|${attrs.startDate}|${attrs.endDate}|${attrs.value}`;
+        if (key === previous) return; // the same record twice in a row
+        previous = key;
+        const sums = type === `${Q}StepCount` ? steps : energy;
+        for (const [date, share] of shareByDay(start, end)) sums.add(date, source, value * factor * share);
+        return;
+      }
+      case `${Q}RestingHeartRate`:
+        if (unit !== 'count/min') return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        restingHr.add(start.date, value);
+        return;
+      case `${Q}HeartRateVariabilitySDNN`:
+        if (unit !== 'ms') return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        hrv.add(start.date, value);
+        return;
+      case `${Q}BodyMass`: {
+        const f = MASS_KG[unit];
+        if (f === undefined) return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        weight.offer(start.date, value * f, 0, start.ms);
+        return;
+      }
+      default:
+        skip(type.slice(0, 100) || 'Record without a type');
+    }
+  };
+
+  let other: Map<string, number>;
+  try {
+    ({ otherElements: other } = await scanHealthXml(entryChunks(run, entry), onTag));
+  } catch (err) {
+    if (err instanceof HealthXmlError) throw new EntryError(err.message);
+    throw err;
+  }
+  for (const [kind, n] of unknown) run.unknown(kind, n);
+  for (const [name, n] of other) run.unknown(`<${name}> element`, n);
+
+  const nights = pickMainSleeps(sleepSessions(sleeps));
+  const series: Record<string, Map<string, FieldValue>> = {
+    steps: mapValues(steps.totals(), (v) => round(v)),
+    activeEnergy: mapValues(energy.totals(), (v) => round(v)),
+    restingHeartRate: mapValues(restingHr.values(), (v) => round(v, 1)),
+    hrv: mapValues(hrv.values(), (v) => round(v, 1)),
+    weight: mapValues(weight.values(), (v) => round(v, 2)),
+    sleepLength: new Map([...nights].flatMap(([d, n]) => (n.sleepLength === undefined ? [] : [[d, n.sleepLength]]))),
+    bedTime: new Map([...nights].map(([d, n]) => [d, n.bedTime])),
+    wakeUpTime: new Map([...nights].map(([d, n]) => [d, n.wakeUpTime])),
+  };
+  const notes = [`${records} records read from ${entry.path}.`];
+  return { records: toDailyRecords(series), exportedAt, filesRead: 1, notes };
+}
+
+function mapValues(m: Map<string, number>, f: (v: number) => number): Map<string, FieldValue> {
+  return new Map([...m].map(([k, v]) => [k, f(v)]));
+}
+
+/** Joins each source's sleep records into sessions and describes each as a SleepCandidate. */
+export function sleepSessions(records: SleepRecord[]): SleepCandidate[] {
+  const bySource = new Map<string, SleepRecord[]>();
+  for (const r of records) {
+    const list = bySource.get(r.source);
+    if (list) list.push(r);
+    else bySource.set(r.source, [r]);
+  }
+  const out: SleepCandidate[] = [];
+  for (const list of bySource.values()) {
+    list.sort((a, b) => a.start.ms - b.start.ms || a.end.ms - b.end.ms);
+    let session: SleepRecord[] = [];
+    let sessionEnd = Number.NEGATIVE_INFINITY;
+    const flush = () => {
+      if (session.length > 0) out.push(describe(session));
+      session = [];
+    };
+    for (const r of list) {
+      if (r.start.ms - sessionEnd > SESSION_GAP_MS) flush();
+      session.push(r);
+      sessionEnd = Math.max(sessionEnd === Number.NEGATIVE_INFINITY ? r.end.ms : sessionEnd, r.end.ms);
+    }
+    flush();
+  }
+  return out;
+}
+
+function describe(session: SleepRecord[]): SleepCandidate {
+  const first = session[0]!;
+  let last = first;
+  for (const r of session) if (r.end.ms > last.end.ms) last = r;
+  // Minutes asleep: the union of the asleep intervals (sources can repeat a stage).
+  let asleepMs = 0;
+  let coveredTo = Number.NEGATIVE_INFINITY;
+  for (const r of session) {
+    if (!r.asleep) continue;
+    const from = Math.max(r.start.ms, coveredTo);
+    if (r.end.ms > from) asleepMs += r.end.ms - from;
+    coveredTo = Math.max(coveredTo, r.end.ms);
+  }
+  const asleepMinutes = asleepMs / MINUTE;
+  const spanMinutes = (last.end.ms - first.start.ms) / MINUTE;
+  const nap = first.start.minutes >= 10 * 60 && last.end.minutes <= 20 * 60 && first.start.date === last.end.date;
+  return {
+    wakeDate: last.end.date,
+    bedTime: first.start.minutes,
+    wakeUpTime: last.end.minutes,
+    minutesAsleep: asleepMinutes > 0 ? asleepMinutes : undefined,
+    // "The longest" here is the most asleep; a session with no asleep stage ranks below any with one.
+    lengthMinutes: asleepMinutes > 0 ? 1e7 + asleepMinutes : spanMinutes,
+    nap,
+  };
+}
