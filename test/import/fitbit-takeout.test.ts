@@ -1,0 +1,179 @@
+/**
+ * `okr import fitbit` on a generated ten-year Takeout (2016–2025, both layouts for the last two
+ * years), as a zip and as a folder: every value of the trap days (DST, UTC minutes crossing local
+ * midnight, a Windows zone name, naps, duplicated logs, both layouts for one day, a phone-only
+ * day), what is not read, and that a second import changes nothing.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eachDate } from '../../src/dates.js';
+import { tempHome as newTempHome, runCli } from '../helpers/cli.js';
+import { generateTakeout, TRAPS } from './takeout-generator.js';
+import { zipBuffer } from './zip.js';
+
+const homes: string[] = [];
+function tempHome(): string {
+  const h = newTempHome('okr-import-');
+  homes.push(h);
+  return h;
+}
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+const FROM = '2016-01-01';
+const TO = '2025-12-31';
+const NOW = () => new Date('2026-12-01T10:00:00Z');
+const i = (d: string) => eachDate(FROM, d).length - 1;
+const steps = (d: string) => 6000 + (i(d) % 500) + (i(d) % 7);
+
+function dayValues(home: string, date: string): Record<string, number> {
+  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
+  try {
+    const rows = db
+      .prepare("SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'fitbit.%'")
+      .all(date) as Array<{ m: string; v: number }>;
+    return Object.fromEntries(rows.map((r) => [r.m.slice('fitbit.'.length), r.v]));
+  } finally {
+    db.close();
+  }
+}
+
+function sources(home: string): Record<string, number> {
+  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT source, count(*) AS n FROM daily_metric_values GROUP BY source').all() as Array<{ source: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.source, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+const files = generateTakeout({ from: FROM, to: TO, newerFrom: '2024-01-01' });
+
+describe('okr import fitbit: a ten-year Takeout', () => {
+  let home: string;
+  let zip: string;
+  let first: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    home = tempHome();
+    zip = join(home, 'takeout-20261130T120000Z-001.zip');
+    writeFileSync(zip, zipBuffer(files));
+    // TZ is not Berlin: the zone must come from Profile.csv's Windows name.
+    first = await runCli(['import', 'fitbit', zip, '--json'], { home, now: NOW, env: { TZ: 'America/Los_Angeles' } });
+  }, 120_000);
+
+  it('reads the whole export and reports the zone it used', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const r = JSON.parse(first.stdout);
+    expect(r.timeZone).toEqual({ zone: 'Europe/Berlin', from: 'Profile.csv' });
+    expect(r.range).toEqual({ from: FROM, to: TO });
+    expect(r.days).toBe(eachDate(FROM, TO).length);
+    expect(r.metrics['fitbit.steps'].added).toBe(eachDate(FROM, TO).length);
+    expect(r.problems).toEqual([]);
+    expect(sources(home)).toEqual({ 'fitbit-takeout': r.written });
+  });
+
+  it('moves UTC minutes to the local day, across both DST switches', () => {
+    expect(dayValues(home, TRAPS.springForwardEve).steps).toBe(steps(TRAPS.springForwardEve));
+    expect(dayValues(home, TRAPS.springForward).steps).toBe(steps(TRAPS.springForward) + 777);
+    expect(dayValues(home, TRAPS.afterSpringForward).steps).toBe(steps(TRAPS.afterSpringForward) + 555);
+    expect(dayValues(home, TRAPS.summerMidnight).steps).toBe(steps(TRAPS.summerMidnight) + 444);
+    expect(dayValues(home, '2020-07-10').steps).toBe(steps('2020-07-10'));
+  });
+
+  it('counts steps once where the two layouts and two devices overlap', () => {
+    // Legacy JSON, the watch's CSV rows and the phone's 500: the day is the watch's total.
+    expect(dayValues(home, '2025-01-10').steps).toBe(steps('2025-01-10'));
+    expect(dayValues(home, TRAPS.phoneOnly).steps).toBe(4321);
+  });
+
+  it('keeps every value of an ordinary legacy day and of an ordinary newer day', () => {
+    expect(dayValues(home, '2017-08-09')).toEqual({
+      steps: steps('2017-08-09'),
+      sleepLength: 430 - (i('2017-08-09') % 20),
+      bedTime: 23 * 60 + 10,
+      wakeUpTime: 7 * 60 + 5,
+      restingHeartRate: Math.round(58.3 + (i('2017-08-09') % 5)),
+    });
+    const d = '2021-03-14';
+    expect(dayValues(home, d)).toEqual({
+      steps: steps(d),
+      sleepLength: 430 - (i(d) % 20),
+      bedTime: 1390,
+      wakeUpTime: 425,
+      restingHeartRate: Math.round(58.3 + (i(d) % 5)),
+      hrv: Math.round((30.25 + (i(d) % 10)) * 10) / 10,
+      activeZoneMinutes: 20,
+    });
+    const n = '2025-01-10';
+    expect(dayValues(home, n)).toEqual({
+      steps: steps(n),
+      sleepLength: 430 - (i(n) % 20),
+      bedTime: 1390,
+      wakeUpTime: 425,
+      // The newer CSV's value, not the legacy JSON's.
+      restingHeartRate: Math.round(58.9 + (i(n) % 5)),
+      hrv: Math.round((31.25 + (i(n) % 10)) * 10) / 10,
+      activeZoneMinutes: 20,
+    });
+  });
+
+  it('takes the night, never a nap, and a duplicated log once', () => {
+    const night = (d: string) => ({ sleepLength: 430 - (i(d) % 20), bedTime: 1390, wakeUpTime: 425 });
+    expect(dayValues(home, TRAPS.napAndNight)).toMatchObject(night(TRAPS.napAndNight));
+    expect(dayValues(home, TRAPS.duplicatedLog)).toMatchObject(night(TRAPS.duplicatedLog));
+    const napOnly = dayValues(home, TRAPS.napOnly);
+    expect(napOnly.sleepLength).toBeUndefined();
+    expect(napOnly.bedTime).toBeUndefined();
+    expect(napOnly.wakeUpTime).toBeUndefined();
+    expect(napOnly.steps).toBe(steps(TRAPS.napOnly));
+  });
+
+  it('stores no value for a day without one (resting heart rate 0, HRV before 2020)', () => {
+    expect(dayValues(home, TRAPS.zeroRestingHr).restingHeartRate).toBeUndefined();
+    expect(dayValues(home, '2019-12-31').hrv).toBeUndefined();
+    expect(dayValues(home, '2019-12-31').activeZoneMinutes).toBeUndefined();
+  });
+
+  it('lists what it did not read, with counts', () => {
+    const kinds = Object.fromEntries(JSON.parse(first.stdout).notRead.map((u: { kind: string; count: number }) => [u.kind, u.count]));
+    expect(kinds).toMatchObject({
+      'Global Export Data/heart_rate-*.json': 1,
+      'Global Export Data/weight-*.json': 1,
+      'Physical Activity_GoogleData/heart_rate_*.csv': 1,
+      'not Fitbit: Takeout/YouTube': 1,
+    });
+  });
+
+  it('changes nothing when the same export is imported again', async () => {
+    const again = await runCli(['import', 'fitbit', zip, '--json'], { home, now: () => new Date('2026-12-02T10:00:00Z') });
+    expect(again.code).toBe(0);
+    const r = JSON.parse(again.stdout);
+    expect(r.written).toBe(0);
+    for (const counts of Object.values(r.metrics) as Array<Record<string, number>>) {
+      expect(counts.added + counts.updated + counts.keptYours + counts.keptSynced + counts.replacedSynced).toBe(0);
+    }
+  }, 120_000);
+
+  it('reads the unpacked folder the same way, and --from/--to keep only that range', async () => {
+    const h2 = tempHome();
+    const root = join(h2, 'unpacked');
+    for (const f of files) {
+      mkdirSync(dirname(join(root, f.name)), { recursive: true });
+      writeFileSync(join(root, f.name), f.data);
+    }
+    const r = await runCli(['import', 'fitbit', join(root, 'Takeout'), '--from', '2020-03-28', '--to', '2020-03-30', '--json'], {
+      home: h2,
+      now: NOW,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).range).toEqual({ from: '2020-03-28', to: '2020-03-30' });
+    for (const d of ['2020-03-28', '2020-03-29', '2020-03-30']) expect(dayValues(h2, d)).toEqual(dayValues(home, d));
+    expect(dayValues(h2, '2020-03-31')).toEqual({});
+  }, 120_000);
+});
