@@ -102,29 +102,118 @@ export function generateAppleExport(from: string, to: string, opts: { truncate?:
       ['12:00', '12:20', 2000],
       ['18:00', '18:40', 3000],
     ];
-    for (const [s, e, v] of steps) add({ type: `${Q}StepCount`, source: 'iPhone', unit: 'count', start: at(d, s, o), end: at(d, e, o), value: v });
+    for (const [s, e, v] of steps)
+      add({ type: `${Q}StepCount`, source: 'iPhone', unit: 'count', start: at(d, s, o), end: at(d, e, o), value: v });
     for (const [s, e, v] of steps) {
-      const rec: Rec = { type: `${Q}StepCount`, source: 'Apple Watch', unit: 'count', start: at(d, s, o), end: at(d, e, o), value: v + 100 };
+      const rec: Rec = {
+        type: `${Q}StepCount`,
+        source: 'Apple Watch',
+        unit: 'count',
+        start: at(d, s, o),
+        end: at(d, e, o),
+        value: v + 100,
+      };
       add(rec);
       if (d === APPLE_TRAPS.repeatedRecord && s === '12:00') add({ ...rec });
     }
     if (d === APPLE_TRAPS.acrossMidnight) {
-      add({ type: `${Q}StepCount`, source: 'Apple Watch', unit: 'count', start: at(d, '23:50', o), end: at(addDays(d, 1), '00:10', o), value: 600 });
+      add({
+        type: `${Q}StepCount`,
+        source: 'Apple Watch',
+        unit: 'count',
+        start: at(d, '23:50', o),
+        end: at(addDays(d, 1), '00:10', o),
+        value: 600,
+      });
     }
-    add({ type: `${Q}RestingHeartRate`, source: 'Apple Watch', unit: 'count/min', start: at(d, '07:00', o), end: at(d, '07:00', o), value: d === APPLE_TRAPS.twoRestingHr ? 55 : 55 + (k % 4) });
-    if (d === APPLE_TRAPS.twoRestingHr) add({ type: `${Q}RestingHeartRate`, source: 'Apple Watch', unit: 'count/min', start: at(d, '21:00', o), end: at(d, '21:00', o), value: 60 });
-    add({ type: `${Q}HeartRateVariabilitySDNN`, source: 'Apple Watch', unit: 'ms', start: at(d, '03:00', o), end: at(d, '03:01', o), value: 40 + (k % 10) });
-    add({ type: `${Q}HeartRateVariabilitySDNN`, source: 'Apple Watch', unit: 'ms', start: at(d, '15:00', o), end: at(d, '15:01', o), value: 50 });
+    add({
+      type: `${Q}RestingHeartRate`,
+      source: 'Apple Watch',
+      unit: 'count/min',
+      start: at(d, '07:00', o),
+      end: at(d, '07:00', o),
+      value: d === APPLE_TRAPS.twoRestingHr ? 55 : 55 + (k % 4),
+    });
+    if (d === APPLE_TRAPS.twoRestingHr)
+      add({
+        type: `${Q}RestingHeartRate`,
+        source: 'Apple Watch',
+        unit: 'count/min',
+        start: at(d, '21:00', o),
+        end: at(d, '21:00', o),
+        value: 60,
+      });
+    add({
+      type: `${Q}HeartRateVariabilitySDNN`,
+      source: 'Apple Watch',
+      unit: 'ms',
+      start: at(d, '03:00', o),
+      end: at(d, '03:01', o),
+      value: 40 + (k % 10),
+    });
+    add({
+      type: `${Q}HeartRateVariabilitySDNN`,
+      source: 'Apple Watch',
+      unit: 'ms',
+      start: at(d, '15:00', o),
+      end: at(d, '15:01', o),
+      value: 50,
+    });
     for (const h of ['09', '13', '19']) {
-      if (d === APPLE_TRAPS.kilojoules) add({ type: `${Q}ActiveEnergyBurned`, source: 'Apple Watch', unit: 'kJ', start: at(d, `${h}:00`, o), end: at(d, `${h}:30`, o), value: 418.4 });
-      else add({ type: `${Q}ActiveEnergyBurned`, source: 'Apple Watch', unit: 'kcal', start: at(d, `${h}:00`, o), end: at(d, `${h}:30`, o), value: 100 });
+      if (d === APPLE_TRAPS.kilojoules)
+        add({
+          type: `${Q}ActiveEnergyBurned`,
+          source: 'Apple Watch',
+          unit: 'kJ',
+          start: at(d, `${h}:00`, o),
+          end: at(d, `${h}:30`, o),
+          value: 418.4,
+        });
+      else
+        add({
+          type: `${Q}ActiveEnergyBurned`,
+          source: 'Apple Watch',
+          unit: 'kcal',
+          start: at(d, `${h}:00`, o),
+          end: at(d, `${h}:30`, o),
+          value: 100,
+        });
     }
-    if (k % 7 === 0) add({ type: `${Q}BodyMass`, source: 'iPhone', unit: 'kg', start: at(d, '07:15', o), end: at(d, '07:15', o), value: 70.2 });
+    if (k % 7 === 0)
+      add({
+        type: `${Q}BodyMass`,
+        source: 'iPhone',
+        unit: 'kg',
+        start: at(d, '07:15', o),
+        end: at(d, '07:15', o),
+        value: 70.2,
+      });
     if (d === APPLE_TRAPS.twoWeights) {
-      add({ type: `${Q}BodyMass`, source: 'iPhone', unit: 'kg', start: at(d, '07:00', o), end: at(d, '07:00', o), value: 70.0 });
-      add({ type: `${Q}BodyMass`, source: 'iPhone', unit: 'lb', start: at(d, '20:00', o), end: at(d, '20:00', o), value: 155 });
+      add({
+        type: `${Q}BodyMass`,
+        source: 'iPhone',
+        unit: 'kg',
+        start: at(d, '07:00', o),
+        end: at(d, '07:00', o),
+        value: 70.0,
+      });
+      add({
+        type: `${Q}BodyMass`,
+        source: 'iPhone',
+        unit: 'lb',
+        start: at(d, '20:00', o),
+        end: at(d, '20:00', o),
+        value: 155,
+      });
     }
-    add({ type: `${Q}HeartRate`, source: 'Apple Watch', unit: 'count/min', start: at(d, '10:00', o), end: at(d, '10:00', o), value: 72 });
+    add({
+      type: `${Q}HeartRate`,
+      source: 'Apple Watch',
+      unit: 'count/min',
+      start: at(d, '10:00', o),
+      end: at(d, '10:00', o),
+      value: 72,
+    });
 
     // The night ending on d.
     const prev = addDays(d, -1);
@@ -141,8 +230,16 @@ export function generateAppleExport(from: string, to: string, opts: { truncate?:
         [d, '03:00', d, '03:10', 'Awake'],
         [d, '03:10', d, '06:30', 'AsleepCore'],
       ];
-      for (const [sd, s, ed, e, v] of stages) add({ type: S, source: 'Apple Watch', start: at(sd, s, o), end: at(ed, e, o), value: `${V}${v}` });
-      if (d === APPLE_TRAPS.nap) add({ type: S, source: 'Apple Watch', start: at(d, '14:00', o), end: at(d, '14:40', o), value: `${V}AsleepCore` });
+      for (const [sd, s, ed, e, v] of stages)
+        add({ type: S, source: 'Apple Watch', start: at(sd, s, o), end: at(ed, e, o), value: `${V}${v}` });
+      if (d === APPLE_TRAPS.nap)
+        add({
+          type: S,
+          source: 'Apple Watch',
+          start: at(d, '14:00', o),
+          end: at(d, '14:40', o),
+          value: `${V}AsleepCore`,
+        });
     }
   }
   const lines: string[] = [];

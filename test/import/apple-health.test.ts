@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, eachDate } from '../../src/dates.js';
 import { tempHome as newTempHome, runCli } from '../helpers/cli.js';
-import { APPLE_TRAPS as T, generateAppleExport } from './apple-generator.js';
+import { generateAppleExport, APPLE_TRAPS as T } from './apple-generator.js';
 import { zipBuffer } from './zip.js';
 
 const homes: string[] = [];
@@ -33,7 +33,9 @@ export function appleValues(home: string, date: string): Record<string, number> 
   const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
   try {
     const rows = db
-      .prepare("SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'apple-health.%'")
+      .prepare(
+        "SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'apple-health.%'",
+      )
       .all(date) as Array<{ m: string; v: number }>;
     return Object.fromEntries(rows.map((r) => [r.m.slice('apple-health.'.length), r.v]));
   } finally {
@@ -67,7 +69,11 @@ describe('okr import apple-health: a generated export', () => {
         { name: 'apple_health_export/workout-routes/route_2023-01-01_5.00pm.gpx', data: '<gpx/>' },
       ]),
     );
-    first = await runCli(['import', 'apple-health', zip, '--json'], { home, now: NOW, env: { TZ: 'America/Los_Angeles' } });
+    first = await runCli(['import', 'apple-health', zip, '--json'], {
+      home,
+      now: NOW,
+      env: { TZ: 'America/Los_Angeles' },
+    });
   }, 120_000);
 
   it('reads the export despite the iOS 16 DTD, with the date it was made', () => {
@@ -103,11 +109,17 @@ describe('okr import apple-health: a generated export', () => {
 
   it('takes the night, not the nap, and reads the older "Asleep" value', () => {
     expect(appleValues(home, T.nap)).toMatchObject({ sleepLength: 440, bedTime: 1380, wakeUpTime: 390 });
-    expect(appleValues(home, '2023-01-15')).toMatchObject({ sleepLength: 435, bedTime: 23 * 60 + 30, wakeUpTime: 6 * 60 + 45 });
+    expect(appleValues(home, '2023-01-15')).toMatchObject({
+      sleepLength: 435,
+      bedTime: 23 * 60 + 30,
+      wakeUpTime: 6 * 60 + 45,
+    });
   });
 
   it('lists what it did not read, with counts', () => {
-    const kinds = Object.fromEntries(JSON.parse(first.stdout).notRead.map((u: { kind: string; count: number }) => [u.kind, u.count]));
+    const kinds = Object.fromEntries(
+      JSON.parse(first.stdout).notRead.map((u: { kind: string; count: number }) => [u.kind, u.count]),
+    );
     expect(kinds).toEqual({
       HKQuantityTypeIdentifierHeartRate: eachDate(FROM, TO).length,
       '<Workout> element': 1,

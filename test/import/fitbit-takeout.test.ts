@@ -33,7 +33,9 @@ function dayValues(home: string, date: string): Record<string, number> {
   const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
   try {
     const rows = db
-      .prepare("SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'fitbit.%'")
+      .prepare(
+        "SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'fitbit.%'",
+      )
       .all(date) as Array<{ m: string; v: number }>;
     return Object.fromEntries(rows.map((r) => [r.m.slice('fitbit.'.length), r.v]));
   } finally {
@@ -44,7 +46,10 @@ function dayValues(home: string, date: string): Record<string, number> {
 function sources(home: string): Record<string, number> {
   const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT source, count(*) AS n FROM daily_metric_values GROUP BY source').all() as Array<{ source: string; n: number }>;
+    const rows = db.prepare('SELECT source, count(*) AS n FROM daily_metric_values GROUP BY source').all() as Array<{
+      source: string;
+      n: number;
+    }>;
     return Object.fromEntries(rows.map((r) => [r.source, r.n]));
   } finally {
     db.close();
@@ -141,7 +146,9 @@ describe('okr import fitbit: a ten-year Takeout', () => {
   });
 
   it('lists what it did not read, with counts', () => {
-    const kinds = Object.fromEntries(JSON.parse(first.stdout).notRead.map((u: { kind: string; count: number }) => [u.kind, u.count]));
+    const kinds = Object.fromEntries(
+      JSON.parse(first.stdout).notRead.map((u: { kind: string; count: number }) => [u.kind, u.count]),
+    );
     expect(kinds).toMatchObject({
       'Global Export Data/heart_rate-*.json': 1,
       'Global Export Data/weight-*.json': 1,
@@ -151,7 +158,10 @@ describe('okr import fitbit: a ten-year Takeout', () => {
   });
 
   it('changes nothing when the same export is imported again', async () => {
-    const again = await runCli(['import', 'fitbit', zip, '--json'], { home, now: () => new Date('2026-12-02T10:00:00Z') });
+    const again = await runCli(['import', 'fitbit', zip, '--json'], {
+      home,
+      now: () => new Date('2026-12-02T10:00:00Z'),
+    });
     expect(again.code).toBe(0);
     const r = JSON.parse(again.stdout);
     expect(r.written).toBe(0);
@@ -167,10 +177,13 @@ describe('okr import fitbit: a ten-year Takeout', () => {
       mkdirSync(dirname(join(root, f.name)), { recursive: true });
       writeFileSync(join(root, f.name), f.data);
     }
-    const r = await runCli(['import', 'fitbit', join(root, 'Takeout'), '--from', '2020-03-28', '--to', '2020-03-30', '--json'], {
-      home: h2,
-      now: NOW,
-    });
+    const r = await runCli(
+      ['import', 'fitbit', join(root, 'Takeout'), '--from', '2020-03-28', '--to', '2020-03-30', '--json'],
+      {
+        home: h2,
+        now: NOW,
+      },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).range).toEqual({ from: '2020-03-28', to: '2020-03-30' });
     for (const d of ['2020-03-28', '2020-03-29', '2020-03-30']) expect(dayValues(h2, d)).toEqual(dayValues(home, d));

@@ -101,7 +101,9 @@ export function generateTakeout(o: TakeoutOptions): GeneratedFile[] {
   for (const [month, days] of months) {
     files.push({
       name: `${G}/steps-${month}.json`,
-      data: JSON.stringify(days.flatMap((d) => stepEntries(d).map((r) => ({ dateTime: r.utc, value: String(r.value) })))),
+      data: JSON.stringify(
+        days.flatMap((d) => stepEntries(d).map((r) => ({ dateTime: r.utc, value: String(r.value) }))),
+      ),
     });
     // Sleep: a month's file also repeats the first night of the next month (files overlap).
     const nights = days.flatMap((d) => sleepLogs(d, index(d)));
@@ -135,8 +137,14 @@ export function generateTakeout(o: TakeoutOptions): GeneratedFile[] {
     }
   }
   // Things okr does not read: counted in the report.
-  files.push({ name: `${G}/heart_rate-2020-01-01.json`, data: '[{"dateTime":"01/01/20 07:00:07","value":{"bpm":60,"confidence":3}}]' });
-  files.push({ name: `${G}/weight-2020-01-01.json`, data: '[{"logId":1,"weight":65.2,"bmi":22.6,"date":"01/01/20","time":"07:30:00","source":"API"}]' });
+  files.push({
+    name: `${G}/heart_rate-2020-01-01.json`,
+    data: '[{"dateTime":"01/01/20 07:00:07","value":{"bpm":60,"confidence":3}}]',
+  });
+  files.push({
+    name: `${G}/weight-2020-01-01.json`,
+    data: '[{"logId":1,"weight":65.2,"bmi":22.6,"date":"01/01/20","time":"07:30:00","source":"API"}]',
+  });
   files.push({ name: 'Takeout/YouTube/history/watch-history.json', data: '[]' });
 
   // The newer layout for the last part: steps per device, daily resting heart rate and HRV.
@@ -161,7 +169,10 @@ export function generateTakeout(o: TakeoutOptions): GeneratedFile[] {
       .map((d) => `${d}T00:00:00Z,${(31.25 + (index(d) % 10)).toFixed(3)},61.2,2.4,33.1,Fitbit App`)
       .join('\n')}\n`,
   });
-  files.push({ name: `${PA}/heart_rate_2025-01-01.csv`, data: 'timestamp,beats per minute,data source\n2025-01-01T00:00:03Z,72.0,Charge 6\n' });
+  files.push({
+    name: `${PA}/heart_rate_2025-01-01.csv`,
+    data: 'timestamp,beats per minute,data source\n2025-01-01T00:00:03Z,72.0,Charge 6\n',
+  });
   return files;
 }
 
@@ -187,7 +198,14 @@ function sleepLogs(wake: string, i: number): object[] {
     type: 'classic',
     infoCode: 0,
     logType: 'auto_detected',
-    levels: { summary: { asleep: { count: 0, minutes: 40 }, awake: { count: 1, minutes: 5 }, restless: { count: 0, minutes: 0 } }, data: [] },
+    levels: {
+      summary: {
+        asleep: { count: 0, minutes: 40 },
+        awake: { count: 1, minutes: 5 },
+        restless: { count: 0, minutes: 0 },
+      },
+      data: [],
+    },
     mainSleep: false,
   };
   if (wake === TRAPS.napOnly) return [nap];
