@@ -6,11 +6,11 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, eachDate } from '../../src/dates.js';
 import { tempHome as newTempHome, runCli } from '../helpers/cli.js';
 import { generateAppleExport, APPLE_TRAPS as T } from './apple-generator.js';
+import { storedDay } from './stored.js';
 import { zipBuffer } from './zip.js';
 
 const homes: string[] = [];
@@ -29,19 +29,7 @@ const NOW = () => new Date('2026-12-01T10:00:00Z');
 const i = (d: string) => eachDate(FROM, d).length - 1;
 const xml = generateAppleExport(FROM, TO);
 
-export function appleValues(home: string, date: string): Record<string, number> {
-  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        "SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'apple-health.%'",
-      )
-      .all(date) as Array<{ m: string; v: number }>;
-    return Object.fromEntries(rows.map((r) => [r.m.slice('apple-health.'.length), r.v]));
-  } finally {
-    db.close();
-  }
-}
+const appleValues = (home: string, date: string) => storedDay(home, 'apple-health', date);
 
 const ordinary = (d: string) => ({
   steps: 6300 + (i(d) % 300),

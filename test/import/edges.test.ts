@@ -3,15 +3,15 @@
  * file in a Takeout, bad flags), the rules between sources (yours kept, the newer of sync and
  * export wins, a dry run writes nothing), Ctrl-C between batches, and the plugin without OAuth.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeImported } from '../../src/import/write.js';
 import { openDatabase } from '../../src/store/db.js';
 import { putValue } from '../../src/store/values.js';
 import { tempHome as newTempHome, runBin, runCli } from '../helpers/cli.js';
 import { generateAppleExport } from './apple-generator.js';
+import { storedRow, storedSources } from './stored.js';
 import { generateTakeout } from './takeout-generator.js';
 import { zipBuffer } from './zip.js';
 
@@ -26,27 +26,8 @@ afterAll(() => {
 });
 const NOW = () => new Date('2026-12-01T10:00:00Z');
 
-function valueCount(home: string): number {
-  const file = join(home, 'data', 'okr.db');
-  if (!existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM daily_metric_values').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-function row(home: string, date: string, metric: string): { value: number; source: string } | undefined {
-  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
-  try {
-    return db
-      .prepare('SELECT value, source FROM daily_metric_values WHERE date = ? AND metric_name = ?')
-      .get(date, metric) as { value: number; source: string } | undefined;
-  } finally {
-    db.close();
-  }
-}
+const valueCount = (home: string) => Object.values(storedSources(home)).reduce((a, b) => a + b, 0);
+const row = storedRow;
 
 const smallXml = generateAppleExport('2024-01-01', '2024-01-10');
 

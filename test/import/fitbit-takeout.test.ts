@@ -6,10 +6,11 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eachDate } from '../../src/dates.js';
+import type { MetricCounts } from '../../src/import/write.js';
 import { tempHome as newTempHome, runCli } from '../helpers/cli.js';
+import { storedDay, storedSources } from './stored.js';
 import { generateTakeout, TRAPS } from './takeout-generator.js';
 import { zipBuffer } from './zip.js';
 
@@ -29,32 +30,7 @@ const NOW = () => new Date('2026-12-01T10:00:00Z');
 const i = (d: string) => eachDate(FROM, d).length - 1;
 const steps = (d: string) => 6000 + (i(d) % 500) + (i(d) % 7);
 
-function dayValues(home: string, date: string): Record<string, number> {
-  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        "SELECT metric_name AS m, value AS v FROM daily_metric_values WHERE date = ? AND metric_name LIKE 'fitbit.%'",
-      )
-      .all(date) as Array<{ m: string; v: number }>;
-    return Object.fromEntries(rows.map((r) => [r.m.slice('fitbit.'.length), r.v]));
-  } finally {
-    db.close();
-  }
-}
-
-function sources(home: string): Record<string, number> {
-  const db = new Database(join(home, 'data', 'okr.db'), { readonly: true });
-  try {
-    const rows = db.prepare('SELECT source, count(*) AS n FROM daily_metric_values GROUP BY source').all() as Array<{
-      source: string;
-      n: number;
-    }>;
-    return Object.fromEntries(rows.map((r) => [r.source, r.n]));
-  } finally {
-    db.close();
-  }
-}
+const dayValues = (home: string, date: string) => storedDay(home, 'fitbit', date);
 
 const files = generateTakeout({ from: FROM, to: TO, newerFrom: '2024-01-01' });
 
@@ -80,7 +56,7 @@ describe('okr import fitbit: a ten-year Takeout', () => {
     expect(r.days).toBe(eachDate(FROM, TO).length);
     expect(r.metrics['fitbit.steps'].added).toBe(eachDate(FROM, TO).length);
     expect(r.problems).toEqual([]);
-    expect(sources(home)).toEqual({ 'fitbit-takeout': r.written });
+    expect(storedSources(home)).toEqual({ 'fitbit-takeout': r.written });
   });
 
   it('moves UTC minutes to the local day, across both DST switches', () => {
@@ -165,7 +141,7 @@ describe('okr import fitbit: a ten-year Takeout', () => {
     expect(again.code).toBe(0);
     const r = JSON.parse(again.stdout);
     expect(r.written).toBe(0);
-    for (const counts of Object.values(r.metrics) as Array<Record<string, number>>) {
+    for (const counts of Object.values(r.metrics) as MetricCounts[]) {
       expect(counts.added + counts.updated + counts.keptYours + counts.keptSynced + counts.replacedSynced).toBe(0);
     }
   }, 120_000);
