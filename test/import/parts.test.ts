@@ -63,7 +63,7 @@ describe('the export.xml scanner', () => {
       })(),
       (t) => tags.push(t),
     );
-    return { tags, other: Object.fromEntries(r.otherElements) };
+    return { tags: tags.map((t) => ({ name: t.name, attrs: t.attrs() })), other: Object.fromEntries(r.otherElements) };
   };
 
   it('finds the same tags whatever the chunk boundaries', async () => {
@@ -77,6 +77,21 @@ describe('the export.xml scanner', () => {
     }
     const watch = whole.tags.find((t) => t.attrs.sourceName === 'Apple Watch')!;
     expect(watch.attrs.device).toMatch(/^<<HKDevice: 0x283e7c2d0>, name:Apple Watch/);
+  });
+
+  it('reads each attribute on demand exactly as the full parse does', async () => {
+    const tags: XmlTag[] = [];
+    await scanHealthXml(
+      (async function* () {
+        yield generateAppleExport('2024-01-01', '2024-01-02');
+      })(),
+      (t) => tags.push(t),
+    );
+    for (const t of tags) {
+      const all = t.attrs();
+      for (const [k, v] of Object.entries(all)) expect(t.attr(k)).toBe(v);
+      expect(t.attr('noSuchAttribute')).toBeUndefined();
+    }
   });
 
   it('unescapes entities and keeps a > inside quotes', async () => {

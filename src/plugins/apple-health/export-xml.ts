@@ -15,7 +15,10 @@
 
 export interface XmlTag {
   name: string;
-  attrs: Record<string, string>;
+  /** An attribute's value, unescaped; read on demand (most records are skipped after `type`). */
+  attr(key: string): string | undefined;
+  /** Every attribute (slower: for tests and tools). */
+  attrs(): Record<string, string>;
 }
 
 /** Tags whose attributes the caller needs; every other element is only counted by name. */
@@ -51,6 +54,28 @@ export function unescapeXml(s: string): string {
     const cp = hex ? Number.parseInt(hex, 16) : Number(dec);
     return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
   });
+}
+
+/** The attributes of one start tag, read on demand by name with indexOf (most records are skipped after `type`). */
+function lazyTag(name: string, tag: string): XmlTag {
+  return {
+    name,
+    attr(key) {
+      for (const q of ['"', "'"]) {
+        for (const sep of [' ', '\n', '\t', '\r']) {
+          // `<sep>key="` cannot match inside another value: values hold no raw quote.
+          const needle = `${sep}${key}=${q}`;
+          const at = tag.indexOf(needle);
+          if (at < 0) continue;
+          const start = at + needle.length;
+          const end = tag.indexOf(q, start);
+          return end < 0 ? undefined : unescapeXml(tag.slice(start, end));
+        }
+      }
+      return undefined;
+    },
+    attrs: () => parseAttrs(tag),
+  };
 }
 
 function parseAttrs(tag: string): Record<string, string> {
@@ -134,7 +159,7 @@ export async function scanHealthXml(chunks: AsyncIterable<string>, onTag: (tag: 
           pos = lt;
           break;
         }
-        onTag({ name, attrs: parseAttrs(buf.slice(end, close)) });
+        onTag(lazyTag(name, buf.slice(end, close)));
         pos = close + 1;
       } else {
         if (inData && !CHILDREN.has(name)) otherElements.set(name, (otherElements.get(name) ?? 0) + 1);

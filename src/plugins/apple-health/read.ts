@@ -41,11 +41,34 @@ const ASLEEP = new Set([
   'HKCategoryValueSleepAnalysisAsleepREM',
 ]);
 const NOT_ASLEEP = new Set(['HKCategoryValueSleepAnalysisInBed', 'HKCategoryValueSleepAnalysisAwake']);
+/** The record types okr reads; every other type is counted by name. */
+const READ_TYPES = new Set([
+  SLEEP,
+  ...['StepCount', 'ActiveEnergyBurned', 'RestingHeartRate', 'HeartRateVariabilitySDNN', 'BodyMass'].map(
+    (t) => `${Q}${t}`,
+  ),
+]);
 
 const ENERGY_KCAL: Record<string, number> = { kcal: 1, Cal: 1, kJ: 1 / 4.184 };
 const MASS_KG: Record<string, number> = { kg: 1, lb: 0.45359237, g: 0.001, st: 6.35029318 };
 
 const MINUTE = 60_000;
+
+/**
+ * A copy of `s` that holds no reference to the text it was cut from. V8 keeps the whole chunk a
+ * sliced string came from alive, so a source name kept as a map key for every day would keep a
+ * chunk of the file per day; kept names go through here, once per distinct name.
+ */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  let v = interned.get(s);
+  if (v === undefined) {
+    if (interned.size > 10_000) interned.clear(); // a hostile file with endless names
+    v = Buffer.from(s, 'utf8').toString('utf8');
+    interned.set(v, v);
+  }
+  return v;
+}
 const SESSION_GAP_MS = 2 * 60 * MINUTE;
 
 /** An export date, `2024-01-01 08:00:00 +0100`: the instant, and the wall clock as written. */
@@ -112,31 +135,41 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
   let records = 0;
 
   const unknown = new Map<string, number>();
-  const skip = (kind: string) => unknown.set(kind, (unknown.get(kind) ?? 0) + 1);
+  const skip = (kind: string) => {
+    const n = unknown.get(kind);
+    unknown.set(n === undefined ? intern(kind) : kind, (n ?? 0) + 1);
+  };
 
-  const onTag = ({ name, attrs }: XmlTag) => {
-    if (name === 'ExportDate') {
-      exportedAt = parseExportTime(attrs.value)?.ms;
+  const onTag = (tag: XmlTag) => {
+    if (tag.name === 'ExportDate') {
+      exportedAt = parseExportTime(tag.attr('value'))?.ms;
       return;
     }
-    if (name !== 'Record') return;
+    if (tag.name !== 'Record') return;
     records++;
-    const type = attrs.type ?? '';
-    const start = parseExportTime(attrs.startDate);
-    const end = parseExportTime(attrs.endDate);
+    const type = tag.attr('type') ?? '';
+    if (!READ_TYPES.has(type)) {
+      skip(type.slice(0, 100) || 'Record without a type');
+      return;
+    }
+    const startDate = tag.attr('startDate');
+    const endDate = tag.attr('endDate');
+    const rawValue = tag.attr('value');
+    const start = parseExportTime(startDate);
+    const end = parseExportTime(endDate);
     if (!start || !end || end.ms < start.ms) {
       skip(`${type || 'Record'} with an unreadable date`);
       return;
     }
-    const source = (attrs.sourceName ?? '').slice(0, 80);
-    const unit = attrs.unit ?? '';
+    const source = intern((tag.attr('sourceName') ?? '').slice(0, 80));
+    const unit = tag.attr('unit') ?? '';
     if (type === SLEEP) {
-      const v = attrs.value ?? '';
+      const v = rawValue ?? '';
       if (ASLEEP.has(v) || NOT_ASLEEP.has(v)) sleeps.push({ source, start, end, asleep: ASLEEP.has(v) });
       else skip(`${SLEEP} value ${v.slice(0, 60)}`);
       return;
     }
-    const value = Number(attrs.value);
+    const value = Number(rawValue);
     if (!Number.isFinite(value) || value < 0) {
       skip(`${type} with a value that is not a number`);
       return;
@@ -146,7 +179,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
       case `${Q}ActiveEnergyBurned`: {
         const factor = type === `${Q}StepCount` ? (unit === 'count' ? 1 : undefined) : ENERGY_KCAL[unit];
         if (factor === undefined) return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
-        const key = `${type}|${source}|${attrs.startDate}|${attrs.endDate}|${attrs.value}`;
+        const key = `${type}|${source}|${startDate}|${endDate}|${rawValue}`;
         if (key === previous) return; // the same record twice in a row
         previous = key;
         const sums = type === `${Q}StepCount` ? steps : energy;
