@@ -143,6 +143,7 @@ describe('okr status', () => {
       fileStoreChoice: 'env',
       orphanedTokens: false,
       problems: [],
+      importsFiles: null,
     });
   });
 
