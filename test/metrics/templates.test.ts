@@ -130,7 +130,7 @@ describe('validation', () => {
     expect(e.message).toBe(
       'Template "daily" is not valid:\n' +
         '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
-        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura)',
+        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura, apple-health)',
     );
     ctx.close();
   });
@@ -439,6 +439,14 @@ describe('template commands', () => {
       'oura.steps',
       'oura.activeCalories',
       'oura.temperatureDeviation',
+      'apple-health.steps',
+      'apple-health.sleepLength',
+      'apple-health.bedTime',
+      'apple-health.wakeUpTime',
+      'apple-health.restingHeartRate',
+      'apple-health.hrv',
+      'apple-health.weight',
+      'apple-health.activeEnergy',
     ]);
     expect(fields.find((f) => f.source === 'oura.temperatureDeviation')).toMatchObject({
       type: 'number',
@@ -458,9 +466,9 @@ describe('template commands', () => {
     });
     const text = await runCli(['metrics', 'fields'], { home: tempHome(), now: NOW });
     const lines = text.stdout.split('\n');
-    const i = lines.indexOf('fitbit.cardioLoad          number            Cardio load (n/a)');
+    const i = lines.indexOf('fitbit.cardioLoad              number            Cardio load (n/a)');
     expect(lines.slice(i, i + 5)).toEqual([
-      'fitbit.cardioLoad          number            Cardio load (n/a)',
+      'fitbit.cardioLoad              number            Cardio load (n/a)',
       '  Fitbit Cardio Load. Not offered by the Google Health API.',
       '  n/a: The Google Health API v4 has no Cardio Load data type (the legacy Fitbit',
       '  Web API that had it answers 410). Nearest: fitbit.activeZoneMinutes,',
