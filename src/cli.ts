@@ -48,7 +48,7 @@ const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'import',
-    summary: 'years of history from a Google Takeout (fitbit) or an Apple Health export',
+    summary: 'history from a Google Takeout or an Apple Health export',
     load: () => import('./commands/import.js'),
   },
   {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { runBin, tempHome } from '../helpers/cli.js';
 
-const UNKNOWN = 'error: Unknown plugin "garmin". Known plugins: fitbit.\nhint: Run `okr plugins` to list them.\n';
+const UNKNOWN =
+  'error: Unknown plugin "garmin". Known plugins: fitbit, apple-health.\nhint: Run `okr plugins` to list them.\n';
 
 describe('exit codes, through the built binary', () => {
   it.each([
@@ -28,7 +29,7 @@ describe('exit codes, through the built binary', () => {
     const r = await runBin(['sync', 'garmin', 'oura', 'fitbit'], { home: tempHome(), env: { OKR_SECRETS: 'file' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: Unknown plugins "garmin", "oura". Known plugins: fitbit.\nhint: Run `okr plugins` to list them.\n',
+      'error: Unknown plugins "garmin", "oura". Known plugins: fitbit, apple-health.\nhint: Run `okr plugins` to list them.\n',
     );
   });
 

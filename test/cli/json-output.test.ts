@@ -5,13 +5,14 @@
  * list of commands comes from the program, so a new `--json` command without a case fails here.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { runBin, tempDir } from '../helpers/cli.js';
 import { type Home, simulatorHome } from '../helpers/faults.js';
+import { generateAppleExport } from '../import/apple-generator.js';
 import { fakeMachine } from '../schedule/fakes.js';
 
 type Json = Record<string, unknown> & unknown[];
@@ -68,6 +69,20 @@ function cases(csv: string): Case[] {
       check: (j) => expect(j).toMatchObject({ id: 1, target: { op: '>=', value: 9000 } }),
     },
     {
+      command: 'import',
+      args: ['import', 'apple-health', join(dirname(csv), 'export.xml')],
+      check: (j) => {
+        expect(j).toMatchObject({
+          plugin: 'apple-health',
+          dryRun: false,
+          interrupted: false,
+          filesRead: 1,
+          problems: [],
+        });
+        expect(j.metrics).toMatchObject({ 'apple-health.steps': { added: 3 } });
+      },
+    },
+    {
       command: 'metrics log',
       args: ['metrics', 'log', 'fitbit.steps', '1234', '--date', '2026-01-02', '--force'],
       check: (j) => expect(j).toMatchObject({ metric: 'fitbit.steps', date: '2026-01-02', value: 1234 }),
@@ -114,7 +129,10 @@ function cases(csv: string): Case[] {
       command: 'status',
       args: ['status'],
       check: (j) => {
-        expect(j.plugins).toEqual([expect.objectContaining({ id: 'fitbit', connected: true, tokens: 'present' })]);
+        expect(j.plugins).toEqual([
+          expect.objectContaining({ id: 'fitbit', connected: true, tokens: 'present' }),
+          expect.objectContaining({ id: 'apple-health', connected: false, importsFiles: expect.any(String) }),
+        ]);
         expect(j.files).toEqual(files(home.home));
       },
     },
@@ -239,6 +257,7 @@ beforeAll(async () => {
   env = { ...fakeMachine().env, ...home.env };
   csv = join(tempDir('okr-json-'), 'in.csv');
   writeFileSync(csv, 'date,metric,value,type\n2026-01-03,mood,7,number\n');
+  writeFileSync(join(dirname(csv), 'export.xml'), generateAppleExport('2026-01-01', '2026-01-03'));
 });
 afterAll(() => sim?.close());
 

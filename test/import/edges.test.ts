@@ -205,6 +205,6 @@ describe('a plugin without OAuth', () => {
     expect(r.stdout).toContain('Takeout/Fitbit/Global Export Data');
     expect(r.stdout).toContain('Export All Health Data');
     const top = await runBin(['--help']);
-    expect(top.stdout).toMatch(/import\s+years of history from a Google Takeout/);
+    expect(top.stdout).toMatch(/ {2}import \[options\] +history from a Google Takeout or an Apple Health export\n/);
   });
 });
