@@ -5,6 +5,9 @@
  * a page nobody sees. gh and rclone ask for the redirected URL in that case, and so does okr.
  */
 export function whyNoBrowser(env: Record<string, string | undefined>, platform: NodeJS.Platform): string | undefined {
+  // $BROWSER names the command that opens a URL (xdg-open and gh honour it): the user has said
+  // how a browser opens here, a text-mode one over SSH or a script, so okr uses it.
+  if (env.BROWSER?.trim()) return undefined;
   const ssh = env.SSH_CONNECTION ? 'SSH_CONNECTION' : env.SSH_TTY ? 'SSH_TTY' : undefined;
   const unixDesktop = platform !== 'darwin' && platform !== 'win32';
   const display = Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);

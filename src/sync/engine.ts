@@ -185,6 +185,7 @@ function planLimits(plugin: DataImportPlugin): PlanLimits {
 function syncFrom(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): string {
   if (!opts.defaultRange || !plugin.recentDays) return opts.from;
   const recent = lastDays(localDate(ctx.now()), plugin.recentDays);
+  // biome-ignore lint/complexity/useMathMinMax: civil dates compare as strings, not numbers
   return recent < opts.from ? recent : opts.from;
 }
 

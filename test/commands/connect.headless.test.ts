@@ -47,6 +47,9 @@ describe('where a browser would open', () => {
     [{ SSH_CONNECTION: '10.0.0.2 50000 10.0.0.1 22', DISPLAY: 'localhost:10.0' }, 'linux', undefined], // ssh -X
     [{}, 'darwin', undefined],
     [{}, 'win32', undefined],
+    [{ BROWSER: 'w3m' }, 'linux', undefined], // the user said how a browser opens here
+    [{ SSH_TTY: '/dev/pts/3', BROWSER: 'lynx' }, 'linux', undefined],
+    [{ BROWSER: '  ' }, 'linux', 'there is no display (DISPLAY and WAYLAND_DISPLAY are not set)'],
   ] as const)('%j on %s: %s', (vars, platform, why) => {
     expect(whyNoBrowser(vars, platform)).toBe(why);
   });
@@ -94,7 +97,9 @@ describe('okr connect on a terminal, browser opened', () => {
       home,
       env: env({ DISPLAY: ':0' }),
       // The browser "opens" on a screen the user is not looking at: nothing arrives from it.
-      openBrowser: async (u) => void (opened = u),
+      openBrowser: async (u) => {
+        opened = u;
+      },
       endStdin: false,
       tty: true,
     });
