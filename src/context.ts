@@ -4,8 +4,10 @@
  * wall clock or the terminal itself; tests build one on a temp OKR_HOME (gh's Factory/IOStreams).
  */
 import { homedir } from 'node:os';
+import { whyNoBrowser } from './browser.js';
 import { isTimeZone } from './dates.js';
 import { nodeFetch } from './http/node-fetch.js';
+import { createProviderFetch } from './http/provider-fetch.js';
 import { type IO, processIO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { createDefaultRegistry } from './plugins/index.js';
@@ -16,6 +18,7 @@ import { ConfFile } from './store/conf-file.js';
 import { ConfigService } from './store/config.js';
 import { type Db, openDatabase } from './store/db.js';
 import { FileSecretBackend, KeychainBackend, type SecretBackend, SecretStore } from './store/secrets.js';
+import { requestTimeoutFromEnv } from './sync/retry.js';
 
 export interface Context {
   env: Record<string, string | undefined>;
@@ -24,6 +27,10 @@ export interface Context {
   io: IO;
   verbose: boolean;
   now(): Date;
+  /**
+   * For provider calls: same-origin redirects only, a capped body and a deadline
+   * (http/provider-fetch.ts), over the transport given in the options (default: node-fetch.ts).
+   */
   fetch: typeof fetch;
   /** Aborted on Ctrl-C: long work stops at the next safe point. */
   signal: AbortSignal;
@@ -39,6 +46,11 @@ export interface Context {
   pluginRuntime(signal?: AbortSignal): PluginRuntime;
   /** Best effort: the caller always prints the URL as well. */
   openBrowser(url: string): Promise<void>;
+  /**
+   * Why no browser the user can see would open (over SSH, no display), or undefined when one can.
+   * A browser given in the options (the demo's, a test's) always can.
+   */
+  whyNoBrowser(): string | undefined;
   close(): void;
 }
 
@@ -75,7 +87,7 @@ export function createContext(opts: ContextOptions = {}): Context {
     defaultStore: () => config!.defaultSecretStore(),
   });
   config = new ConfigService(conf, secrets, registry, env);
-  const fetchImpl = opts.fetch ?? nodeFetch;
+  const fetchImpl = createProviderFetch(opts.fetch ?? nodeFetch, { timeoutMs: requestTimeoutFromEnv(env) });
   const now = opts.now ?? (() => new Date());
   const signal = opts.signal ?? new AbortController().signal;
   let db: Db | undefined;
@@ -119,6 +131,7 @@ export function createContext(opts: ContextOptions = {}): Context {
         // `open` resolves even when no browser exists; never let its child's errors crash us.
         child.on('error', () => {});
       }),
+    whyNoBrowser: () => (opts.openBrowser ? undefined : whyNoBrowser(env, platform)),
     close() {
       if (db?.open) db.close();
       db = undefined;

@@ -45,7 +45,8 @@ export class UsageError extends OkrError {
  * - rate_limited: 429; retry after `retryAfterMs` when known
  * - transient: 5xx, network, timeouts; retry with back-off
  * - retired: 410, the provider API is gone
- * - bad_response: the provider answered with something we could not parse
+ * - bad_response: the provider answered with something we could not parse (or more than okr reads)
+ * - redirect: the provider redirected to another origin; okr never follows (tokens would go along)
  * - client: any other 4xx (a bug in our request, or a permission problem)
  */
 export type ProviderErrorCategory =
@@ -57,6 +58,7 @@ export type ProviderErrorCategory =
   | 'transient'
   | 'retired'
   | 'bad_response'
+  | 'redirect'
   | 'client';
 
 /** Longest provider message kept (Google's run to a few hundred characters; the rest is noise). */

@@ -45,6 +45,9 @@ export function fixFor(kind: string | null | undefined, pluginId: string): Fix {
       return { command: sync, note: 'later; a scheduled sync retries on its own' };
     case 'retired':
       return { command: 'npm install -g okr@latest', note: "the provider's old API is switched off" };
+    case 'redirect':
+      // okr never follows a provider to another origin; only a URL setting can be wrong here.
+      return { command: 'okr config list', note: `check the plugin.${pluginId}.* URLs, then \`${sync}\`` };
     case 'stale':
       return { command: sync, note: 'then check `okr schedule status`' };
     case 'never_synced':

@@ -6,19 +6,31 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './helpers/home.js';
 
-export const GOOGLE_HEALTH_FIXTURES = resolve(REPO_ROOT, 'test', 'fixtures', 'google-health');
-
-/** Every `.json` sample file name. */
-export function listFixtures(): string[] {
-  return readdirSync(GOOGLE_HEALTH_FIXTURES)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
+export interface ProviderFixtures {
+  dir: string;
+  /** Every `.json` sample file name, sorted. */
+  list(): string[];
+  text(name: string): string;
+  json<T = unknown>(name: string): T;
 }
 
-export function fixtureText(name: string): string {
-  return readFileSync(resolve(GOOGLE_HEALTH_FIXTURES, name), 'utf8');
+/** The samples of one provider folder (`google-health`, `oura`, …). */
+export function providerFixtures(provider: string): ProviderFixtures {
+  const dir = resolve(REPO_ROOT, 'test', 'fixtures', provider);
+  const text = (name: string) => readFileSync(resolve(dir, name), 'utf8');
+  return {
+    dir,
+    list: () =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    text,
+    json: <T = unknown>(name: string) => JSON.parse(text(name)) as T,
+  };
 }
 
-export function fixture<T = unknown>(name: string): T {
-  return JSON.parse(fixtureText(name)) as T;
-}
+const googleHealth = providerFixtures('google-health');
+export const GOOGLE_HEALTH_FIXTURES = googleHealth.dir;
+export const listFixtures = googleHealth.list;
+export const fixtureText = googleHealth.text;
+export const fixture = googleHealth.json;

@@ -123,7 +123,15 @@ export function testPluginContract({ plugin, setup }: ContractOptions): void {
       it('passes the registry checks; id, name and description are set', () => {
         expect(validatePlugin(plugin)).toEqual([]);
         expect(plugin.description.trim()).not.toBe('');
-        if (plugin.quota) expect(plugin.quota.requestsPerMinute).toBeGreaterThan(0);
+        if (plugin.quota) {
+          const { requestsPerMinute, requestsPerDay, windows = [] } = plugin.quota;
+          const limits = [requestsPerMinute, requestsPerDay, ...windows.flatMap((w) => [w.requests, w.seconds])];
+          expect(
+            limits.some((n) => n !== undefined),
+            'a quota names at least one limit',
+          ).toBe(true);
+          for (const n of limits) if (n !== undefined) expect(Number.isInteger(n) && n > 0, String(n)).toBe(true);
+        }
         if (plugin.maxDaysPerFetch !== undefined) expect(plugin.maxDaysPerFetch).toBeGreaterThan(0);
       });
 

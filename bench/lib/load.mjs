@@ -11,6 +11,7 @@ export const REPO = resolve(import.meta.dirname, '..', '..');
 
 const ENTRY = `
 export { startSimulator } from './src/simulator/index.ts';
+export { startOuraSimulator, OURA_COLLECTIONS } from './src/simulator/oura/index.ts';
 export { createContext } from './src/context.ts';
 export { openDatabase } from './src/store/db.ts';
 export { recordConnected } from './src/store/connections.ts';
@@ -44,21 +45,25 @@ export async function loadOkr() {
   }
 }
 
-/** A temp OKR_HOME with fitbit connected to `sim` (tokens in the plain-text store). */
-export async function connectedHome(okr, sim, { expired = false } = {}) {
+/** A temp OKR_HOME with a plugin (default fitbit) connected to `sim` (tokens in the plain-text store). */
+export async function connectedHome(
+  okr,
+  sim,
+  { expired = false, pluginId = 'fitbit', accountId = sim.healthUserId } = {},
+) {
   const home = mkdtempSync(join(tmpdir(), 'okr-bench-home-'));
   const env = { ...sim.env, OKR_SECRETS: 'file', OKR_HOME: home };
   const ctx = okr.createContext({ env, homedir: home });
   try {
     okr.recordConnected(ctx.db(), {
-      pluginId: 'fitbit',
-      accountId: sim.healthUserId,
+      pluginId,
+      accountId,
       connectedAt: new Date().toISOString(),
       tokenStore: 'file',
     });
     const creds = sim.issueTokens();
     if (expired) creds.expiresAt = Date.now() - 1000;
-    await okr.saveCredentials(ctx.secrets, 'fitbit', creds, 'file');
+    await okr.saveCredentials(ctx.secrets, pluginId, creds, 'file');
   } finally {
     ctx.close();
   }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
-import { BASE_URL_KEY, resolveRedirect } from '../oauth/redirect.js';
+import { BASE_URL_KEY, lookupRedirect, type ResolvedRedirect } from '../oauth/redirect.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, SetupInfoItem } from '../plugins/types.js';
 import { loadPrompts, readStdin, requireTTY } from '../prompt.js';
@@ -15,8 +15,7 @@ import { OkrFileError } from '../store/private-files.js';
 import { type App, action } from './app.js';
 
 /** The redirect URI to register, for a plugin whose provider wants an exact one. */
-export function redirectSetupInfo(plugin: DataImportPlugin, baseUrl: string | undefined): SetupInfoItem[] {
-  const r = resolveRedirect(plugin, baseUrl);
+export function redirectSetupInfo(plugin: DataImportPlugin, r: ResolvedRedirect): SetupInfoItem[] {
   if (r.kind === 'loopback') return [];
   return [
     {
@@ -208,7 +207,8 @@ export function register(program: Command, app: App): void {
         }
         const baseUrl = await ctx.config.getConfigValue(BASE_URL_KEY);
         if (baseUrl !== undefined) current[BASE_URL_KEY] = baseUrl;
-        printSetupInfo(ctx, plugin.name, [...plugin.getSetupInfo(current), ...redirectSetupInfo(plugin, baseUrl)]);
+        const redirect = await lookupRedirect(plugin, (key) => ctx.config.getConfigValue(key));
+        printSetupInfo(ctx, plugin.name, [...plugin.getSetupInfo(current), ...redirectSetupInfo(plugin, redirect)]);
         for (const k of ctx.config.pluginKeys(pluginId)) {
           if (k.advanced) continue;
           const r = await ctx.config.resolve(k.key);

@@ -32,7 +32,9 @@ export function register(program: Command, app: App): void {
 How it works: okr listens on http://127.0.0.1 on a free port (never on other addresses), opens
 the provider's sign-in page, and receives the answer there. The URL is always printed too.
 
-On a server or over SSH, either:
+Over SSH or without a display, okr does not open a browser: it prints the URL and
+takes the redirect URL pasted here. On a terminal it takes a paste in the default
+mode too. By hand, either:
   okr connect fitbit --no-browser
       open the printed URL in a browser on any machine; after you approve, that browser goes
       to http://127.0.0.1:<port>/... which does not load there: copy that full URL from the

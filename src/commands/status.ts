@@ -16,10 +16,12 @@ import { fileLocationLines, fileLocations } from '../paths.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
 import { getConnection } from '../store/connections.js';
+import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import { OkrFileError } from '../store/private-files.js';
 import { KeychainUnavailableError } from '../store/secrets.js';
 import { loadCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
+import { staleLocks } from '../sync/lock.js';
 import { formatNumber, localTime } from '../text.js';
 import { type App, action } from './app.js';
 
@@ -59,6 +61,8 @@ export interface PluginStatus {
   lastSync: { at: string; status: string | null; error: string | null } | null;
   values: number;
   needsReauth: boolean;
+  /** Tokens are stored while no connection is recorded (an interrupted `okr connect`). */
+  orphanedTokens: boolean;
   problems: Problem[];
   /** For a plugin without OAuth: what to run instead (`okr import …`); null otherwise. */
   importsFiles: string | null;
@@ -185,8 +189,15 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
     } else if (!conn.lastSyncAt) {
       problems.push({ severity: 'warning', problem: 'never synced', ...fixOf('never_synced') });
     }
-  } else if (cfg.missing.length === 0 && !cfg.error && !fileOnlyMessage(plugin)) {
+  }
+  const orphan = connected ? undefined : await findOrphanedTokens(ctx.secrets, plugin.id, conn);
+  if (orphan) problems.push({ severity: 'error', problem: orphan.problem, fix: orphan.fix });
+  else if (!connected && cfg.missing.length === 0 && !cfg.error && !fileOnlyMessage(plugin)) {
     problems.push({ severity: 'warning', problem: conn ? 'disconnected' : 'not connected', fix: reconnect });
+  }
+  for (const lock of staleLocks(ctx.paths.lockDir, [`${plugin.id}.sync`, `${plugin.id}.tokens`])) {
+    const severity = lock.blocks ? 'error' : 'warning';
+    problems.push({ severity, problem: `stale lock ${lock.path} (${lock.reason})`, fix: lock.fix });
   }
 
   let fileStoreChoice: PluginStatus['fileStoreChoice'] = null;
@@ -216,6 +227,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
     lastSync: conn?.lastSyncAt ? { at: conn.lastSyncAt, status: conn.lastSyncStatus, error: conn.lastError } : null,
     values: countValuesBySource(db, plugin.id),
     needsReauth,
+    orphanedTokens: orphan !== undefined,
     problems,
     importsFiles: fileOnlyMessage(plugin) ?? null,
   };

@@ -47,13 +47,20 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
   const sim = await startSimulator({ autoApprove: !opts.browser, now: ctx.now() });
   const env: Record<string, string | undefined> = { ...ctx.env, OKR_HOME: home, OKR_SECRETS: 'file' };
   // The "browser" of the auto-approved flow: follow the authorization URL's redirects, which end
-  // at okr's own loopback callback server, exactly as a browser would. Like a real browser it
+  // at okr's own loopback callback server (another origin), as a browser would. It follows them
+  // itself because ctx.fetch, the provider fetch, never leaves an origin. Like a real browser it
   // runs on its own: `openBrowser` returns at once and connect waits for the callback.
+  const browse = async (start: string) => {
+    let url = start;
+    for (let hop = 0; hop < 10; hop++) {
+      const res = await ctx.fetch(url, { redirect: 'manual', signal: ctx.signal });
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location) return;
+      url = new URL(location, url).href;
+    }
+  };
   const autoBrowser = async (url: string) => {
-    ctx
-      .fetch(url, { redirect: 'follow', signal: ctx.signal })
-      .then((res) => res.text())
-      .catch((err: Error) => io.err(paint(io, 'yellow', `The demo browser stopped: ${err.message}`)));
+    browse(url).catch((err: Error) => io.err(paint(io, 'yellow', `The demo browser stopped: ${err.message}`)));
   };
   const okr = async (...argv: string[]) => {
     io.out(paint(io, 'dim', `$ okr ${argv.join(' ')}`));

@@ -10,8 +10,10 @@ import { fileOnlyMessage } from '../plugins/import-types.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
+import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import { inspectPath } from '../store/private-files.js';
 import { loadCredentials } from '../store/tokens.js';
+import { staleLocks } from '../sync/lock.js';
 import { clause, localTime } from '../text.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -250,6 +252,19 @@ export async function checkKeychain(ctx: Context): Promise<CheckResult> {
   };
 }
 
+/** Stale lock files: a warning (the next okr that needs one takes it over) unless okr cannot remove it. */
+export function checkLocks(ctx: Context): CheckResult {
+  const stale = staleLocks(ctx.paths.lockDir);
+  if (stale.length === 0) return { id: 'locks', title: 'Lock files', status: 'pass', detail: 'no stale lock' };
+  return {
+    id: 'locks',
+    title: 'Lock files',
+    status: stale.some((l) => l.blocks) ? 'fail' : 'warn',
+    detail: stale.map((l) => `${l.path} is stale (${l.reason})`).join('; '),
+    fix: stale.map((l) => l.fix).join(' && '),
+  };
+}
+
 export async function checkPlugin(
   ctx: Context,
   conn: Connection | undefined,
@@ -278,6 +293,16 @@ export async function checkPlugin(
         },
   );
   if (!conn?.enabled) {
+    const orphan = await findOrphanedTokens(ctx.secrets, pluginId, conn);
+    if (orphan) {
+      out.push({
+        id: id('tokens'),
+        title: `${pluginId}: tokens`,
+        status: 'fail',
+        detail: orphan.problem,
+        fix: `${orphan.fix} (revokes and deletes them; then okr connect ${pluginId} to connect again)`,
+      });
+    }
     out.push({
       id: id('connection'),
       title: `${pluginId}: connection`,
@@ -427,6 +452,7 @@ export async function runChecks(
     return { ok: false, checks };
   }
   checks.push(await checkKeychain(ctx));
+  checks.push(checkLocks(ctx));
   try {
     const conns = db ? listConnections(db) : [];
     for (const plugin of ctx.registry.list()) {

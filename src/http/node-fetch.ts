@@ -8,12 +8,21 @@
  * AbortSignal, redirects ('follow' | 'manual' | 'error'), and a standard `Response` back, so
  * callers (and oauth4webapi) see the usual API.
  *
+ * This is the transport only. Provider calls go through provider-fetch.ts on top of it (in the
+ * context), which follows no redirect to another origin, caps the body and sets a deadline. When
+ * this fetch follows a redirect itself (the demo's scripted browser), it does what browsers do
+ * since the Fetch standard's 2022 change: the credentials headers never go to another origin, and
+ * it never goes from https to http.
+ *
  * node:http and node:https (with tls and crypto behind them) load on the first request: most
  * commands read the database and never fetch, and those modules cost several ms of start-up.
  */
 import type { IncomingMessage } from 'node:http';
+import { requestHeaders } from './headers.js';
 
 const MAX_REDIRECTS = 20;
+/** Headers that carry credentials: dropped when a redirect leaves the origin. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 function bodyOf(body: RequestInit['body']): { data?: Buffer; type?: string } {
   if (body === undefined || body === null) return {};
@@ -28,7 +37,7 @@ function bodyOf(body: RequestInit['body']): { data?: Buffer; type?: string } {
 
 function headersOf(init: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  new Headers(init).forEach((v, k) => {
+  requestHeaders(init).forEach((v, k) => {
     out[k] = v;
   });
   return out;
@@ -60,21 +69,42 @@ function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal | undefi
   for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
   const status = res.statusCode ?? 0;
   const nullBody = status === 204 || status === 205 || status === 304;
+  // Once the body is finished, errored or cancelled, late socket events are ignored.
+  let settled = false;
+  let detach = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      const onAbort = () => {
-        res.destroy();
-        controller.error(signal?.reason);
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        detach();
+        fn();
       };
+      const onAbort = () =>
+        settle(() => {
+          res.destroy();
+          controller.error(signal?.reason);
+        });
       signal?.addEventListener('abort', onAbort, { once: true });
-      res.on('data', (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk)));
-      res.on('end', () => {
-        signal?.removeEventListener('abort', onAbort);
-        controller.close();
+      detach = () => signal?.removeEventListener('abort', onAbort);
+      // Back-pressure: the socket is read only as fast as the body is consumed, so a reader that
+      // stops (the size cap in provider-fetch.ts) stops the download instead of queueing it.
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 1) <= 0) res.pause();
       });
-      res.on('error', (err) => controller.error(Object.assign(new TypeError('terminated'), { cause: err })));
+      res.on('end', () => settle(() => controller.close()));
+      res.on('error', (err) =>
+        settle(() => controller.error(Object.assign(new TypeError('terminated'), { cause: err }))),
+      );
+    },
+    pull() {
+      res.resume();
     },
     cancel() {
+      settled = true;
+      detach();
       res.destroy();
     },
   });
@@ -101,7 +131,16 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
       res.resume();
       if (init.redirect === 'error') throw new TypeError('fetch failed: redirect');
       if (hop >= MAX_REDIRECTS) throw new TypeError('fetch failed: too many redirects');
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      if (url.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new TypeError('fetch failed: redirect from https to http');
+      }
+      if (next.origin !== url.origin) {
+        const headers = requestHeaders(current.headers);
+        for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+        current = { ...current, headers };
+      }
+      url = next;
       // 303 (and 301/302 after a POST) turn into a GET without a body, as browsers do.
       if (status === 303 || ((status === 301 || status === 302) && current.method?.toUpperCase() === 'POST')) {
         current = { ...current, method: 'GET', body: undefined };

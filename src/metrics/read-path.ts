@@ -10,7 +10,9 @@
  * `--offline` skips step 1. A failed fetch never fails the command: the table shows what is
  * stored and a note under it says what went wrong and what to run. At most `MAX_LIVE_DAYS` of
  * the most recent unsynced dates are fetched per plugin; a note names the `okr sync` command for
- * older ones (a ten-year range should not turn a table into a long backfill).
+ * older ones (a ten-year range should not turn a table into a long backfill), and the whole live
+ * fetch ends within `LIVE_DEADLINE_MS` (OKR_LIVE_DEADLINE_MS), retries included: a
+ * hung provider costs the table seconds, not the minutes a scheduled sync may spend retrying.
  */
 import type { Context } from '../context.js';
 import { addDays, eachDate } from '../dates.js';
@@ -24,6 +26,12 @@ import type { ResolvedMetric } from './templates.js';
 export const MAX_LIVE_DAYS = 92;
 /** A running hourly sync fetches the same days anyway: do not keep a table waiting on it. */
 const LIVE_LOCK_WAIT_MS = 2_000;
+export const LIVE_DEADLINE_MS = 15_000;
+
+function liveDeadline(env: Record<string, string | undefined>): number {
+  const n = Number(env.OKR_LIVE_DEADLINE_MS);
+  return env.OKR_LIVE_DEADLINE_MS?.trim() && Number.isFinite(n) && n > 0 ? n : LIVE_DEADLINE_MS;
+}
 
 export interface ReadOptions {
   from: string;
@@ -67,6 +75,7 @@ export async function readMetrics(ctx: Context, metrics: ResolvedMetric[], opts:
   const live: LiveFetch[] = [];
   const pluginIds = [...new Set(metrics.filter((m) => m.status === 'ok' && m.pluginId).map((m) => m.pluginId!))];
   const dates = eachDate(opts.from, opts.to);
+  const liveUntil = performance.now() + liveDeadline(ctx.env);
 
   for (const pluginId of pluginIds) {
     const conn = getConnection(db, pluginId);
@@ -93,7 +102,7 @@ export async function readMetrics(ctx: Context, metrics: ResolvedMetric[], opts:
     let runs = consecutiveRuns(fetchNow);
     // Many small holes: one request over their span is cheaper than one per hole.
     if (runs.length > 3) runs = [{ from: runs[0]!.from, to: runs[runs.length - 1]!.to, days: fetchNow.length }];
-    for (const run of runs) live.push(await fetchLive(ctx, pluginId, run, notes));
+    for (const run of runs) live.push(await fetchLive(ctx, pluginId, run, notes, liveUntil - performance.now()));
   }
 
   const values = new Map<string, Map<string, StoredValue>>();
@@ -107,8 +116,14 @@ async function fetchLive(
   pluginId: string,
   run: { from: string; to: string; days: number },
   notes: string[],
+  deadlineMs: number,
 ): Promise<LiveFetch> {
   const what = `${plural(run.days, 'unsynced day')} (${run.from === run.to ? run.from : `${run.from}..${run.to}`})`;
+  if (deadlineMs <= 0) {
+    const message = `the time okr gives a live fetch ran out. Run \`okr sync ${pluginId} --from ${run.from} --to ${run.to}\`.`;
+    notes.push(`Did not fetch ${what} from ${pluginId}: ${message}`);
+    return { pluginId, ...run, ok: false, error: message };
+  }
   if (ctx.io.isTTY) ctx.io.err(`Fetching ${what} from ${pluginId}…`);
   try {
     // Loaded only here: the engine pulls in the plugin's HTTP code and the OAuth library.
@@ -119,6 +134,7 @@ async function fetchLive(
       to: run.to,
       trigger: 'live',
       lockWaitMs: LIVE_LOCK_WAIT_MS,
+      deadlineMs,
     });
     // The engine reports failures per plugin instead of throwing.
     const r = report.plugins.find((p) => p.plugin === pluginId);

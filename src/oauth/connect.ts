@@ -17,13 +17,7 @@ import type { Context } from '../context.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { paint } from '../io.js';
 import { ensureDefaultTemplate } from '../metrics/templates.js';
-import type {
-  DataImportPlugin,
-  OAuthConfig,
-  OAuthCredentials,
-  PluginRuntime,
-  ValidatedAccount,
-} from '../plugins/types.js';
+import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import { safeText } from '../safe-text.js';
 import { getConnection, recordConnected } from '../store/connections.js';
@@ -31,10 +25,10 @@ import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
 import { plural, sentences } from '../text.js';
-import { buildAuthorizationRequest, exchangeCode, newState, REQUEST_TIMEOUT_MS } from './flow.js';
+import { buildAuthorizationRequest, exchangeCode, newState } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 import { deniedPage, failurePage, type Page, successPage } from './pages.js';
-import { BASE_URL_KEY, resolveRedirect } from './redirect.js';
+import { lookupRedirect, redirectSettingKey } from './redirect.js';
 import { revokeForPlugin } from './revoke.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -90,16 +84,6 @@ async function ensureConfigured(ctx: Context, plugin: DataImportPlugin): Promise
   return plugin.getOAuthConfig(rt);
 }
 
-/** The plugin runtime with a per-request timeout: a provider that never answers ends the sign-in. */
-function timedRuntime(ctx: Context): PluginRuntime {
-  const rt = ctx.pluginRuntime();
-  const timed = (input: string | URL | Request, init: RequestInit = {}) => {
-    const signals = [AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(init.signal ? [init.signal] : [])];
-    return rt.fetch(input, { ...init, signal: AbortSignal.any(signals) });
-  };
-  return { ...rt, fetch: timed as typeof fetch };
-}
-
 function interruptedError(ctx: Context): OkrError {
   const r = ctx.signal.reason;
   return r instanceof OkrError ? r : new OkrError('Interrupted.', { exitCode: ExitCode.INTERRUPTED });
@@ -133,7 +117,7 @@ function callbackFailure(err: CallbackError, ctx: Context, plugin: DataImportPlu
   }
 }
 
-/** Reads pasted redirect URLs from stdin until the flow ends (`--no-browser`). */
+/** Reads pasted redirect URLs from stdin until the flow ends (`--no-browser`, no browser, a terminal). */
 function readPastedUrls(ctx: Context, server: LoopbackServer): () => void {
   const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
   rl.on('line', (line) => {
@@ -162,7 +146,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
 
   let server: LoopbackServer;
   const state = newState();
-  const redirect = resolveRedirect(plugin, await ctx.config.getConfigValue(BASE_URL_KEY));
+  const redirect = await lookupRedirect(plugin, (key) => ctx.config.getConfigValue(key));
   try {
     server = await startLoopbackServer({
       state,
@@ -183,7 +167,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
         {
           hint:
             code === 'EACCES'
-              ? `Register a redirect on a port above 1023 and set ${BASE_URL_KEY} to match (\`okr config setup ${plugin.id}\` shows it).`
+              ? `Register a redirect on a port above 1023 and set ${redirectSettingKey(plugin)} to match (\`okr config setup ${plugin.id}\` shows it).`
               : `Close the program using it (another \`okr connect\`?) and run \`okr connect ${plugin.id}\` again.`,
         },
       );
@@ -197,7 +181,10 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
     const req = await buildAuthorizationRequest(cfg, server.redirectUri, state);
     const io = ctx.io;
     const pasteOnly = redirect.kind === 'registered' && !redirect.serve;
-    if (opts.noBrowser || pasteOnly) {
+    // Over SSH or without a display, a browser would open where nobody sees it: ask for the URL.
+    const headless = opts.noBrowser ? undefined : ctx.whyNoBrowser();
+    if (opts.noBrowser || pasteOnly || headless) {
+      if (headless) io.err(`No browser can open here: ${headless}. okr takes the redirect URL instead.`);
       io.err(`Open this URL in a browser to sign in to ${plugin.name}:`);
       io.err();
       io.err(`  ${req.url}`);
@@ -213,7 +200,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
           `(Or forward the port first: \`ssh -L ${server.port}:127.0.0.1:${server.port} <this-host>\`, then open the URL.)`,
         );
       }
-      if (pasteOnly && !opts.noBrowser) {
+      if (pasteOnly && !opts.noBrowser && !headless) {
         try {
           await ctx.openBrowser(req.url);
         } catch {
@@ -237,6 +224,12 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
           ),
         );
       }
+      // As gh and rclone do: on a terminal, the URL the browser lands on may also be pasted (the
+      // browser may be on another machine). The loopback callback and a paste race; the first wins.
+      if (io.stdin.isTTY) {
+        io.err(`Or, if that browser is on another machine, paste the URL it lands on (${server.redirectUri}…) here.`);
+        stopPaste = readPastedUrls(ctx, server);
+      }
     }
     io.err(paint(io, 'dim', `Waiting up to ${duration(timeoutMs)} for the sign-in (Ctrl-C to cancel)…`));
 
@@ -250,7 +243,8 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
       stopPaste = undefined;
     }
 
-    const creds = await exchangeCode(timedRuntime(ctx), plugin, cfg, req, handle.params);
+    // ctx's provider fetch bounds each request (the exchange, the account check) in time and size.
+    const creds = await exchangeCode(ctx.pluginRuntime(), plugin, cfg, req, handle.params);
     const account = await validate(ctx, plugin, creds);
     await confirmAccount(
       ctx,
@@ -412,11 +406,17 @@ function report(
     const granted = new Set(creds.scope.split(/\s+/));
     const missing = cfg.scopes.filter((s) => !granted.has(s));
     if (missing.length > 0) {
+      const fields = plugin.getAvailableFields();
+      // Per scope, the fields it leaves without data, when the plugin says which scope each needs.
+      const what = missing.map((s) => {
+        const ids = fields.filter((f) => f.scope === s).map((f) => `${plugin.id}.${f.id}`);
+        return ids.length > 0 ? `${s} (no data for ${ids.join(', ')})` : s;
+      });
       io.out(
         paint(
           io,
           'yellow',
-          `Not granted: ${missing.join(', ')}. Fields that need them will fail; run \`okr connect ${plugin.id}\` again and tick every checkbox.`,
+          `Not granted: ${what.join('; ')}. Fields that need them will fail; run \`okr connect ${plugin.id}\` again and tick every checkbox.`,
         ),
       );
     }

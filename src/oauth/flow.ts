@@ -17,15 +17,15 @@ import { requestTokens } from './tokens.js';
 
 export { isLoopbackHttp } from './loopback-url.js';
 
-/** What the protocol steps need from the context. */
+/**
+ * What the protocol steps need from the context. `fetch` is the context's provider fetch, which
+ * gives every request its deadline and body cap (http/provider-fetch.ts).
+ */
 export interface OAuthDeps {
   fetch: typeof fetch;
   now(): Date;
   signal?: AbortSignal;
 }
-
-/** Each request to the provider gets at most this long. */
-export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The authorization server as oauth4webapi sees it. The issuer is the one the plugin declares,
@@ -58,14 +58,12 @@ export function clientAuth(cfg: OAuthConfig, pluginId: string): oauth.ClientAuth
     : oauth.ClientSecretPost(cfg.clientSecret);
 }
 
-/** Request options: our fetch (so tests and the simulator see every call), a timeout, Ctrl-C. */
+/** Request options: our fetch (so tests and the simulator see every call), Ctrl-C. */
 export function requestOptions(deps: OAuthDeps, url: string) {
-  const signals = [AbortSignal.timeout(REQUEST_TIMEOUT_MS)];
-  if (deps.signal) signals.push(deps.signal);
   return {
     [oauth.customFetch]: (input: string, init: RequestInit) => deps.fetch(input, init),
     [oauth.allowInsecureRequests]: isLoopbackHttp(url),
-    signal: AbortSignal.any(signals),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   };
 }
 

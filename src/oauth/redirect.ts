@@ -3,7 +3,8 @@
  * `okr connect` and shown by `okr config setup`:
  * - `loopback`: RFC 8252 §7.3, `http://127.0.0.1:<free port><path>`; nothing to register.
  * - `registered`: exactly `<global.base_url><path>` (default `http://localhost:8765` and
- *   `/<pluginId>/callback`), which the developer registers in the provider's console. okr serves
+ *   `/<pluginId>/callback`), or the plugin's own setting when it declares one (`configKey`),
+ *   which the developer registers in the provider's console. okr serves
  *   it when it is plain http on localhost or 127.0.0.1; any other URI (Withings wants https and
  *   no localhost) is a page okr cannot serve, so the sign-in ends with a pasted URL.
  */
@@ -17,7 +18,12 @@ export type ResolvedRedirect =
   | { kind: 'registered'; uri: string; serve: true }
   | { kind: 'registered'; uri: string; serve: false };
 
-export function registeredRedirectUri(plugin: DataImportPlugin, baseUrl: string | undefined): string {
+export function registeredRedirectUri(
+  plugin: DataImportPlugin,
+  baseUrl: string | undefined,
+  configured?: string,
+): string {
+  if (configured?.trim()) return configured.trim();
   const base = (baseUrl?.trim() || DEFAULT_BASE_URL).replace(/\/+$/, '');
   const path =
     plugin.redirect?.kind === 'registered' && plugin.redirect.path ? plugin.redirect.path : `/${plugin.id}/callback`;
@@ -30,9 +36,29 @@ export function servable(uri: string): boolean {
   return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1');
 }
 
-export function resolveRedirect(plugin: DataImportPlugin, baseUrl: string | undefined): ResolvedRedirect {
+export function resolveRedirect(
+  plugin: DataImportPlugin,
+  baseUrl: string | undefined,
+  configured?: string,
+): ResolvedRedirect {
   const spec = plugin.redirect ?? { kind: 'loopback' };
   if (spec.kind === 'loopback') return { kind: 'loopback', path: spec.path ?? '/' };
-  const uri = registeredRedirectUri(plugin, baseUrl);
+  const uri = registeredRedirectUri(plugin, baseUrl, configured);
   return servable(uri) ? { kind: 'registered', uri, serve: true } : { kind: 'registered', uri, serve: false };
+}
+
+/** The setting that decides a plugin's registered redirect: its own key when it declares one, else the base URL. */
+export function redirectSettingKey(plugin: DataImportPlugin): string {
+  const spec = plugin.redirect;
+  return spec?.kind === 'registered' && spec.configKey ? `plugin.${plugin.id}.${spec.configKey}` : BASE_URL_KEY;
+}
+
+/** `resolveRedirect` with the settings read through `get` (the config service's `getConfigValue`). */
+export async function lookupRedirect(
+  plugin: DataImportPlugin,
+  get: (key: string) => Promise<string | undefined>,
+): Promise<ResolvedRedirect> {
+  const own = redirectSettingKey(plugin);
+  const [baseUrl, configured] = await Promise.all([get(BASE_URL_KEY), own === BASE_URL_KEY ? undefined : get(own)]);
+  return resolveRedirect(plugin, baseUrl, configured);
 }

@@ -7,16 +7,10 @@
  */
 import * as oauth from 'oauth4webapi';
 import { isProviderError } from '../errors.js';
+import { HttpPolicyError } from '../http/policy-error.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
-import {
-  authorizationServer,
-  clientAuth,
-  clientOf,
-  type OAuthDeps,
-  REQUEST_TIMEOUT_MS,
-  requestOptions,
-} from './flow.js';
+import { authorizationServer, clientAuth, clientOf, type OAuthDeps, requestOptions } from './flow.js';
 
 export type RevokeResult = { ok: true } | { ok: false; reason: string } | { ok: 'unsupported' };
 
@@ -30,9 +24,9 @@ export async function revokeForPlugin(
   if (!plugin.revokeTokens) {
     return revokeCredentials({ fetch: rt.fetch, now: rt.now, signal: rt.signal }, plugin.id, cfg, creds);
   }
-  const signal = AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(rt.signal ? [rt.signal] : [])]);
   try {
-    await plugin.revokeTokens({ ...rt, signal }, cfg, creds);
+    // rt.fetch is the context's provider fetch: each request has its deadline there.
+    await plugin.revokeTokens(rt, cfg, creds);
     return { ok: true };
   } catch (err) {
     // A ProviderError's message is already made safe; anything else is reduced as below.
@@ -70,6 +64,7 @@ export async function revokeCredentials(
 
 /** A secret-free, one-line reason. */
 function revokeReason(err: unknown): string {
+  if (err instanceof HttpPolicyError) return err.describe('the provider');
   if (err instanceof oauth.ResponseBodyError) {
     // The provider's own words: made safe to print (safe-text.ts).
     const said = err.error_description ? ` (${safeText(err.error_description, 200)})` : '';

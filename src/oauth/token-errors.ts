@@ -5,8 +5,9 @@
  * Only the OAuth `error` and a bounded `error_description` of a body are ever shown.
  */
 import { ProviderError, type ProviderErrorCategory } from '../errors.js';
+import { HttpPolicyError } from '../http/policy-error.js';
 import { parseRetryAfter } from '../http/retry-after.js';
-import { categoryForStatus, standardHint, statusText } from '../plugins/provider-errors.js';
+import { categoryForStatus, providerErrorFromPolicy, standardHint, statusText } from '../plugins/provider-errors.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, TokenEndpointAnswer } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import { clause } from '../text.js';
@@ -143,6 +144,16 @@ export function tokenNetworkError(
   grant: Grant,
   err: unknown,
 ): ProviderError {
+  if (err instanceof HttpPolicyError) {
+    const e = providerErrorFromPolicy(err, tokenSource(plugin));
+    if (grant !== 'authorization_code') return e;
+    return new ProviderError(e.category, e.message, {
+      status: e.status,
+      reason: e.reason,
+      cause: err,
+      hint: `Nothing was stored. ${err.retryable ? 'Check the network connection' : 'Check the token URL (`okr config list`)'}, then run \`okr connect ${plugin.id}\` again.`,
+    });
+  }
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why =
     err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')

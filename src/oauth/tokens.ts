@@ -12,6 +12,7 @@
 import { ProviderError } from '../errors.js';
 import { SINGLE_ATTEMPT } from '../http/attempts.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
+import { credentialsProblem } from '../store/tokens.js';
 import { isLoopbackHttp } from './loopback-url.js';
 import { tokenEndpointError, tokenNetworkError, tokenSource } from './token-errors.js';
 
@@ -87,10 +88,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Seconds as a finite number of 0 or more; some servers send them as strings. */
+/** Longer than any provider grants; past it a lifetime is a broken or hostile answer (1e308). */
+export const MAX_TOKEN_LIFETIME_S = 10 * 365 * 24 * 3600;
+
+/** Seconds from 0 to 10 years; some servers send them as strings. */
 function seconds(v: unknown): number | undefined {
   const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_TOKEN_LIFETIME_S ? n : undefined;
 }
 
 /**
@@ -123,19 +127,27 @@ export function credentialsFromTokenBody(
   return creds;
 }
 
-/** Why a 2xx token body cannot be used, or undefined when it can. Never quotes a value. */
+/**
+ * Why a 2xx token body cannot be used, or undefined when it can. Never quotes a value. The shape
+ * is checked here; what the tokens may hold, by the store's rule once they are mapped
+ * (credentialsProblem, in requestTokens).
+ */
 export function tokenBodyProblem(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'the body is not a JSON object';
   const b = body as Record<string, unknown>;
   if (typeof b.access_token !== 'string' || b.access_token === '') return 'access_token is missing';
-  if (/[\s\u0000-\u001f\u007f]/.test(b.access_token)) return 'access_token is not a token';
   if (b.refresh_token !== undefined && (typeof b.refresh_token !== 'string' || b.refresh_token === '')) {
     return 'refresh_token is not a string';
   }
   if (b.token_type !== undefined && (typeof b.token_type !== 'string' || !/^bearer$/i.test(b.token_type))) {
     return 'token_type is not Bearer';
   }
-  if (b.expires_in !== undefined && seconds(b.expires_in) === undefined) return 'expires_in is not a number of seconds';
+  if (b.expires_in !== undefined && seconds(b.expires_in) === undefined) {
+    return 'expires_in is not a number of seconds from 0 to 10 years';
+  }
+  if (b.refresh_token_expires_in !== undefined && seconds(b.refresh_token_expires_in) === undefined) {
+    return 'refresh_token_expires_in is not a number of seconds from 0 to 10 years';
+  }
   if (b.scope !== undefined && typeof b.scope !== 'string') return 'scope is not a string';
   return undefined;
 }
@@ -177,6 +189,18 @@ export async function requestTokens(
     if (rt.signal?.aborted) throw err;
     throw tokenNetworkError(plugin, cfg, grant.grant_type, err);
   }
+  if (status >= 300 && status < 400) {
+    // Following it would send the code or refresh token, and the client secret, on to wherever it points.
+    throw new ProviderError(
+      'redirect',
+      `${tokenSource(plugin)} answered with a redirect (HTTP ${status}), which okr does not follow`,
+      {
+        status,
+        reason: 'redirect',
+        hint: 'Nothing was sent on. Check the token URL (`okr config list`): set it to the final address.',
+      },
+    );
+  }
   const nowMs = rt.now().getTime();
   const isJson = JSON_TYPE.test(resHeaders.get('content-type') ?? '') || /^\s*[{[]/.test(text);
   let answer = {
@@ -188,7 +212,12 @@ export async function requestTokens(
   if (answer.status < 200 || answer.status > 299) {
     throw tokenEndpointError(plugin, cfg, grant.grant_type, answer, opts.previous, nowMs);
   }
-  const problem = tokenBodyProblem(answer.body);
+  const shapeProblem = tokenBodyProblem(answer.body);
+  const creds = shapeProblem
+    ? undefined
+    : credentialsFromTokenBody(answer.body as Record<string, unknown>, nowMs, opts.previous);
+  // The one check of what tokens may hold, before anything is stored (store/tokens.ts).
+  const problem = shapeProblem ?? credentialsProblem(creds!);
   if (problem) {
     throw new ProviderError(
       'bad_response',
@@ -202,7 +231,7 @@ export async function requestTokens(
       },
     );
   }
-  return credentialsFromTokenBody(answer.body as Record<string, unknown>, nowMs, opts.previous);
+  return creds!;
 }
 
 /** The refresh grant, for the sync engine and the read path (under the token lock, see sync/credentials.ts). */

@@ -7,6 +7,7 @@
  *   403 → scope (a permission the user did not grant), any other status → client.
  */
 import { ProviderError, type ProviderErrorCategory } from '../errors.js';
+import { HttpPolicyError } from '../http/policy-error.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -85,8 +86,38 @@ export function providerErrorFromStatus(o: StatusErrorOptions): ProviderError {
   });
 }
 
+/**
+ * A request okr's HTTP policy stopped (http/provider-fetch.ts): a redirect to another origin, a
+ * body over the cap, no answer by the deadline, a header HTTP does not allow. Never a network
+ * problem, and (but for the deadline) never worth a retry.
+ */
+export function providerErrorFromPolicy(err: HttpPolicyError, source: string): ProviderError {
+  const what = err.describe(source);
+  const opts = { status: err.status, reason: err.kind, cause: err };
+  switch (err.kind) {
+    case 'redirect':
+      return new ProviderError('redirect', what, {
+        ...opts,
+        hint: "okr sends tokens only to the addresses it is configured with. If one of the plugin's URL settings (`okr config list`) points at an old address or a proxy, set it to the final one; otherwise report it.",
+      });
+    case 'too_large':
+      return new ProviderError('bad_response', what, {
+        ...opts,
+        hint: "Try again later. If it keeps happening, check the plugin's URL settings (`okr config list`) and report it.",
+      });
+    case 'deadline':
+      return new ProviderError('transient', what, { ...opts, hint: standardHint('transient', '') });
+    case 'bad_header':
+      return new ProviderError('client', what, {
+        ...opts,
+        hint: 'The stored sign-in holds characters HTTP does not allow: run `okr connect` for this plugin again.',
+      });
+  }
+}
+
 /** fetch() itself failed (DNS, refused connection, reset): always worth a retry. */
 export function providerErrorFromNetwork(err: unknown, source: string): ProviderError {
+  if (err instanceof HttpPolicyError) return providerErrorFromPolicy(err, source);
   const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
   return new ProviderError('transient', `Could not reach ${source}: ${cause}`, {
     cause: err,

@@ -66,7 +66,17 @@ export type TokenEndpointAuth = 'client_secret_post' | 'client_secret_basic' | '
  *   any other URI (an https page, as Withings demands) cannot be served by okr, so the user pastes
  *   the URL the browser landed on.
  */
-export type RedirectSpec = { kind: 'loopback'; path?: string } | { kind: 'registered'; path?: string };
+export type RedirectSpec =
+  | { kind: 'loopback'; path?: string }
+  | {
+      kind: 'registered';
+      path?: string;
+      /**
+       * A setting of the plugin's own (`plugin.<id>.<configKey>`) holding the exact URI: when it is
+       * set it replaces `<global.base_url><path>` (Oura's `plugin.oura.redirect_uri`).
+       */
+      configKey?: string;
+    };
 
 export interface OAuthConfig {
   clientId: string;
@@ -139,7 +149,8 @@ export interface DataFieldDescriptor {
   availability?: { available: false; reason: string; alternatives: string[] };
   /**
    * The OAuth scope that reads this field. When the stored grant lists its scopes and this one is
-   * not among them (the user left its box unticked), the sync skips the field and reports it.
+   * not among them (the user left its box unticked), the sync skips the field and reports it,
+   * and `okr connect` names the fields an unticked scope leaves without data.
    */
   scope?: string;
 }
@@ -184,6 +195,15 @@ export interface PluginRuntime {
    * the provider reported for it (seconds east of UTC) when there is one, else in `timeZone`.
    */
   localClock(instantMs: number, offsetSeconds?: number): { date: string; minutes: number };
+  /**
+   * During a sync, for a plugin that `pagesLongRanges`: hands over every day from the start of
+   * the range through `through` (inclusive) as finished, with their records. The engine stores
+   * them and marks those days covered in one transaction at once, so an interrupted backfill
+   * resumes after the last committed day. Call it as pages arrive, oldest days first, once every
+   * endpoint has passed `through`; records already committed need not be returned again. Absent
+   * outside a sync (the contract suite, `okr connect`): then just return everything.
+   */
+  commitDays?(through: string, records: ImportedDataRecord[], provisionalDates?: string[]): void;
 }
 
 export interface ValidatedAccount {
@@ -255,12 +275,17 @@ export interface DataImportPlugin {
   /** Provider quota the sync engine must stay within (every window), plus `Retry-After` / `X-RateLimit-*`. */
   quota?: Quota;
   /**
-   * Largest date range one `fetchData` call is given. Set it to the provider's range cap (Google
-   * Health roll-ups: 90), or, for a provider that pages instead, to the days one page of each
-   * endpoint holds, so that chunks cost no extra calls. Without it the planner still cuts long
-   * ranges (DEFAULT_CHUNK_DAYS), so every backfill is resumable.
+   * Largest date range one `fetchData` call is given: the provider's range cap (Google Health
+   * roll-ups: 90). Without it (and without `pagesLongRanges`) the planner still cuts long ranges
+   * into DEFAULT_CHUNK_DAYS, so every backfill is resumable.
    */
   maxDaysPerFetch?: number;
+  /**
+   * The provider takes any range and pages through it (Oura's `next_token`): the planner hands
+   * `fetchData` the whole range at once, which costs only the pages the data fills, and the
+   * plugin reports finished days through `rt.commitDays` so that an interrupted backfill resumes.
+   */
+  pagesLongRanges?: boolean;
   /** Days before today always fetched again (late data: sleeps synced from the app later). Default 7. */
   recentDays?: number;
   /**

@@ -39,6 +39,21 @@ export interface SimulatorFaults {
    */
   errorMessage?: string;
   /**
+   * An origin (`http://127.0.0.2:4321`): requests are answered `307 Temporary Redirect` to the same
+   * path and query there, as a hostile or moved server would. A client that follows it sends its
+   * headers (the Bearer token) and, for a 307, its body (a refresh token, the client secret) along.
+   */
+  redirectTo?: string;
+  /** The next N responses are a 200 JSON body that never ends (streamed until the client hangs up). */
+  endlessBody: number;
+  /** Requests are never answered: the connection stays open until the client gives up. */
+  hang: boolean;
+  /**
+   * Fields that replace those of the token endpoint's successful answers, code exchange and refresh
+   * (a hostile token endpoint): e.g. `{ access_token: 'ya29.\u001b[2J', expires_in: 1e308 }`.
+   */
+  tokenFields?: Record<string, unknown>;
+  /**
    * Which endpoints (keys of `stats`, e.g. `list:sleep`, `token`) the faults apply to. Undefined:
    * every Health API endpoint (latency and `gone` always apply everywhere).
    */
@@ -59,7 +74,15 @@ export function noFaults(): SimulatorFaults {
     missingField: 0,
     wrongFieldType: 0,
     endlessPagination: false,
+    endlessBody: 0,
+    hang: false,
   };
+}
+
+/** Back to no faults, optional fields (endpoints, redirectTo, tokenFields…) included. */
+export function resetFaults(f: SimulatorFaults): void {
+  for (const key of Object.keys(f)) delete (f as unknown as Record<string, unknown>)[key];
+  Object.assign(f, noFaults());
 }
 
 export const ENDLESS_PAGE_TOKEN = 'c2ltdWxhdG9yLWVuZGxlc3MtcGFnZQ';
@@ -74,15 +97,32 @@ export function goneResponse(): SimResponse {
 }
 
 /** Faults that replace the response before the handler runs (after authentication, for the API). */
-export function earlyFault(f: SimulatorFaults, applies: boolean, isApi: boolean): SimResponse | undefined {
-  const r = applies ? earlyFaultResponse(f, isApi) : undefined;
-  if (!r || f.errorMessage === undefined) return r;
+export function earlyFault(
+  f: SimulatorFaults,
+  applies: boolean,
+  isApi: boolean,
+  pathAndQuery = '/',
+): SimResponse | undefined {
+  const r = applies ? earlyFaultResponse(f, isApi, pathAndQuery) : undefined;
+  if (!r || f.errorMessage === undefined || r.json === undefined) return r;
   const body = structuredClone(r.json) as { error: { message: string } };
   body.error.message = f.errorMessage;
   return { ...r, json: body, body: JSON.stringify(body, null, 2) };
 }
 
-function earlyFaultResponse(f: SimulatorFaults, isApi: boolean): SimResponse | undefined {
+function earlyFaultResponse(f: SimulatorFaults, isApi: boolean, pathAndQuery: string): SimResponse | undefined {
+  if (f.hang) return { status: 200, headers: {}, body: '', hang: true };
+  if (f.redirectTo) {
+    return {
+      status: 307,
+      headers: { Location: new URL(pathAndQuery, f.redirectTo).href, 'Content-Type': 'text/html; charset=UTF-8' },
+      body: '',
+    };
+  }
+  if (f.endlessBody > 0) {
+    f.endlessBody--;
+    return { status: 200, headers: { 'Content-Type': 'application/json; charset=UTF-8' }, body: '', endless: true };
+  }
   if (f.status429 > 0) {
     f.status429--;
     const r = rpcError(
@@ -141,6 +181,13 @@ function firstPoint(body: Json): { point: Json; member?: Json } | undefined {
   if (!point) return undefined;
   const key = Object.keys(point).find((k) => !['name', 'dataSource', 'civilStartTime', 'civilEndTime'].includes(k));
   return { point, member: key ? (point[key] as Json) : undefined };
+}
+
+/** The token endpoint's successful answer with `tokenFields` put in (a hostile token endpoint). */
+export function tokenFault(f: SimulatorFaults, r: SimResponse): SimResponse {
+  if (!f.tokenFields || r.status !== 200 || typeof r.json !== 'object' || r.json === null) return r;
+  const body = { ...(r.json as Json), ...f.tokenFields };
+  return { ...r, json: body, body: JSON.stringify(body, null, 2) };
 }
 
 /** Faults that damage a successful data response. */

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthCredentials } from '../plugins/types.js';
+import { ConsentRequests, consentPage, type PendingConsent } from './consent.js';
 import { errorInfo, escapeHtml, html, json, oauthError, redirect, rpcError, type SimResponse } from './responses.js';
 
 export const SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
@@ -50,13 +51,9 @@ interface Code {
   grant?: Grant;
 }
 
-interface Pending {
+interface Pending extends PendingConsent {
   clientId: string;
-  redirectUri: string;
-  scopes: string[];
-  state?: string;
   challenge: string;
-  expiresAtMs: number;
 }
 
 export type AuthResult = { ok: true; scopes: string[] } | { ok: false; response: SimResponse };
@@ -93,7 +90,7 @@ export const UNAUTHENTICATED_MESSAGE =
 export class OAuthServer {
   readonly #opts: OAuthOptions;
   readonly #codes = new Map<string, Code>();
-  readonly #pending = new Map<string, Pending>();
+  readonly #consent = new ConsentRequests<Pending>();
   readonly #refresh = new Map<string, Grant>();
   readonly #access = new Map<string, { grant: Grant; expiresAtMs: number }>();
   accessTokenTtlSeconds: number;
@@ -146,27 +143,28 @@ export class OAuthServer {
       expiresAtMs: this.#opts.clock() + 10 * 60_000,
     };
     if (this.#opts.autoApprove) return this.#approve(pending, scopes);
-    const id = token('', 16);
-    this.#pending.set(id, pending);
-    return html(200, consentPage(id, scopes));
+    const requestId = this.#consent.open(pending, token('', 16));
+    return html(
+      200,
+      consentPage({
+        title: 'Sign in - Google Accounts (okr simulator)',
+        heading: 'okr simulator wants to access your Google Account',
+        intro: "Google hasn't verified this app. Select what okr simulator can access:",
+        action: '/o/oauth2/v2/auth/decision',
+        requestId,
+        scopes,
+        label: (s) => s.replace(SCOPE_PREFIX, ''),
+      }),
+    );
   }
 
   /** POST /o/oauth2/v2/auth/decision: the consent form (Allow with the ticked scopes, or Deny). */
   decide(form: URLSearchParams): SimResponse {
-    const id = form.get('request') ?? '';
-    const pending = this.#pending.get(id);
-    this.#pending.delete(id);
-    if (!pending || pending.expiresAtMs < this.#opts.clock()) {
+    const d = this.#consent.decide(form, this.#opts.clock());
+    if (d.kind === 'expired') {
       return errorPage(400, 'invalid_request', 'This sign-in request has expired. Start again from the app.');
     }
-    if (form.get('decision') !== 'allow') {
-      const u = new URL(pending.redirectUri);
-      u.searchParams.set('error', 'access_denied');
-      if (pending.state !== undefined) u.searchParams.set('state', pending.state);
-      return redirect(u.toString());
-    }
-    const ticked = form.getAll('scope').filter((s) => pending.scopes.includes(s));
-    return this.#approve(pending, ticked);
+    return d.kind === 'denied' ? d.response : this.#approve(d.pending, d.ticked);
   }
 
   #approve(p: Pending, scopes: string[]): SimResponse {
@@ -351,23 +349,4 @@ function withAuthenticate(r: SimResponse, invalidToken: boolean): SimResponse {
   r.headers['WWW-Authenticate'] =
     `Bearer realm="https://accounts.google.com/"${invalidToken ? ', error="invalid_token"' : ''}`;
   return r;
-}
-
-function consentPage(requestId: string, scopes: string[]): string {
-  const boxes = scopes
-    .map(
-      (s, i) =>
-        `<li><label><input type="checkbox" name="scope" id="scope-${i}" value="${escapeHtml(s)}" checked> ${escapeHtml(s.replace(SCOPE_PREFIX, ''))}</label></li>`,
-    )
-    .join('');
-  return (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign in - Google Accounts (okr simulator)</title></head><body>' +
-    '<h1>okr simulator wants to access your Google Account</h1>' +
-    '<p>Google hasn&#39;t verified this app. Select what okr simulator can access:</p>' +
-    `<form method="POST" action="/o/oauth2/v2/auth/decision"><input type="hidden" name="request" value="${escapeHtml(requestId)}">` +
-    `<ul>${boxes}</ul>` +
-    '<button type="submit" id="deny" name="decision" value="deny">Deny</button> ' +
-    '<button type="submit" id="allow" name="decision" value="allow">Allow</button>' +
-    '</form></body></html>'
-  );
 }

@@ -6,6 +6,10 @@ export interface SimResponse {
   body: string;
   /** The parsed JSON body before serialisation, so faults can damage it. */
   json?: unknown;
+  /** Fault: after the headers, a body that never ends (see server.ts `streamEndless`). */
+  endless?: boolean;
+  /** Fault: no answer at all; the connection stays open until the client closes it. */
+  hang?: boolean;
 }
 
 export const JSON_TYPE = 'application/json; charset=UTF-8';

@@ -15,6 +15,7 @@ import {
   lateFault,
   noFaults,
   type SimulatorFaults,
+  tokenFault,
 } from './faults.js';
 import { checkDataType, dailyRollUp, type HealthApiDeps, identity, list } from './health-api.js';
 import { OAuthServer } from './oauth.js';
@@ -64,7 +65,8 @@ export interface Simulator {
   /**
    * Requests per endpoint: `authorize`, `authorize:decision`, `token`, `token:authorization_code`,
    * `token:refresh_token`, `revoke`, `identity`, `dailyRollUp:<type>`, `list:<type>`, `other`,
-   * plus the totals `api` (Health API) and `all`.
+   * plus the totals `api` (Health API) and `all`, and `endlessBodyBytes` (bytes of endless bodies
+   * written: what a client read before it hung up, plus the socket buffers).
    */
   stats: Record<string, number>;
   resetStats(): void;
@@ -106,6 +108,28 @@ function notFound(path: string): SimResponse {
     404,
     `<!DOCTYPE html><html lang=en><title>Error 404 (Not Found)!!1</title><p><b>404.</b> <ins>That’s an error.</ins><p>The requested URL <code>${path.replace(/[<>&]/g, '')}</code> was not found on this server.  <ins>That’s all we know.</ins>`,
   );
+}
+
+/**
+ * The endless-body fault: `[{"n":0},{"n":0},…` in 64 KiB writes, as fast as the client reads, until
+ * it hangs up (`onBytes` counts what was written). The 256 MiB stop only keeps a client that
+ * reads forever from running forever: for okr, whose cap is 4 MiB, the body has no end.
+ */
+async function streamEndless(res: ServerResponse, onBytes: (n: number) => void): Promise<void> {
+  const chunk = Buffer.from('{"n":0},'.repeat(8192));
+  let sent = 0;
+  res.write('[');
+  while (!res.destroyed && sent < 256 * 2 ** 20) {
+    sent += chunk.length;
+    onBytes(chunk.length);
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
+  }
+  res.destroy();
 }
 
 const DATA_POINTS = /^\/v4\/users\/([^/]+)\/dataTypes\/([a-z0-9-]+)\/dataPoints(:dailyRollUp)?$/;
@@ -153,7 +177,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       endpoint,
       response: faults.gone
         ? goneResponse()
-        : (earlyFault(faults, faultApplies(faults, endpoint, false), false) ?? fn()),
+        : (earlyFault(faults, faultApplies(faults, endpoint, false), false, req.url) ?? fn()),
     });
     if (path === '/o/oauth2/v2/auth' && method === 'GET') {
       return oauthRoute('authorize', () => oauth.authorize(url.searchParams));
@@ -164,7 +188,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (path === '/token' && method === 'POST') {
       const grant = new URLSearchParams(body).get('grant_type');
       if (grant) count(`token:${grant}`);
-      return oauthRoute('token', () => oauth.token(contentType, body));
+      return oauthRoute('token', () => tokenFault(faults, oauth.token(contentType, body)));
     }
     if (path === '/revoke' && method === 'POST') {
       return oauthRoute('revoke', () => oauth.revoke(url.searchParams, body));
@@ -199,7 +223,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     oauth.expireAll = faults.expiredToken;
     const auth = oauth.authenticate(req.headers.authorization);
     if (!auth.ok) return { endpoint, response: auth.response };
-    const early = earlyFault(faults, faultApplies(faults, endpoint, true), true);
+    const early = earlyFault(faults, faultApplies(faults, endpoint, true), true, req.url);
     if (early) return { endpoint, response: early };
     if (opts.rateLimitPerMinute !== undefined) {
       const now = clock();
@@ -233,7 +257,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     count(endpoint);
     count('all');
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (response.hang) return; // close() ends the connection (closeAllConnections)
     res.writeHead(response.status, response.headers);
+    if (response.endless) {
+      return streamEndless(res, (n) => {
+        stats.endlessBodyBytes = (stats.endlessBodyBytes ?? 0) + n;
+      });
+    }
     res.end(response.body);
   }
 

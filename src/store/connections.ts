@@ -3,6 +3,8 @@
  * keychain or the opt-in secrets file); this keeps what `okr status` and `okr doctor` need to say
  * about a connection without reading any secret.
  */
+
+import { OkrError } from '../errors.js';
 import { safeText } from '../safe-text.js';
 import type { Db } from './db.js';
 
@@ -139,4 +141,25 @@ export function markDisconnected(db: Db, pluginId: string): void {
     `UPDATE plugins SET enabled = 0, access_expires_at = NULL, refresh_expires_at = NULL, needs_reauth = 0
      WHERE plugin_id = ?`,
   ).run(pluginId);
+}
+
+/**
+ * The connection is gone (disconnected, or never recorded) while a writer worked on it: a sync's
+ * chunk or a token refresh then writes nothing, so a disconnect that won is never undone.
+ */
+export class ConnectionGoneError extends OkrError {
+  constructor(pluginId: string, what: string) {
+    super(`${pluginId} was disconnected during the ${what}; nothing more was written.`, {
+      hint: `Run \`okr connect ${pluginId}\` to connect it again.`,
+    });
+    this.name = 'ConnectionGoneError';
+  }
+}
+
+/** Throws ConnectionGoneError unless pluginId has an enabled connection (call inside the write's transaction). */
+export function assertConnected(db: Db, pluginId: string, what: string): void {
+  const row = db.prepare('SELECT enabled FROM plugins WHERE plugin_id = ?').get(pluginId) as
+    | { enabled: number }
+    | undefined;
+  if (row?.enabled !== 1) throw new ConnectionGoneError(pluginId, what);
 }

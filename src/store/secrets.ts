@@ -165,16 +165,28 @@ export class SecretStore {
   /** Saves a secret; returns where it went. */
   async set(key: string, value: string, store?: SecretStoreKind): Promise<SecretStoreKind> {
     const kind = store ?? this.opts.defaultStore();
-    await this.#backend(kind).set(key, value);
     const previous = this.storeOf(key);
-    if (previous && previous !== kind)
-      await this.#backend(previous)
-        .delete(key)
-        .catch(() => {});
-    if (previous !== kind)
+    // A new secret is recorded before it is written: a process killed in between leaves a record
+    // of a secret that may be absent (read as missing), never a secret no record points at (which
+    // `okr status` could not see and `okr disconnect` could not delete).
+    if (previous === undefined)
       this.opts.conf.update((d) => {
         d.secretStores[key] = kind;
       });
+    try {
+      await this.#backend(kind).set(key, value);
+    } catch (err) {
+      if (previous === undefined) this.opts.conf.update((d) => void delete d.secretStores[key]);
+      throw err;
+    }
+    if (previous && previous !== kind) {
+      await this.#backend(previous)
+        .delete(key)
+        .catch(() => {});
+      this.opts.conf.update((d) => {
+        d.secretStores[key] = kind;
+      });
+    }
     return kind;
   }
 

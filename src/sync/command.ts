@@ -30,8 +30,17 @@ export async function syncCommand(ctx: Context, pluginIds: string[], opts: SyncC
   const today = localDate(ctx.now());
   const range = resolveRange({ since: opts.since, from: opts.from, to: opts.to }, today, DEFAULT_SYNC_DAYS);
 
+  // No range given: each plugin's recent days may widen the default one (engine: syncFrom).
+  const defaultRange = opts.since === undefined && opts.from === undefined && opts.to === undefined;
   if (opts.dryRun) {
-    const report = await runSync(ctx, { pluginIds, from: range.from, to: range.to, trigger, dryRun: true });
+    const report = await runSync(ctx, {
+      pluginIds,
+      from: range.from,
+      to: range.to,
+      defaultRange,
+      trigger,
+      dryRun: true,
+    });
     if (report.plugins.length === 0 && !opts.json) return nothingToSync(ctx);
     printPlan(ctx, report, opts.json === true);
     return report.exitCode;
@@ -42,6 +51,7 @@ export async function syncCommand(ctx: Context, pluginIds: string[], opts: SyncC
     pluginIds,
     from: range.from,
     to: range.to,
+    defaultRange,
     trigger,
     onProgress: (e) => renderer.onProgress(e),
   });

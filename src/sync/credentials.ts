@@ -9,7 +9,9 @@
  *   refreshed meanwhile, and many providers make refresh tokens single-use;
  * - the new tokens are saved before they are used, and a refresh token the provider rotated is
  *   kept (a response without one keeps the old one);
- * - the non-secret expiry times are mirrored into the `plugins` table for `okr status`.
+ * - the non-secret expiry times are mirrored into the `plugins` table for `okr status`;
+ * - nothing is saved for a plugin no longer connected (`okr disconnect` takes the same lock, and
+ *   the connection is checked again before the save).
  *
  * A refresh the provider refuses (`invalid_grant`, a revoked grant) surfaces as a ProviderError
  * with category `reauth` and a hint naming `okr connect <plugin>`. This module does not write the
@@ -19,8 +21,8 @@ import type { Context } from '../context.js';
 import { isProviderError, OkrError, ProviderError } from '../errors.js';
 import { refreshCredentials } from '../oauth/tokens.js';
 import type { DataImportPlugin, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
-import { recordTokenExpiry } from '../store/connections.js';
-import { isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
+import { assertConnected, recordTokenExpiry } from '../store/connections.js';
+import { credentialsProblem, isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
 import { acquireLock } from './lock.js';
 
 /** Refresh this long before the access token expires, so it cannot expire mid-sync. */
@@ -58,6 +60,22 @@ function notConnected(pluginId: string): ProviderError {
   });
 }
 
+/**
+ * The stored tokens, if they are safe to send. Tokens stored before okr checked token responses
+ * may hold control characters: they would break every request, so they mean "sign in again".
+ */
+async function loadUsable(ctx: Context, pluginId: string): Promise<OAuthCredentials | undefined> {
+  const creds = await loadCredentials(ctx.secrets, pluginId);
+  const problem = creds && credentialsProblem(creds);
+  if (problem) {
+    throw new ProviderError('reauth', `The stored ${pluginId} tokens cannot be used: ${problem}.`, {
+      hint: reconnectHint(pluginId),
+      reason: 'invalid_stored_tokens',
+    });
+  }
+  return creds;
+}
+
 export function needsRefresh(c: OAuthCredentials, nowMs: number, marginMs = REFRESH_MARGIN_MS): boolean {
   // Unknown expiry: use the token until the provider rejects it (the 401 path refreshes then).
   return c.expiresAt !== undefined && c.expiresAt - marginMs <= nowMs;
@@ -89,7 +107,7 @@ export async function freshCredentials(
   opts: FreshCredentialsOptions = {},
 ): Promise<FreshCredentials> {
   const margin = opts.marginMs ?? REFRESH_MARGIN_MS;
-  const current = await loadCredentials(ctx.secrets, plugin.id);
+  const current = await loadUsable(ctx, plugin.id);
   if (!current) throw notConnected(plugin.id);
   if (!opts.force && !needsRefresh(current, ctx.now().getTime(), margin)) {
     return { credentials: current, refreshed: false };
@@ -105,9 +123,14 @@ export async function freshCredentials(
   if (!got.acquired) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     // Someone else has been refreshing for a long time: use what they stored if it is usable.
-    const stored = await loadCredentials(ctx.secrets, plugin.id);
+    const stored = await loadUsable(ctx, plugin.id);
     if (stored && !opts.force && !needsRefresh(stored, ctx.now().getTime(), margin)) {
       return { credentials: stored, refreshed: false };
+    }
+    if (got.blocker) {
+      throw new OkrError(`Cannot refresh the ${plugin.id} tokens: the lock ${got.blocker.problem}.`, {
+        hint: `Remove it (\`${got.blocker.fix}\`) and run the command again.`,
+      });
     }
     throw new OkrError(
       `Another okr process (pid ${got.holder?.pid ?? 'unknown'}) is refreshing the ${plugin.id} tokens.`,
@@ -116,7 +139,7 @@ export async function freshCredentials(
   }
   try {
     // Re-read under the lock: another process may have refreshed (and rotated) since we looked.
-    const stored = await loadCredentials(ctx.secrets, plugin.id);
+    const stored = await loadUsable(ctx, plugin.id);
     if (!stored) throw notConnected(plugin.id);
     const someoneRefreshed = opts.force
       ? opts.rejectedAccessToken !== undefined && stored.accessToken !== opts.rejectedAccessToken
@@ -138,6 +161,8 @@ export async function freshCredentials(
       obtainedAt: fresh.obtainedAt ?? ctx.now().getTime(),
     };
     if (merged.refreshToken === undefined) delete merged.refreshToken;
+    // A disconnect deleted the tokens while the provider answered: saving would bring them back.
+    assertConnected(ctx.db(), plugin.id, 'token refresh');
     // Save before use: if we die right after the provider rotated the refresh token, the new one
     // must already be on disk.
     await saveCredentials(ctx.secrets, plugin.id, merged);

@@ -15,7 +15,7 @@
  * any point leaves the values of committed chunks and nothing of the others.
  */
 import type { Context } from '../context.js';
-import { eachDate, localDate } from '../dates.js';
+import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from '../dates.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
@@ -27,9 +27,16 @@ import type {
   OAuthCredentials,
 } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
-import { getConnection, listEnabledConnections, recordSyncResult } from '../store/connections.js';
+import {
+  assertConnected,
+  ConnectionGoneError,
+  getConnection,
+  listEnabledConnections,
+  recordSyncResult,
+} from '../store/connections.js';
 import { markCoverage } from '../store/coverage.js';
 import { databaseError } from '../store/db.js';
+import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import {
   finishSyncRun,
   markDeadRunsInterrupted,
@@ -42,8 +49,8 @@ import { upsertSyncedRecords } from '../store/values.js';
 import { clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
-import { acquireLock, type LockInfo, pidAlive } from './lock.js';
-import { type PlannedChunk, planSync } from './plan.js';
+import { acquireLock, type LockHandle, type LockInfo, lockWaitFromEnv, pidAlive } from './lock.js';
+import { type PlanLimits, type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 
@@ -115,6 +122,8 @@ export type SyncEvent =
 export interface SyncOptions {
   /** Plugins to sync; default every enabled connection. */
   pluginIds?: string[];
+  /** The range is the default one (no --since/--from/--to): each plugin's `recentDays` may widen it. */
+  defaultRange?: boolean;
   from: string;
   to: string;
   trigger: SyncTrigger;
@@ -126,6 +135,8 @@ export interface SyncOptions {
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Every provider request of each plugin's sync ends within this many ms (`okr metrics show`'s live fetch). */
+  deadlineMs?: number;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 10_000;
@@ -133,9 +144,7 @@ const DEFAULT_LOCK_WAIT_MS = 10_000;
 export const CHUNK_CONCURRENCY = 3;
 
 function lockWait(ctx: Context, opts: SyncOptions): number {
-  if (opts.lockWaitMs !== undefined) return opts.lockWaitMs;
-  const n = Number(ctx.env.OKR_LOCK_WAIT_MS);
-  return ctx.env.OKR_LOCK_WAIT_MS !== undefined && Number.isFinite(n) && n >= 0 ? n : DEFAULT_LOCK_WAIT_MS;
+  return opts.lockWaitMs ?? lockWaitFromEnv(ctx.env, DEFAULT_LOCK_WAIT_MS);
 }
 
 function emptyResult(plugin: string, from: string, to: string): PluginSyncResult {
@@ -159,6 +168,25 @@ function emptyResult(plugin: string, from: string, to: string): PluginSyncResult
     hint: null,
     notGranted: [],
   };
+}
+
+function planLimits(plugin: DataImportPlugin): PlanLimits {
+  return {
+    maxDaysPerFetch: plugin.maxDaysPerFetch,
+    pagesLongRanges: plugin.pagesLongRanges,
+    recentDays: plugin.recentDays,
+  };
+}
+
+/**
+ * The first date to sync for a plugin: the asked one, or, for the default range (the recent
+ * days), earlier when the plugin's data settles later (`recentDays` longer than the default).
+ */
+function syncFrom(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): string {
+  if (!opts.defaultRange || !plugin.recentDays) return opts.from;
+  const recent = lastDays(localDate(ctx.now()), plugin.recentDays);
+  // biome-ignore lint/complexity/useMathMinMax: civil dates compare as strings, not numbers
+  return recent < opts.from ? recent : opts.from;
 }
 
 /** The category of a failure (see PluginSyncResult.errorKind); a wrapped ProviderError counts. */
@@ -267,6 +295,12 @@ function isSqliteError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
+function lostLock(pluginId: string): OkrError {
+  return new OkrError(`Another okr took over the ${pluginId} sync lock while this sync ran; it stopped writing.`, {
+    hint: `Run \`okr sync ${pluginId}\` again.`,
+  });
+}
+
 /**
  * What a failed sync prints and stores. A plugin may throw any error with its provider's words in
  * it (ProviderError makes those safe itself; other errors may not): made safe here (safe-text.ts).
@@ -282,6 +316,9 @@ export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncRepo
   const startedAt = ctx.now().toISOString();
   const plugins = selectPlugins(ctx, opts.pluginIds);
   const results: PluginSyncResult[] = [];
+  // `okr sync` with no names syncs the enabled connections; tokens of a plugin with none (an
+  // interrupted `okr connect`) are reported as that plugin's failure rather than ignored.
+  const orphans = opts.pluginIds?.length ? [] : await orphanResults(ctx, plugins, opts);
   for (const plugin of plugins) {
     let result: PluginSyncResult;
     if (ctx.signal.aborted) {
@@ -291,6 +328,10 @@ export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncRepo
     } else {
       result = await syncPlugin(ctx, plugin, opts);
     }
+    results.push(result);
+    opts.onProgress?.({ type: 'plugin-done', result });
+  }
+  for (const result of orphans) {
     results.push(result);
     opts.onProgress?.({ type: 'plugin-done', result });
   }
@@ -307,10 +348,37 @@ export async function runSync(ctx: Context, opts: SyncOptions): Promise<SyncRepo
   };
 }
 
+async function orphanResults(
+  ctx: Context,
+  syncing: DataImportPlugin[],
+  opts: SyncOptions,
+): Promise<PluginSyncResult[]> {
+  const out: PluginSyncResult[] = [];
+  for (const plugin of ctx.registry.list()) {
+    if (syncing.includes(plugin)) continue;
+    const orphan = await findOrphanedTokens(ctx.secrets, plugin.id, getConnection(ctx.db(), plugin.id));
+    if (orphan) {
+      out.push({
+        ...emptyResult(plugin.id, opts.from, opts.to),
+        status: 'error',
+        error: `${orphan.problem}.`,
+        hint: orphan.hint,
+      });
+    }
+  }
+  return out;
+}
+
 /** Checks that make a sync pointless before any network call: not connected, needs re-auth. */
-function precheck(ctx: Context, plugin: DataImportPlugin, base: PluginSyncResult): PluginSyncResult | undefined {
+async function precheck(
+  ctx: Context,
+  plugin: DataImportPlugin,
+  base: PluginSyncResult,
+): Promise<PluginSyncResult | undefined> {
   const conn = getConnection(ctx.db(), plugin.id);
   if (!conn?.enabled) {
+    const orphan = await findOrphanedTokens(ctx.secrets, plugin.id, conn);
+    if (orphan) return { ...base, status: 'error', error: `${orphan.problem}.`, hint: orphan.hint };
     return {
       ...base,
       status: 'error',
@@ -330,15 +398,15 @@ function precheck(ctx: Context, plugin: DataImportPlugin, base: PluginSyncResult
 }
 
 async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
-  const base = emptyResult(plugin.id, opts.from, opts.to);
-  const pre = precheck(ctx, plugin, base);
+  const base = emptyResult(plugin.id, syncFrom(ctx, plugin, opts), opts.to);
+  const pre = await precheck(ctx, plugin, base);
   if (pre) return pre;
   const plan = planSync(ctx.db(), {
+    ...planLimits(plugin),
     pluginId: plugin.id,
-    from: opts.from,
+    from: syncFrom(ctx, plugin, opts),
     to: opts.to,
     today: localDate(ctx.now()),
-    maxDaysPerFetch: plugin.maxDaysPerFetch,
   });
   let wouldRefresh = false;
   let creds: OAuthCredentials | undefined;
@@ -365,9 +433,9 @@ async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOption
 
 async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOptions): Promise<PluginSyncResult> {
   const t0 = performance.now();
-  const result = emptyResult(plugin.id, opts.from, opts.to);
+  const result = emptyResult(plugin.id, syncFrom(ctx, plugin, opts), opts.to);
   const done = (r: PluginSyncResult) => ({ ...r, ms: Math.round(performance.now() - t0) });
-  const pre = precheck(ctx, plugin, result);
+  const pre = await precheck(ctx, plugin, result);
   if (pre) return done(pre);
 
   const got = await acquireLock(ctx.paths.lockDir, `${plugin.id}.sync`, {
@@ -379,6 +447,14 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
   });
   if (!got.acquired) {
     if (ctx.signal.aborted) return done({ ...result, status: 'interrupted', error: 'Interrupted.' });
+    if (got.blocker) {
+      return done({
+        ...result,
+        status: 'error',
+        error: `${plugin.id} cannot be synced: its lock ${got.blocker.problem}.`,
+        hint: `Remove it (\`${got.blocker.fix}\`) and run \`okr sync ${plugin.id}\` again.`,
+      });
+    }
     const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
     return done({
       ...result,
@@ -386,6 +462,16 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       error: `${plugin.id} is being synced by another okr (${who}); skipped.`,
       hint: `It finishes on its own; run \`okr sync ${plugin.id}\` again later. If no okr is running, remove ${got.path}.`,
     });
+  }
+
+  // Checked again under the lock: a disconnect may have finished while we waited for it.
+  const after = await precheck(ctx, plugin, result).catch((err: unknown) => {
+    got.lock.release();
+    throw err;
+  });
+  if (after) {
+    got.lock.release();
+    return done(after);
   }
 
   const db = ctx.db();
@@ -397,11 +483,11 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       pluginId: plugin.id,
       trigger: opts.trigger,
       startedAt: nowIso(),
-      rangeFrom: opts.from,
+      rangeFrom: result.from,
       rangeTo: opts.to,
       pid: process.pid,
     });
-    await runChunks(ctx, plugin, opts, runId, result);
+    await runChunks(ctx, plugin, opts, runId, result, got.lock);
     if (result.notGranted.length > 0) {
       // Some fields synced, the others need a new sign-in with their box ticked: exit 4, and
       // status and doctor read the same problem (kind `scope`) back from the connection.
@@ -427,6 +513,8 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     });
   } catch (err) {
     const interrupted = ctx.signal.aborted;
+    // Disconnected meanwhile: the connection row is not ours to write any more.
+    const gone = err instanceof ConnectionGoneError;
     const reauth = !interrupted && isProviderError(err) && err.category === 'reauth';
     // A SQLite error (disk full, read-only folder, damaged file) reads as the store words it, with
     // a hint, instead of SQLite's bare "database or disk is full".
@@ -435,7 +523,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
     result.error = message;
     // The kind status and doctor read back to give the same fix (src/fixes.ts).
-    const kind = interrupted ? null : errorKindOf(known);
+    const kind = interrupted ? null : gone ? 'not_connected' : errorKindOf(known);
     result.errorKind = kind;
     result.hint = interrupted ? null : hintWithFix(hint, fixFor(kind, plugin.id));
     if (!interrupted && isProviderError(err) && err.retryable) result.hint = gaveUpHint(err, plugin.id, result.retries);
@@ -452,7 +540,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
         });
       }
       // An interruption says nothing about the connection's health: leave its status alone.
-      if (!interrupted) {
+      if (!interrupted && !gone) {
         recordSyncResult(db, plugin.id, {
           at: ctx.now().toISOString(),
           status: reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error',
@@ -475,6 +563,7 @@ async function runChunks(
   opts: SyncOptions,
   runId: number,
   result: PluginSyncResult,
+  lock: LockHandle,
 ): Promise<void> {
   const db = ctx.db();
   const sleep = opts.sleep ?? abortableSleep;
@@ -491,6 +580,7 @@ async function runChunks(
     random: opts.random ?? Math.random,
     wallNow: () => ctx.now().getTime(),
     onRetry: (retry) => opts.onProgress?.({ type: 'retry', plugin: plugin.id, retry }),
+    deadlineMs: opts.deadlineMs,
     refreshOn401: async (rejected) => {
       try {
         const r = await freshCredentials(ctx, plugin, {
@@ -522,11 +612,11 @@ async function runChunks(
     result.refreshed = fresh.refreshed;
 
     const plan = planSync(db, {
+      ...planLimits(plugin),
       pluginId: plugin.id,
-      from: opts.from,
+      from: syncFrom(ctx, plugin, opts),
       to: opts.to,
       today: localDate(ctx.now()),
-      maxDaysPerFetch: plugin.maxDaysPerFetch,
       excludeRunId: runId,
     });
     result.chunks = plan.chunks.length;
@@ -534,7 +624,7 @@ async function runChunks(
     opts.onProgress?.({
       type: 'plugin-start',
       plugin: plugin.id,
-      from: opts.from,
+      from: result.from,
       to: opts.to,
       chunks: plan.chunks.length,
       chunksSkipped: result.chunksSkipped,
@@ -561,39 +651,37 @@ async function runChunks(
       failure ??= { err };
       for (const c of inFlight) c.abort(err);
     };
-    const fetchChunk = async (chunk: PlannedChunk): Promise<void> => {
-      // When one data type fails, fetchData rejects at once: abort its siblings' requests (and
-      // the other chunks'), so nothing keeps calling the provider after the sync has failed.
-      const chunkAbort = new AbortController();
-      inFlight.add(chunkAbort);
-      let fetched: FetchResult;
-      try {
-        const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]) };
-        fetched = await plugin.fetchData(chunkRt, credentials!, chunk.from, chunk.to, fields);
-      } catch (err) {
-        fail(err);
-        return;
-      } finally {
-        inFlight.delete(chunkAbort);
-      }
-      // Safe point: after Ctrl-C or another chunk's failure, no transaction starts.
-      if (ctx.signal.aborted || failure) return;
-      const refused = (fetched.notGranted ?? []).filter((f) => fieldSet.has(f));
+    /**
+     * Stores the days `from..to` of a chunk: their values, their coverage and the run's progress,
+     * in ONE transaction. Returns false (and writes nothing) after Ctrl-C or another chunk's failure.
+     */
+    const store = (
+      chunk: PlannedChunk,
+      span: { from: string; to: string },
+      got: { records?: FetchResult['records']; provisionalDates?: string[]; notGranted?: string[] },
+    ): { written: number } | undefined => {
+      if (ctx.signal.aborted || failure) return undefined;
+      const part = { ...chunk, ...span };
+      const refused = (got.notGranted ?? []).filter((f) => fieldSet.has(f));
       for (const f of refused)
         notGranted.set(`${plugin.id}.${f}`, { metric: `${plugin.id}.${f}`, scope: scopeOf.get(f) });
       const kept = refused.length > 0 ? new Set(fields.filter((f) => !refused.includes(f))) : fieldSet;
-      const records = cleanRecords(fetched.records ?? [], chunk, kept);
+      const records = cleanRecords(got.records ?? [], part, kept);
       // Dates where a field could not be read count as provisional: a later sync (after a new
       // sign-in) fetches them again instead of skipping them as done.
       const provisional = new Set(
         refused.length > 0 || notGranted.size > 0
-          ? eachDate(chunk.from, chunk.to)
-          : (fetched.provisionalDates ?? []).filter((d) => d >= chunk.from && d <= chunk.to),
+          ? eachDate(part.from, part.to)
+          : (got.provisionalDates ?? []).filter((d) => d >= part.from && d <= part.to),
       );
       const at = ctx.now().toISOString();
       const write = db.transaction(() => {
+        // Inside the IMMEDIATE transaction, so serialised with disconnect's: a plugin disconnected
+        // (and purged) meanwhile gets nothing written back.
+        assertConnected(db, plugin.id, 'sync');
+        if (!lock.stillHeld()) throw lostLock(plugin.id);
         const r = upsertSyncedRecords(db, plugin.id, records, at);
-        markCoverage(db, plugin.id, eachDate(chunk.from, chunk.to), provisional, at);
+        markCoverage(db, plugin.id, eachDate(part.from, part.to), provisional, at);
         updateSyncRunProgress(db, runId, {
           valuesWritten: result.valuesWritten + r.written,
           apiCalls: syncCalls(),
@@ -603,9 +691,43 @@ async function runChunks(
       const w = write.immediate();
       result.valuesWritten += w.written;
       result.keptManual += w.keptManual;
-      result.days += chunk.days;
-      result.chunksFetched++;
+      result.days += daysBetween(part.from, part.to) + 1;
       result.calls = syncCalls();
+      return w;
+    };
+    const fetchChunk = async (chunk: PlannedChunk): Promise<void> => {
+      // When one data type fails, fetchData rejects at once: abort its siblings' requests (and
+      // the other chunks'), so nothing keeps calling the provider after the sync has failed.
+      const chunkAbort = new AbortController();
+      inFlight.add(chunkAbort);
+      // The first day not yet stored: a paging plugin hands days over as its pages arrive.
+      let pending = chunk.from;
+      let written = 0;
+      const commitDays = (through: string, records: FetchResult['records'], provisionalDates?: string[]) => {
+        if (!isCivilDate(through) || through < pending) return;
+        const to = through > chunk.to ? chunk.to : through;
+        const w = store(chunk, { from: pending, to }, { records, provisionalDates });
+        if (!w) return;
+        written += w.written;
+        pending = addDays(to, 1);
+      };
+      let fetched: FetchResult;
+      try {
+        const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]), commitDays };
+        fetched = await plugin.fetchData(chunkRt, credentials!, chunk.from, chunk.to, fields);
+      } catch (err) {
+        fail(err);
+        return;
+      } finally {
+        inFlight.delete(chunkAbort);
+      }
+      // Safe point: after Ctrl-C or another chunk's failure, no transaction starts.
+      if (pending <= chunk.to) {
+        const w = store(chunk, { from: pending, to: chunk.to }, fetched);
+        if (!w) return;
+        written += w.written;
+      }
+      result.chunksFetched++;
       opts.onProgress?.({
         type: 'chunk-done',
         plugin: plugin.id,
@@ -613,7 +735,7 @@ async function runChunks(
         total: todo.length,
         from: chunk.from,
         to: chunk.to,
-        values: w.written,
+        values: written,
       });
     };
     const worker = async () => {
@@ -643,6 +765,7 @@ async function runChunks(
     }
     result.notGranted = [...notGranted.values()];
   } finally {
+    http.close();
     result.calls = syncCalls();
     result.retries = http.stats.retries;
   }

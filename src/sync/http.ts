@@ -10,13 +10,19 @@
  *   (single-flight: parallel requests that all get 401 share that one refresh) and retries each
  *   such request once with the new token. A second 401 goes back to the plugin, which reports it
  *   as re-authentication needed: never a refresh loop;
- * - reads the whole body inside the timeout, so a response that stalls mid-body is retried too.
+ * - reads the whole body inside the timeout, so a response that stalls mid-body is retried too;
+ * - never retries what okr's HTTP policy refused (a redirect to another origin, a body over the
+ *   cap: http/provider-fetch.ts); they would fail the same way again;
+ * - with `deadlineMs`, ends everything (attempts, back-off and quota waits) when the deadline
+ *   passes: `okr metrics show` uses it so a hung provider cannot hold the table for minutes.
  *
  * When the retries run out the last response (or network error) is handed to the plugin
  * unchanged, so the plugin's own error mapping still produces the message and hint.
  */
 
 import { isSingleAttempt } from '../http/attempts.js';
+import { requestHeaders } from '../http/headers.js';
+import { HttpPolicyError, secondsText } from '../http/policy-error.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import type { QuotaLimiter, TokenBucket } from './rate-limit.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
@@ -54,6 +60,8 @@ export interface SyncFetchOptions {
    */
   refreshOn401?: (rejectedAccessToken: string) => Promise<string | undefined>;
   onRetry?: (e: RetryEvent) => void;
+  /** Every request of this fetch ends within this many ms of its creation (retries included). */
+  deadlineMs?: number;
 }
 
 export interface SyncFetch {
@@ -61,6 +69,8 @@ export interface SyncFetch {
   stats: HttpStats;
   /** Set when the wrapper gave up for a reason the plugin's error cannot know (a long Retry-After). */
   note?: string;
+  /** Stops the deadline's timer (call when the sync is over). */
+  close(): void;
 }
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -86,7 +96,24 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
   /** Old access token → the one that replaced it, so requests built with a stale token are fixed. */
   const replaced = new Map<string, string>();
   let refresh: Promise<string | undefined> | undefined;
-  const self: SyncFetch = { fetch: undefined as unknown as typeof fetch, stats };
+  const deadline = new AbortController();
+  const deadlineTimer =
+    opts.deadlineMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            deadline.abort(
+              new HttpPolicyError('deadline', `sent no complete answer within ${secondsText(opts.deadlineMs!)}`, {
+                retryable: false,
+              }),
+            ),
+          opts.deadlineMs,
+        );
+  const self: SyncFetch = {
+    fetch: undefined as unknown as typeof fetch,
+    stats,
+    close: () => clearTimeout(deadlineTimer),
+  };
 
   async function wait(ms: number, signal: AbortSignal): Promise<void> {
     stats.waitedMs += ms;
@@ -131,11 +158,11 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
             ...init,
           }
         : init;
-    const callerSignal = init.signal ?? opts.signal;
+    const callerSignal = AbortSignal.any([init.signal ?? opts.signal, deadline.signal]);
     // A request that may already have done its work when its answer was lost (a single-use
     // refresh): a 429 is retried (nothing was done), a 5xx, a timeout or a network error is not.
     const once = isSingleAttempt(init);
-    const headers = new Headers(base.headers);
+    const headers = requestHeaders(base.headers);
     let rateRetries = 0;
     let transientRetries = 0;
     let retried401 = false;
@@ -151,12 +178,13 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
         res = await attempt(url, { ...base, headers }, callerSignal);
       } catch (err) {
         if (callerSignal.aborted || opts.signal.aborted) throw err;
+        if (err instanceof HttpPolicyError && !err.retryable) throw err;
         if (once || transientRetries >= opts.policy.maxTransientRetries) throw err;
         const delayMs = backoffDelay(transientRetries, opts.policy, opts.random);
         transientRetries++;
         stats.retries++;
         opts.onRetry?.({
-          reason: err instanceof TimeoutError ? 'timeout' : 'network',
+          reason: err instanceof TimeoutError || err instanceof HttpPolicyError ? 'timeout' : 'network',
           retry: transientRetries,
           delayMs,
           url,

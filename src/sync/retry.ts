@@ -5,6 +5,8 @@
  * OKR_HTTP_TIMEOUT_MS.
  */
 
+import { REQUEST_TIMEOUT_MS } from '../http/provider-fetch.js';
+
 export interface RetryPolicy {
   /** First back-off step; step n waits between half and all of `baseMs * 2^n` (equal jitter). */
   baseMs: number;
@@ -25,7 +27,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 20_000,
   maxRateLimitRetries: 5,
   maxTransientRetries: 3,
-  timeoutMs: 30_000,
+  timeoutMs: REQUEST_TIMEOUT_MS,
   maxRetryAfterMs: 120_000,
 };
 
@@ -36,11 +38,16 @@ function envMs(env: Record<string, string | undefined>, key: string): number | u
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
+/** One provider request's deadline, body included (the context's provider fetch and each sync attempt). */
+export function requestTimeoutFromEnv(env: Record<string, string | undefined>): number {
+  return envMs(env, 'OKR_HTTP_TIMEOUT_MS') ?? REQUEST_TIMEOUT_MS;
+}
+
 export function retryPolicyFromEnv(env: Record<string, string | undefined>): RetryPolicy {
   const p = { ...DEFAULT_RETRY_POLICY };
   p.baseMs = envMs(env, 'OKR_RETRY_BASE_MS') ?? p.baseMs;
   p.maxDelayMs = envMs(env, 'OKR_RETRY_MAX_MS') ?? Math.max(p.maxDelayMs, p.baseMs);
-  p.timeoutMs = envMs(env, 'OKR_HTTP_TIMEOUT_MS') ?? p.timeoutMs;
+  p.timeoutMs = requestTimeoutFromEnv(env);
   p.maxRetryAfterMs = envMs(env, 'OKR_RETRY_AFTER_MAX_MS') ?? p.maxRetryAfterMs;
   return p;
 }

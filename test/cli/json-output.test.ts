@@ -131,6 +131,7 @@ function cases(csv: string): Case[] {
       check: (j) => {
         expect(j.plugins).toEqual([
           expect.objectContaining({ id: 'fitbit', connected: true, tokens: 'present' }),
+          expect.objectContaining({ id: 'oura', connected: false, configured: false, importsFiles: null }),
           expect.objectContaining({ id: 'apple-health', connected: false, importsFiles: expect.any(String) }),
         ]);
         expect(j.files).toEqual(files(home.home));

@@ -3,12 +3,11 @@
  * (SIGINT) while it waits. Proves the bundle carries the OAuth code and that a real interrupt
  * closes the loopback port and stores nothing. Needs `npm run build` (npm test runs it first).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { BIN, REPO_ROOT, tempHome } from '../helpers/cli.js';
+import { REPO_ROOT, startBin, tempHome } from '../helpers/cli.js';
 import { homeFiles, leaks, redirectPort, refuses } from '../oauth/helpers.js';
 
 const built = existsSync(join(REPO_ROOT, 'dist', 'cli.js'));
@@ -22,29 +21,12 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await sim.close();
+  rmSync(home, { recursive: true, force: true });
 });
 
 function okr(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...sim.env, OKR_HOME: home, OKR_SECRETS: 'file', NO_COLOR: '1' },
-    stdio: 'pipe',
-  }) as ChildProcessWithoutNullStreams;
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  const url = new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = stderr.match(AUTH_LINE);
-      if (m) resolve(m[1]!);
-    };
-    child.stderr.on('data', check);
-    void exited.then((r) => reject(new Error(`exited ${r.code} before printing the URL:\n${r.stderr}`)));
-  });
-  return { child, exited, url };
+  const p = startBin(args, { ...sim.env, OKR_HOME: home, OKR_SECRETS: 'file', NO_COLOR: '1' });
+  return { ...p, url: p.waitFor(AUTH_LINE).then((m) => m[1]!) };
 }
 
 describe.skipIf(!built)('okr connect as a real process', () => {

@@ -2,7 +2,8 @@
  * `okr disconnect`: revoke at the provider (a failure is reported, not fatal), delete the tokens,
  * disable the connection, keep the values unless --purge (which asks, or needs --yes).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { ExitCode } from '../../src/errors.js';
@@ -14,6 +15,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { KeychainUnavailableError, type SecretBackend } from '../../src/store/secrets.js';
 import { saveCredentials } from '../../src/store/tokens.js';
 import { countValuesBySource, putValue } from '../../src/store/values.js';
+import { acquireLock } from '../../src/sync/lock.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { closedPort, homeFiles, leaks, startCli } from '../oauth/helpers.js';
 
@@ -27,6 +29,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await sim.close();
+  rmSync(home, { recursive: true, force: true });
 });
 const env = (extra: Record<string, string> = {}) => ({ ...sim.env, OKR_SECRETS: 'file', ...extra });
 
@@ -74,6 +77,8 @@ function state() {
     manual,
   };
 }
+
+const lockDir = () => join(home, 'state', 'locks');
 
 async function refreshWorks(): Promise<boolean> {
   const res = await fetch(sim.tokenUrl, {
@@ -204,6 +209,49 @@ describe('okr disconnect', () => {
     expect(memory.has('tokens.fitbit')).toBe(true);
     expect(state()).toMatchObject({ enabled: true, synced: 1 });
     expect(sim.stats.revoke ?? 0).toBe(0);
+  });
+
+  it('waits for a sync holding the plugin lock, then disconnects', async () => {
+    await connected(2);
+    const held = await acquireLock(lockDir(), 'fitbit.sync', { waitMs: 0, now: () => new Date() });
+    if (!held.acquired) throw new Error('lock');
+    let released = false;
+    setTimeout(() => {
+      released = true;
+      held.lock.release();
+    }, 300);
+    const r = await runCli(['disconnect', 'fitbit', '--purge', '--yes'], { home, env: env() });
+    expect(released).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Waiting for the okr syncing fitbit (pid ${process.pid}) to finish…`);
+    expect(state()).toEqual({ tokens: false, enabled: false, account: sim.healthUserId, synced: 0, manual: 1 });
+  });
+
+  it('a sync still running after the wait: a clear message, and nothing is changed', async () => {
+    await connected(2);
+    const held = await acquireLock(lockDir(), 'fitbit.tokens', { waitMs: 0, now: () => new Date() });
+    if (!held.acquired) throw new Error('lock');
+    try {
+      const r = await runCli(['disconnect', 'fitbit', '--purge', '--yes'], {
+        home,
+        env: env({ OKR_LOCK_WAIT_MS: '300' }),
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `error: Another okr \\(pid ${process.pid}, since [^)]+\\) is refreshing the tokens of fitbit and did not finish within 300 ms; nothing was changed\\.`,
+        ),
+      );
+      expect(r.stderr).toContain(
+        `hint: Run \`okr disconnect fitbit\` again when it has finished (or stop it: \`kill ${process.pid}\`).`,
+      );
+      expect(state()).toEqual({ tokens: true, enabled: true, account: sim.healthUserId, synced: 2, manual: 1 });
+      expect(sim.stats.revoke ?? 0).toBe(0);
+      // The sync lock it took first was given back.
+      expect(existsSync(join(lockDir(), 'fitbit.sync.lock'))).toBe(false);
+    } finally {
+      held.lock.release();
+    }
   });
 
   it('--purge in a terminal asks first: "no" changes nothing, "yes" deletes', async () => {

@@ -2,7 +2,10 @@
  * `okr status`: what it reports per plugin, the command it gives for each problem, and its exit
  * code for health checks (3 when a connected plugin needs re-authentication).
  */
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { ExitCode } from '../../src/errors.js';
 import type { OAuthCredentials } from '../../src/plugins/types.js';
@@ -34,9 +37,15 @@ interface Setup {
   store?: 'file' | 'keychain';
 }
 
+const homes: string[] = [];
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
 /** A home with a `testsvc` connection in the given state. */
 async function homeWith(s: Setup): Promise<string> {
   const home = tempHome();
+  homes.push(home);
   const ctx = createContext({
     env: { ...CONFIGURED, OKR_HOME: home },
     registry: testRegistry(),
@@ -132,6 +141,7 @@ describe('okr status', () => {
       values: 3,
       needsReauth: false,
       fileStoreChoice: 'env',
+      orphanedTokens: false,
       problems: [],
       importsFiles: null,
     });
@@ -338,5 +348,65 @@ describe('okr status', () => {
     });
     const human = await status(home, { json: false });
     expect(human.stdout).toContain('connected      no (disconnected; was Ada (acct-1))');
+  });
+
+  it('tokens stored but no connection recorded (an interrupted connect): an error naming `okr disconnect`', async () => {
+    const home = await homeWith({ row: false });
+    const r = await status(home);
+    expect(r.plugin).toMatchObject({ connected: false, orphanedTokens: true });
+    expect(r.plugin!.problems).toEqual([
+      {
+        severity: 'error',
+        problem:
+          'the secrets file holds testsvc tokens, but no connection is recorded (an `okr connect` stopped half-way)',
+        fix: 'okr disconnect testsvc',
+      },
+    ]);
+    // The fix works on an orphan: the tokens go, and status is clean again.
+    const d = await runCli(['disconnect', 'testsvc'], {
+      home,
+      env: CONFIGURED,
+      registry: testRegistry(),
+      now: () => NOW,
+    });
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain('Disconnected testsvc; its tokens are deleted.');
+    const after = await status(home);
+    expect(after.plugin).toMatchObject({ orphanedTokens: false });
+    expect(after.plugin!.problems).toEqual([
+      { severity: 'warning', problem: 'not connected', fix: 'okr connect testsvc' },
+    ]);
+  });
+
+  it('a stale lock (dead pid, recycled pid) is reported with the command that removes it', async () => {
+    const home = await homeWith({ sync: { status: 'ok', error: null } });
+    const dir = join(home, 'state', 'locks');
+    mkdirSync(dir, { recursive: true });
+    const dead = spawn('true');
+    await new Promise((done) => dead.on('close', done));
+    writeFileSync(join(dir, 'testsvc.sync.lock'), JSON.stringify({ pid: dead.pid, startedAt: 'x' }));
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      writeFileSync(
+        join(dir, 'testsvc.tokens.lock'),
+        JSON.stringify({ pid: sleeper.pid, startedAt: 'x', proc: 'b:1' }),
+      );
+      const r = await status(home);
+      expect(r.code).toBe(0);
+      expect(r.plugin!.problems.filter((p) => p.problem.startsWith('stale lock'))).toEqual([
+        {
+          severity: 'warning',
+          problem: `stale lock ${join(dir, 'testsvc.sync.lock')} (left by pid ${dead.pid}, which is no longer running)`,
+          fix: `rm -f '${join(dir, 'testsvc.sync.lock')}'`,
+        },
+        {
+          severity: 'warning',
+          problem: `stale lock ${join(dir, 'testsvc.tokens.lock')} (left by pid ${sleeper.pid}, a number now used by another process)`,
+          fix: `rm -f '${join(dir, 'testsvc.tokens.lock')}'`,
+        },
+      ]);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 });

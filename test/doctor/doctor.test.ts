@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,7 @@ describe('okr doctor', () => {
       ['config', 'pass'],
       ['database', 'pass'],
       ['keychain', 'pass'],
+      ['locks', 'pass'],
       ['plugin.testsvc.config', 'pass'],
       ['plugin.testsvc.tokens', 'pass'],
       ['plugin.testsvc.provider', 'pass'],
@@ -108,6 +110,50 @@ describe('okr doctor', () => {
     expect(d.code).toBe(1);
     expect(d.byId['plugin.testsvc.tokens']).toMatchObject({ status: 'fail', fix: 'okr connect testsvc' });
     expect(d.byId['plugin.testsvc.tokens']!.detail).toContain('no tokens');
+  });
+
+  it('fails the tokens check for tokens without a connection (an interrupted connect), naming okr disconnect', async () => {
+    const { home, registry, env } = await connectedHome();
+    const ctx = createContext({ env, registry });
+    ctx.db().prepare('DELETE FROM plugins').run();
+    ctx.close();
+    const d = await doctor(home, registry);
+    expect(d.code).toBe(1);
+    expect(d.byId['plugin.testsvc.tokens']).toEqual({
+      id: 'plugin.testsvc.tokens',
+      title: 'testsvc: tokens',
+      status: 'fail',
+      detail: 'the OS keychain holds testsvc tokens, but no connection is recorded (an `okr connect` stopped half-way)',
+      fix: 'okr disconnect testsvc (revokes and deletes them; then okr connect testsvc to connect again)',
+    });
+    const fixed = await runCli(['disconnect', 'testsvc'], { home, registry, env, now: () => NOW });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect((await doctor(home, registry)).byId['plugin.testsvc.tokens']).toBeUndefined();
+  });
+
+  it('warns about a stale lock, and fails on one okr cannot remove, with the command that removes it', async () => {
+    const { home, registry } = await connectedHome();
+    const dir = join(home, 'state', 'locks');
+    mkdirSync(dir, { recursive: true });
+    const dead = spawn('true');
+    await new Promise((done) => dead.on('close', done));
+    writeFileSync(join(dir, 'testsvc.sync.lock'), JSON.stringify({ pid: dead.pid, startedAt: 'x' }));
+    const d = await doctor(home, registry);
+    expect(d.byId.locks).toEqual({
+      id: 'locks',
+      title: 'Lock files',
+      status: 'warn',
+      detail: `${join(dir, 'testsvc.sync.lock')} is stale (left by pid ${dead.pid}, which is no longer running)`,
+      fix: `rm -f '${join(dir, 'testsvc.sync.lock')}'`,
+    });
+    mkdirSync(join(dir, 'schedule.lock'));
+    writeFileSync(join(dir, 'schedule.lock', 'x'), '');
+    const d2 = await doctor(home, registry);
+    expect(d2.code).toBe(1);
+    expect(d2.byId.locks).toMatchObject({
+      status: 'fail',
+      fix: `rm -r '${join(dir, 'schedule.lock')}' && rm -f '${join(dir, 'testsvc.sync.lock')}'`,
+    });
   });
 
   it('fails the sync check when the last sync is stale', async () => {

@@ -21,7 +21,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addDays, localDate } from '../../src/dates.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { runCli } from '../helpers/cli.js';
-import { percentile, simulatorHome, spawnOkr, syncRunRows, valuesByDate } from '../helpers/faults.js';
+import {
+  coveredDates,
+  integrityCheck,
+  percentile,
+  refreshWorks,
+  simulatorHome,
+  spawnOkr,
+  syncRunRows,
+  valuesByDate,
+  withDb,
+} from '../helpers/faults.js';
 import { storedTokens } from '../sync/helpers.js';
 
 const ROUNDS = 20;
@@ -148,4 +158,86 @@ it(`${ROUNDS} rounds of 4 okr sync + 2 okr metrics show at once: clean exits, on
   expect(failures).toEqual([]);
   expect(counts.syncOk + counts.syncSkipped).toBe(ROUNDS * 4);
   expect(counts.syncSkipped).toBeGreaterThan(0); // the no-wait rounds really contended
+}, 600_000);
+
+/**
+ * `okr disconnect --purge --yes` started while a real `okr sync` runs (a year: five chunks, three
+ * in flight, 30 ms per response), at four moments: together with it, when its token refresh
+ * request reaches the provider (the new tokens are on their way), at its first data request, and
+ * at a random later one. Whoever gets the plugin's locks first finishes first; afterwards there
+ * must be no token in the store, no synced value, no coverage, a disconnected row, and a revoked
+ * grant, and a later `okr sync` has nothing to do. Before the fix, disconnect took no lock: the
+ * sync saved the refreshed tokens after the deletion and wrote chunks after the purge.
+ */
+const RACE_ROUNDS = 12;
+it(`${RACE_ROUNDS} races of okr disconnect --purge against a running okr sync: the disconnect is never undone`, async () => {
+  const t0 = performance.now();
+  const failures: string[] = [];
+  const outcomes = { syncFirst: 0, disconnectFirst: 0 };
+  const yearFrom = addDays(today, -364);
+  const points = ['at once', 'refresh request arrived', 'first data request', 'k-th data request'] as const;
+  sim.faults.latencyMs = 30;
+  try {
+    for (let round = 0; round < RACE_ROUNDS; round++) {
+      const point = points[round % points.length]!;
+      const fail = (what: string) => failures.push(`round ${round} (${point}): ${what}`);
+      const initial = { ...sim.issueTokens(), expiresAt: Date.now() - 1000 };
+      const h = await simulatorHome(sim, { credentials: initial, prefix: 'okr-race-' });
+      homes.push(h.home);
+      const counter = point === 'refresh request arrived' ? 'token:refresh_token' : 'api';
+      const nth = point === 'k-th data request' ? 2 + Math.floor(Math.random() * 30) : 1;
+      const base = sim.stats[counter] ?? 0;
+
+      const sync = spawnOkr(['sync', '--from', yearFrom, '--to', today, '--json'], { home: h.home, env: h.env });
+      let disconnect: ReturnType<typeof spawnOkr> | undefined;
+      const start = () => {
+        disconnect ??= spawnOkr(['disconnect', 'fitbit', '--purge', '--yes'], { home: h.home, env: h.env });
+      };
+      if (point === 'at once') start();
+      const poll = setInterval(() => {
+        if ((sim.stats[counter] ?? 0) - base >= nth) start();
+      }, 1);
+      const s = await sync.done;
+      clearInterval(poll);
+      start(); // the sync ended before the point was reached: race its very end
+      const d = await disconnect!.done;
+
+      if (d.code !== 0) fail(`disconnect exit ${d.code}: ${d.stderr.trim()}`);
+      else if (!/Deleted [\d,]+ values? synced from fitbit\./.test(d.stdout)) fail(`disconnect said: ${d.stdout}`);
+      // The sync found it connected and finished first; or found it disconnected when it chose
+      // what to sync (nothing, exit 0) or once it held the lock (exit 1, "not connected").
+      const plugins = s.code === 0 || s.code === 1 ? JSON.parse(s.stdout).plugins : undefined;
+      const result = plugins?.[0];
+      if (s.code === 0 && result?.status === 'ok') outcomes.syncFirst++;
+      else if (s.code === 0 && plugins?.length === 0) outcomes.disconnectFirst++;
+      else if (s.code === 1 && result?.error === 'fitbit is not connected.') outcomes.disconnectFirst++;
+      else fail(`sync exit ${s.code}: ${s.stdout.trim()} ${s.stderr.trim()}`);
+
+      // Nothing of the connection comes back.
+      if ((await storedTokens(h.home)) !== undefined) fail('tokens are back in the store');
+      const synced = valuesByDate(h.dbFile, 'fitbit');
+      if (synced.size > 0) fail(`${synced.size} days of synced values are back after the purge`);
+      if (coveredDates(h.dbFile).size > 0) fail('coverage is back after the purge');
+      const row = withDb(h.dbFile, (db) =>
+        db.prepare("SELECT enabled, needs_reauth FROM plugins WHERE plugin_id = 'fitbit'").get(),
+      ) as { enabled: number; needs_reauth: number };
+      if (row.enabled !== 0 || row.needs_reauth !== 0) fail(`connection row ${JSON.stringify(row)}`);
+      if (await refreshWorks(sim, initial.refreshToken)) fail('the grant still works at the provider');
+      if (integrityCheck(h.dbFile) !== 'ok') fail('integrity_check failed');
+      if (syncRunRows(h.dbFile).some((r) => r.status === 'running')) fail('a sync run is left running');
+      const later = await runCli(['sync', '--json'], { home: h.home, env: h.env });
+      if (later.code !== 0 || JSON.parse(later.stdout).plugins.length !== 0) {
+        fail(`a later sync: exit ${later.code} ${later.stdout.trim()}`);
+      }
+      rmSync(h.home, { recursive: true, force: true });
+    }
+  } finally {
+    sim.faults.latencyMs = 0;
+  }
+  console.log(
+    `disconnect races: ${RACE_ROUNDS} rounds, ${failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(0)} s; ` +
+      `sync finished first ${outcomes.syncFirst}, disconnect first ${outcomes.disconnectFirst}`,
+  );
+  expect(failures).toEqual([]);
+  expect(outcomes.syncFirst).toBeGreaterThan(0); // the disconnect really waited for running syncs
 }, 600_000);

@@ -17,13 +17,15 @@
  * endpoint's answer and the save costs only the new access token; the saved one stays valid.
  * Knobs for local runs: OKR_CRASH_RUNS (default 200), OKR_CRASH_POINT_RUNS (default 12 per point).
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addDays, localDate } from '../../src/dates.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { pidAlive } from '../../src/sync/lock.js';
 import { chunksNewestFirst } from '../../src/sync/plan.js';
-import { runCli } from '../helpers/cli.js';
+import { runBin, runCli } from '../helpers/cli.js';
 import {
   halfRecorded,
   integrityCheck,
@@ -34,6 +36,7 @@ import {
   spawnOkr,
   syncRunRows,
   valuesByDate,
+  withDb,
 } from '../helpers/faults.js';
 import { storedTokens } from '../sync/helpers.js';
 
@@ -327,3 +330,102 @@ it(`SIGKILL at injected points (${POINT_RUNS} runs each): before/around the toke
   // The points were really reached: most runs were killed.
   expect(all.filter((o) => o.phase !== 'not-killed').length).toBeGreaterThan(all.length * 0.8);
 }, 900_000);
+
+/**
+ * `okr connect` SIGKILLed after the code exchange, between saving the tokens and recording the
+ * connection: the test holds the database's write lock (as a long sync transaction would), so the
+ * connect blocks right after the tokens land in the secrets file, and is killed there. The tokens
+ * are valid and orphaned; `okr status`, `okr sync` and `okr doctor` (the built binary) must say so
+ * and name `okr disconnect fitbit`, which then revokes and deletes them.
+ */
+const CONNECT_KILLS = 3;
+it(`okr connect SIGKILLed after the code exchange (${CONNECT_KILLS} runs): status, sync and doctor notice the orphaned tokens; disconnect removes them`, async () => {
+  const auto = await startSimulator({ seed: 22, autoApprove: true });
+  const failures: string[] = [];
+  try {
+    for (let run = 0; run < CONNECT_KILLS; run++) {
+      const fail = (what: string) => failures.push(`run ${run}: ${what}`);
+      const h = await simulatorHome(auto, { connected: false, prefix: 'okr-crash-connect-' });
+      homes.push(h.home);
+      const secretsFile = join(h.home, 'config', 'secrets.json');
+      const tokensSaved = () =>
+        existsSync(secretsFile) && 'tokens.fitbit' in JSON.parse(readFileSync(secretsFile, 'utf8'));
+      const blocker = new Database(h.dbFile);
+      blocker.exec('BEGIN IMMEDIATE');
+      const connect = spawnOkr(['connect', 'fitbit', '--no-browser'], { home: h.home, env: h.env });
+      let killedAfterSave = false;
+      try {
+        // The consent URL it prints; the simulator approves at once and redirects to the callback.
+        let url: string | undefined;
+        for (let t = performance.now(); !url && performance.now() - t < 15_000; await sleep(10)) {
+          url = connect.stderr().match(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m)?.[1];
+        }
+        if (!url) throw new Error(`no consent URL: ${connect.stderr()}`);
+        void fetch(url).catch(() => undefined); // answered only when the connect ends (here: never)
+        for (let t = performance.now(); performance.now() - t < 8_000 && !tokensSaved(); ) await sleep(2);
+        killedAfterSave = tokensSaved();
+        connect.child.kill('SIGKILL');
+        await connect.done;
+      } finally {
+        connect.child.kill('SIGKILL');
+        blocker.exec('ROLLBACK');
+        blocker.close();
+      }
+      if (!killedAfterSave) {
+        fail(`the tokens were never saved: ${connect.stderr()}`);
+        continue;
+      }
+      const rows = withDb(h.dbFile, (db) => db.prepare('SELECT COUNT(*) FROM plugins').pluck().get()) as number;
+      if (rows !== 0) fail(`${rows} connection rows: the kill came too late`);
+      const tokens = await storedTokens(h.home);
+      if (!(await refreshWorks(auto, tokens?.refreshToken))) fail('the orphaned tokens do not work (not a real leak)');
+
+      const want =
+        'the secrets file holds fitbit tokens, but no connection is recorded (an `okr connect` stopped half-way)';
+      const status = await runBin(['status', '--json'], { home: h.home, env: h.env });
+      const plugin = JSON.parse(status.stdout).plugins[0];
+      if (
+        !plugin.orphanedTokens ||
+        !plugin.problems.some(
+          (p: { problem: string; fix: string }) => p.problem === want && p.fix === 'okr disconnect fitbit',
+        )
+      ) {
+        fail(`status: ${status.stdout}`);
+      }
+      for (const args of [['sync'], ['sync', 'fitbit']]) {
+        const sync = await runBin([...args, '--json'], { home: h.home, env: h.env });
+        const p = sync.code === 1 ? JSON.parse(sync.stdout).plugins[0] : undefined;
+        if (p?.error !== `${want}.` || !p?.hint?.includes('okr disconnect fitbit'))
+          fail(`${args.join(' ')}: exit ${sync.code} ${sync.stdout}`);
+      }
+      const doctor = await runBin(['doctor', '--json'], { home: h.home, env: h.env });
+      const check = JSON.parse(doctor.stdout).checks.find((c: { id: string }) => c.id === 'plugin.fitbit.tokens');
+      if (
+        doctor.code !== 1 ||
+        check?.status !== 'fail' ||
+        check.detail !== want ||
+        !check.fix.startsWith('okr disconnect fitbit')
+      ) {
+        fail(`doctor: exit ${doctor.code} ${JSON.stringify(check)}`);
+      }
+
+      // The fix doctor names: revokes and deletes them.
+      const fix = await runBin(['disconnect', 'fitbit'], { home: h.home, env: h.env });
+      if (fix.code !== 0 || !fix.stdout.includes('Disconnected fitbit; its tokens are deleted.'))
+        fail(`disconnect: ${fix.stdout} ${fix.stderr}`);
+      if ((await storedTokens(h.home)) !== undefined) fail('disconnect left the tokens');
+      if (await refreshWorks(auto, tokens?.refreshToken)) fail('disconnect did not revoke the orphaned grant');
+      const after = await runBin(['status', '--json'], { home: h.home, env: h.env });
+      if (JSON.parse(after.stdout).plugins[0].orphanedTokens !== false) fail(`status after the fix: ${after.stdout}`);
+      rmSync(h.home, { recursive: true, force: true });
+    }
+  } finally {
+    await auto.close();
+  }
+  console.log(
+    `crash-safety (connect killed after the code exchange): ${CONNECT_KILLS} runs, ${failures.length} failures`,
+  );
+  expect(failures).toEqual([]);
+}, 300_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, eachDate, localDate } from '../../src/dates.js';
-import { noFaults } from '../../src/simulator/faults.js';
+import { resetFaults } from '../../src/simulator/faults.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { type Home, simulatorHome, valuesByDate, withDb } from '../helpers/faults.js';
@@ -39,11 +39,7 @@ beforeAll(async () => {
   reference = valuesByDate(ref.dbFile);
 });
 
-afterEach(() => {
-  Object.assign(sim.faults, noFaults());
-  delete sim.faults.endpoints;
-  delete sim.faults.retryAfterSeconds;
-});
+afterEach(() => resetFaults(sim.faults));
 
 afterAll(async () => {
   console.log(`provider-faults: ${figures.length} cases\n${figures.join('\n')}`);
@@ -87,7 +83,7 @@ async function faultySync(
   const ms = Math.round(performance.now() - t0);
   const calls = sim.stats.all ?? 0;
   if (typeof cleanup === 'function') cleanup();
-  Object.assign(sim.faults, noFaults());
+  resetFaults(sim.faults);
 
   // Nothing already stored is lost or changed.
   const after = valuesByDate(h.dbFile);
@@ -298,6 +294,39 @@ describe('provider faults (a good range first, then the faulty sync)', () => {
     expectFailure(o, 3, 'reauth', /401|UNAUTHENTICATED/, /okr connect fitbit/);
     expect(sim.stats['token:refresh_token'] ?? 0).toBe(1);
     expect(o.calls).toBeLessThanOrEqual(30);
+  });
+
+  it('an endless 200 body: cut at the 4 MiB cap, a bad_response failure, nothing half-stored', async () => {
+    const o = await faultySync('endless 200 body (1 response)', () => {
+      sim.faults.endlessBody = 1;
+    });
+    expectFailure(
+      o,
+      1,
+      /^(error|partial)$/,
+      /sent a response larger than 4 MiB, the most okr reads/,
+      /Try again later/,
+    );
+    // What the simulator wrote before okr hung up: the cap plus the socket buffers, not gigabytes.
+    expect(sim.stats.endlessBodyBytes ?? 0).toBeGreaterThan(4 * 2 ** 20);
+    expect(sim.stats.endlessBodyBytes ?? 0).toBeLessThan(32 * 2 ** 20);
+    expect(o.calls).toBeLessThanOrEqual(25); // not retried
+    expect(o.ms).toBeLessThan(10_000);
+  });
+
+  it('a redirect to another origin (127.0.0.2): not followed, a redirect failure naming the setting', async () => {
+    const o = await faultySync('307 to another origin (every data request)', () => {
+      sim.faults.redirectTo = 'http://127.0.0.2:1';
+    });
+    expectFailure(
+      o,
+      1,
+      'error',
+      /answered with a redirect \(HTTP 307\) to another origin \(http:\/\/127\.0\.0\.2:1\), which okr does not follow/,
+      /URL settings \(`okr config list`\)/,
+    );
+    expect(o.calls).toBeLessThanOrEqual(12); // not retried
+    expect(o.ms).toBeLessThan(3_000);
   });
 
   it('410 Gone (a retired API): a retired failure that says what to do', async () => {

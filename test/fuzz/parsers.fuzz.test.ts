@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Context, createContext } from '../../src/context.js';
 import { daysBetween, isCivilDate } from '../../src/dates.js';
 import { type OkrError, UsageError } from '../../src/errors.js';
-import { csvLine, exportValue, ImportError, importCsv } from '../../src/metrics/csv.js';
+import { csvLine, exportValue, formulaSafe, ImportError, importCsv } from '../../src/metrics/csv.js';
 import { MAX_RANGE_YEARS, resolveRange } from '../../src/metrics/ranges.js';
 import { formatMetricSpec, MAX_LABEL_LENGTH, MAX_UNIT_LENGTH, parseMetricSpec } from '../../src/metrics/templates.js';
 import { MAX_DURATION_MINUTES, MAX_TEXT_LENGTH, parseValue } from '../../src/metrics/values.js';
@@ -504,7 +504,10 @@ describe('CSV import rows (importCsv)', () => {
       arb,
       ({ keys, vals, eol, bom }) => {
         clear();
-        const lines = keys.map(([d, m], i) => csvLine([d, METRICS[m]![0], exportValue(METRICS[m]![1], vals[i]!)]));
+        // As `metrics export` writes them: text cells through the formula rule (a leading `'` is doubled).
+        const cell = (type: FieldType, v: FieldValue) =>
+          type === 'text' ? formulaSafe(exportValue(type, v)) : exportValue(type, v);
+        const lines = keys.map(([d, m], i) => csvLine([d, METRICS[m]![0], cell(METRICS[m]![1], vals[i]!)]));
         const text = `${bom ? '\ufeff' : ''}${['date,metric,value', ...lines].join(eol)}${eol}`;
         const rep = importCsv(ctx, 'in.csv', text);
         expect(rep.imported).toBe(keys.length);

@@ -115,10 +115,14 @@ describe('safeText', () => {
       if (s.length <= max) expect(out).toBe(safeText(s));
       else {
         expect(out.endsWith('…')).toBe(true);
-        const kept = decode(out.slice(0, -1));
-        if (!s.includes('\\')) expect(s.startsWith(kept)).toBe(true);
-        expect(kept.length).toBeGreaterThanOrEqual(max - 1);
-        expect(kept.length).toBeLessThanOrEqual(max);
+        // Decoding is exact only for text without backslashes: a literal "\\u202e" in the
+        // input reads back as one character (seed -651464692 drew one).
+        if (!s.includes('\\')) {
+          const kept = decode(out.slice(0, -1));
+          expect(s.startsWith(kept)).toBe(true);
+          expect(kept.length).toBeGreaterThanOrEqual(max - 1);
+          expect(kept.length).toBeLessThanOrEqual(max);
+        }
       }
     });
   });

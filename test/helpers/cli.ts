@@ -3,7 +3,7 @@
  * - `runCli`: in-process (fast), with a Context on a temp OKR_HOME and captured output;
  * - `runBin`: the built `bin/okr.js` as a real subprocess.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.js';
@@ -76,6 +76,43 @@ export function runBin(
       resolvePromise({ code: code ?? -1, stdout, stderr, pid: child.pid ?? -1 });
     });
   });
+}
+
+export interface LiveBin {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the first match of `re` in stderr + stdout; rejects if the process ends first. */
+  waitFor(re: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<RunResult>;
+}
+
+/**
+ * The built CLI as a subprocess the test talks to while it runs (reads its output as it comes,
+ * writes to its stdin). The caller ends it: `exited` resolves when it closes.
+ */
+export function startBin(args: string[], env: Record<string, string | undefined>): LiveBin {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    stdio: 'pipe',
+  }) as ChildProcessWithoutNullStreams;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<RunResult>((resolve) =>
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  );
+  const waitFor = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = (stderr + stdout).match(re);
+        if (m) resolve(m);
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      check();
+      void exited.then((r) => reject(new Error(`exited ${r.code} before printing ${re}:\n${r.stdout}\n${r.stderr}`)));
+    });
+  return { child, waitFor, exited };
 }
 
 /** True when a Secret Service is reachable (scripts/with-keyring.sh provides one). */

@@ -158,7 +158,13 @@ export const FAST_ENV = { OKR_RETRY_BASE_MS: '5', OKR_RETRY_MAX_MS: '40', OKR_SE
  */
 export async function simulatorHome(
   sim: Simulator,
-  opts: { credentials?: OAuthCredentials; env?: Record<string, string>; prefix?: string } = {},
+  opts: {
+    credentials?: OAuthCredentials;
+    env?: Record<string, string>;
+    prefix?: string;
+    /** false: configured only, with an empty database, as before the first `okr connect`. */
+    connected?: boolean;
+  } = {},
 ): Promise<Home> {
   const home = tempHome(opts.prefix ?? 'okr-faults-');
   const env = { ...FAST_ENV, ...opts.env };
@@ -173,6 +179,10 @@ export async function simulatorHome(
       api_base_url: sim.apiBaseUrl,
     })) {
       await ctx.config.set(`plugin.fitbit.${key}`, value);
+    }
+    if (opts.connected === false) {
+      ctx.db();
+      return { home, env, dbFile: join(home, 'data', 'okr.db') };
     }
     const store = await saveCredentials(ctx.secrets, 'fitbit', opts.credentials ?? sim.issueTokens(), 'file');
     recordConnected(ctx.db(), {

@@ -130,7 +130,7 @@ describe('validation', () => {
     expect(e.message).toBe(
       'Template "daily" is not valid:\n' +
         '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
-        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, apple-health)',
+        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura, apple-health)',
     );
     ctx.close();
   });
@@ -428,6 +428,17 @@ describe('template commands', () => {
       'fitbit.fitbitReadiness',
       'fitbit.hrv',
       'fitbit.activeZoneMinutes',
+      'oura.readiness',
+      'oura.sleepScore',
+      'oura.activityScore',
+      'oura.sleepLength',
+      'oura.bedTime',
+      'oura.wakeUpTime',
+      'oura.hrv',
+      'oura.lowestHeartRate',
+      'oura.steps',
+      'oura.activeCalories',
+      'oura.temperatureDeviation',
       'apple-health.steps',
       'apple-health.sleepLength',
       'apple-health.bedTime',
@@ -437,6 +448,11 @@ describe('template commands', () => {
       'apple-health.weight',
       'apple-health.activeEnergy',
     ]);
+    expect(fields.find((f) => f.source === 'oura.temperatureDeviation')).toMatchObject({
+      type: 'number',
+      unit: '°C',
+      available: true,
+    });
     expect(fields.find((f) => f.source === 'fitbit.steps')).toMatchObject({
       name: 'Steps',
       type: 'number',

@@ -193,7 +193,7 @@ describe('requestTokens', () => {
     [429, {}, 'rate_limited'],
     [500, '<html>oops</html>', 'transient'],
     [401, '', 'reauth'],
-    [302, '', 'client'],
+    [302, '', 'redirect'],
   ])('HTTP %i %j → %s', async (status, body, category) => {
     const { rt } = runtime({ status, body: typeof body === 'string' ? body : JSON.stringify(body) });
     const err = (await refreshCredentials(rt, plugin, cfg(), stored).catch((e) => e)) as ProviderError;

@@ -108,7 +108,7 @@ describe('planted symbolic links at temp names', () => {
     // Writes config.json (a setting) …
     const set = await okrWithKnownPid(['config', 'set', 'plugin.fitbit.client_id', 'id-1'], home, '', plantFor);
     expect(set.code, set.stderr).toBe(0);
-    // … then secrets.json (the secret) and config.json again (which store holds it).
+    // … then config.json again (which store holds it, recorded first) and secrets.json (the secret).
     const secret = await okrWithKnownPid(
       ['config', 'set', 'plugin.fitbit.client_secret', '--stdin', '--insecure-storage'],
       home,
@@ -155,7 +155,7 @@ describe('planted symbolic links at temp names', () => {
     expectWrites(targets[0]!);
     await ctx.config.set('plugin.fitbit.client_id', 'id-2');
     left.push(planned.length);
-    expectWrites(targets[1]!, targets[0]!); // the secret, then which store holds it
+    expectWrites(targets[0]!, targets[1]!); // which store holds it (recorded first), then the secret
     await ctx.config.set('plugin.fitbit.client_secret', SECRET);
     left.push(planned.length);
     expectWrites(targets[2]!);

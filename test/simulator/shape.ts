@@ -1,8 +1,9 @@
 /**
  * A recursive shape comparison: same keys and the same JSON value types (string, number, boolean,
- * null, array, object) at every level. Arrays compare each actual element with the expected
- * array's first element, since the samples were trimmed to a few entries; google.rpc `details`
- * entries are matched by their `@type` instead.
+ * null, array, object) at every level. Arrays compare each actual element with the first expected
+ * element of the same kind (the samples were trimmed to a few entries, and a series such as
+ * Oura's `[64, null]` mixes numbers and nulls), else with the first; google.rpc `details` entries
+ * are matched by their `@type` instead.
  */
 function kind(v: unknown): string {
   if (v === null) return 'null';
@@ -26,8 +27,10 @@ export function shapeDiff(expected: unknown, actual: unknown, opts: ShapeOptions
     if (e.length === 0) return [];
     const typeOf = (v: unknown) => (kind(v) === 'object' ? (v as Record<string, unknown>)['@type'] : undefined);
     return (actual as unknown[]).flatMap((a) => {
-      const same = typeOf(a) === undefined ? undefined : e.find((x) => typeOf(x) === typeOf(a));
-      return shapeDiff(same ?? e[0], a, opts, `${path}[]`);
+      // A series like [64, null]: a null matches the sample's null (by index: the element may be null).
+      const i =
+        typeOf(a) === undefined ? e.findIndex((x) => kind(x) === kind(a)) : e.findIndex((x) => typeOf(x) === typeOf(a));
+      return shapeDiff(e[Math.max(0, i)], a, opts, `${path}[]`);
     });
   }
   if (ek !== 'object') return [];

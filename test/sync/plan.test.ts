@@ -8,7 +8,7 @@ import { eachDate } from '../../src/dates.js';
 import { markCoverage } from '../../src/store/coverage.js';
 import { openDatabase } from '../../src/store/db.js';
 import { finishSyncRun, startSyncRun } from '../../src/store/sync-runs.js';
-import { chunksNewestFirst, planSync, resumeAnchor } from '../../src/sync/plan.js';
+import { chunksNewestFirst, DEFAULT_CHUNK_DAYS, planSync, resumeAnchor } from '../../src/sync/plan.js';
 import { tempHome } from '../helpers/home.js';
 
 describe('chunksNewestFirst', () => {
@@ -149,5 +149,63 @@ describe('resume', () => {
     const d = db();
     const id = run(d, '2026-06-01T10:00:00.000Z', '2026-01-01', '2026-06-01', 'running');
     expect(resumeAnchor(d, 'p', 30, id)).toBeUndefined();
+  });
+});
+
+describe('any provider limit', () => {
+  test('neither a range cap nor paging: chunks of DEFAULT_CHUNK_DAYS, so a long sync is resumable', () => {
+    const d = db();
+    const plan = planSync(d, { pluginId: 'p', from: '2024-11-11', to: '2026-11-10', today: '2026-11-10' });
+    expect(plan.backfill).toBe(true);
+    expect(plan.chunks.length).toBe(Math.ceil(730 / DEFAULT_CHUNK_DAYS));
+    expect(plan.chunks.every((c) => c.days <= DEFAULT_CHUNK_DAYS)).toBe(true);
+  });
+
+  test('a paging plugin gets the whole range as one chunk', () => {
+    const d = db();
+    const plan = planSync(d, {
+      pluginId: 'p',
+      from: '2024-11-11',
+      to: '2026-11-10',
+      today: '2026-11-10',
+      pagesLongRanges: true,
+    });
+    expect(plan.backfill).toBe(true);
+    expect(plan.chunks).toEqual([{ from: '2024-11-11', to: '2026-11-10', days: 730, skip: false }]);
+  });
+
+  test('a paging plugin resumes after its last committed day; the recent days always come again', () => {
+    const d = db();
+    run(d, '2026-11-10T10:00:00.000Z', '2024-11-11', '2026-11-10', 'interrupted');
+    // It committed its oldest days first, up to 2025-06-30, and the recent week.
+    markCoverage(d, 'p', eachDate('2024-11-11', '2025-06-30'), new Set(), '2026-11-10T10:00:01.000Z');
+    markCoverage(d, 'p', eachDate('2026-11-04', '2026-11-10'), new Set(), '2026-11-10T10:00:01.000Z');
+    const limits = { pagesLongRanges: true, from: '2024-11-11', to: '2026-11-10', today: '2026-11-10' };
+    expect(planSync(d, { pluginId: 'p', ...limits }).chunks).toEqual([
+      { from: '2025-07-01', to: '2026-11-10', days: 498, skip: false },
+    ]);
+    // Everything settled but the recent days: only those.
+    markCoverage(d, 'p', eachDate('2025-07-01', '2026-11-03'), new Set(), '2026-11-10T10:00:02.000Z');
+    expect(planSync(d, { pluginId: 'p', ...limits }).chunks).toEqual([
+      { from: '2026-11-04', to: '2026-11-10', days: 7, skip: false },
+    ]);
+    // An old range wholly settled is skipped.
+    expect(
+      planSync(d, { pluginId: 'p', pagesLongRanges: true, from: '2024-11-11', to: '2025-06-30', today: '2026-11-10' })
+        .chunks[0]!.skip,
+    ).toBe(true);
+  });
+
+  test("a plugin's recent days are never skipped by a resume", () => {
+    const d = db();
+    run(d, '2026-06-01T10:00:00.000Z', '2026-01-01', '2026-06-01', 'interrupted');
+    markCoverage(d, 'p', eachDate('2026-01-01', '2026-06-01'), new Set(), '2026-06-01T10:00:05.000Z');
+    const at = { pluginId: 'p', from: '2026-01-01', to: '2026-06-01', today: '2026-06-01', maxDaysPerFetch: 10 };
+    const fetched = (recentDays?: number) =>
+      planSync(d, { ...at, recentDays })
+        .chunks.filter((c) => !c.skip)
+        .map((c) => `${c.from}..${c.to}`);
+    expect(fetched()).toEqual(['2026-05-23..2026-06-01']);
+    expect(fetched(14)).toEqual(['2026-05-23..2026-06-01', '2026-05-13..2026-05-22']);
   });
 });

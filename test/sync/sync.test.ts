@@ -13,9 +13,10 @@ import { ProviderError } from '../../src/errors.js';
 import { fitbitPlugin } from '../../src/plugins/fitbit/plugin.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { recordConnected } from '../../src/store/connections.js';
-import { saveCredentials } from '../../src/store/tokens.js';
-import { putValue } from '../../src/store/values.js';
+import { markDisconnected, recordConnected } from '../../src/store/connections.js';
+import { deleteCoverage } from '../../src/store/coverage.js';
+import { deleteCredentials, saveCredentials } from '../../src/store/tokens.js';
+import { deleteValuesBySource, putValue } from '../../src/store/values.js';
 import { getFreshCredentials } from '../../src/sync/credentials.js';
 import { chunksNewestFirst } from '../../src/sync/plan.js';
 import { runCli } from '../helpers/cli.js';
@@ -193,11 +194,34 @@ describe('ranges', () => {
   test('nothing connected: says so and exits 0 (cron after a disconnect is not an error)', async () => {
     const home = (await connectHome({ sim })).home;
     const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' }, homedir: home });
+    // What `okr disconnect` leaves: the row disabled, the tokens deleted.
     ctx.db().prepare('UPDATE plugins SET enabled = 0').run();
+    await deleteCredentials(ctx.secrets, 'fitbit');
     ctx.close();
     const r = await runCli(['sync'], { home, env: { OKR_SECRETS: 'file' }, now });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('No connected plugin to sync.');
+  });
+
+  test('tokens without an enabled connection (an interrupted connect): reported, with the fix', async () => {
+    const home = (await connectHome({ sim })).home;
+    const ctx = createContext({ env: { OKR_HOME: home, OKR_SECRETS: 'file' }, homedir: home });
+    ctx.db().prepare('DELETE FROM plugins').run();
+    ctx.close();
+    for (const args of [[], ['fitbit']]) {
+      const r = await runCli(['sync', ...args, '--json'], { home, env: { OKR_SECRETS: 'file' }, now });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).plugins).toEqual([
+        expect.objectContaining({
+          plugin: 'fitbit',
+          status: 'error',
+          error:
+            'the secrets file holds fitbit tokens, but no connection is recorded (an `okr connect` stopped half-way).',
+          hint: 'Run `okr disconnect fitbit` to revoke and delete them, or `okr connect fitbit` to connect again.',
+        }),
+      ]);
+    }
+    expect(sim.stats.all).toBeUndefined(); // nothing was fetched with them
   });
 });
 
@@ -512,6 +536,72 @@ describe('several plugins', () => {
     const r = await sync(c, ['fitbit', '--json'], { registry });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).plugins.map((p: { plugin: string }) => p.plugin)).toEqual(['fitbit']);
+  });
+});
+
+/**
+ * What `okr disconnect --purge` does, from outside the sync (as an okr that does not take the
+ * sync lock would): the row disabled, the tokens, values and coverage deleted.
+ */
+async function disconnectBehindItsBack(c: Connected): Promise<void> {
+  const ctx = createContext({ env: { OKR_HOME: c.home, OKR_SECRETS: 'file' }, homedir: c.home });
+  try {
+    await deleteCredentials(ctx.secrets, 'fitbit');
+    const db = ctx.db();
+    db.transaction(() => {
+      markDisconnected(db, 'fitbit');
+      deleteCoverage(db, 'fitbit');
+      deleteValuesBySource(db, 'fitbit');
+    }).immediate();
+  } finally {
+    ctx.close();
+  }
+}
+
+describe('a disconnect that lands mid-sync is never undone', () => {
+  test('chunks that arrive after it write nothing: no value, no coverage, the row stays disconnected', async () => {
+    const c = await connectHome({ sim });
+    const chunks = chunksNewestFirst(addDays(TODAY, -365), TODAY, 90);
+    let struck = false;
+    const fetchSpy: typeof fetch = async (input, init) => {
+      // When the 4th chunk starts, at most three have committed; the rest arrive after it.
+      if (!struck && String(input).includes(chunks[3]!.from)) {
+        struck = true;
+        await disconnectBehindItsBack(c);
+      }
+      return fetch(input, init);
+    };
+    const r = await sync(c, ['--since', '1y', '--json'], { fetch: fetchSpy });
+    expect(struck).toBe(true);
+    const p = JSON.parse(r.stdout).plugins[0];
+    expect(p).toMatchObject({
+      status: 'error',
+      error: 'fitbit was disconnected during the sync; nothing more was written.',
+      hint: 'Run `okr connect fitbit` to connect it again.',
+    });
+    expect(allValues(c.dbFile)).toEqual([]);
+    expect(coverage(c)).toEqual([]);
+    expect(connectionRow(c.dbFile)).toMatchObject({ enabled: 0, last_sync_status: null, needs_reauth: 0 });
+    expect(await storedTokens(c.home)).toBeUndefined();
+  });
+
+  test('tokens a refresh brings back after the disconnect are not saved', async () => {
+    const creds = sim.issueTokens();
+    const c = await connectHome({ sim, credentials: { ...creds, expiresAt: NOW.getTime() - 1000 } });
+    const fetchSpy: typeof fetch = async (input, init) => {
+      // The disconnect deletes the tokens while the refresh request is on its way.
+      if (String(input) === sim.tokenUrl) await disconnectBehindItsBack(c);
+      return fetch(input, init);
+    };
+    const r = await sync(c, ['--json'], { fetch: fetchSpy });
+    expect(sim.stats['token:refresh_token']).toBe(1);
+    expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({
+      status: 'error',
+      error: 'fitbit was disconnected during the token refresh; nothing more was written.',
+    });
+    expect(await storedTokens(c.home)).toBeUndefined();
+    expect(allValues(c.dbFile)).toEqual([]);
+    expect(connectionRow(c.dbFile)).toMatchObject({ enabled: 0, access_expires_at: null });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { chunkRange, toYmd } from '../../dates.js';
+import { followPages, type JsonErrors, requestJson } from '../json-api.js';
 import type { OAuthCredentials, PluginRuntime } from '../types.js';
 import { badResponse, errorFromNetwork, errorFromResponse } from './errors.js';
 import { exclusiveEnd } from './mapping.js';
@@ -16,68 +17,13 @@ export const MAX_ROLLUP_DAYS = 90;
 export const SLEEP_PAGE_SIZE = 25;
 /** Daily types default to 1440 per page; one page covers any range okr asks for. */
 export const DAILY_PAGE_SIZE = 1000;
-/** A hard stop for a server that keeps inventing new page tokens. */
-const MAX_PAGES = 1000;
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
-
-/** The body of a response, or the provider's error for it (network, status, error body). */
-async function send(rt: PluginRuntime, url: string, init: RequestInit): Promise<{ res: Response; text: string }> {
-  let res: Response;
-  let text: string;
-  try {
-    res = await rt.fetch(url, { ...init, signal: rt.signal });
-    text = await res.text();
-  } catch (err) {
-    // Ctrl-C or a timeout aborted us: that is not a provider failure, let the caller see the abort.
-    if (rt.signal?.aborted) throw err;
-    throw errorFromNetwork(err);
-  }
-  if (!res.ok) throw errorFromResponse(res.status, res.headers, text, rt.now().getTime());
-  return { res, text };
-}
-
-function decode<T extends z.ZodType>(what: string, res: Response, text: string, schema: T) {
-  const type = res.headers.get('content-type') ?? '';
-  if (!JSON_TYPE.test(type)) throw badResponse(`${what}: expected JSON, got content type "${type || 'none'}"`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw badResponse(`${what}: the JSON is invalid or cut short`, err);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(body)';
-    throw badResponse(`${what}: ${where}: ${issue?.message ?? 'unexpected shape'}`, parsed.error);
-  }
-  return parsed.data as z.output<T>;
-}
-
-/**
- * Follows `nextPageToken` until it is empty or missing (the last page may be `{}`; an empty page may
- * still carry a token). A token seen before means the server would loop forever: that is a bad
- * response, not something to retry.
- */
-async function paginate<P>(
-  what: string,
-  fetchPage: (token: string | undefined) => Promise<{ points?: P[]; nextPageToken?: string }>,
-): Promise<P[]> {
-  const seen = new Set<string>();
-  const out: P[] = [];
-  let token: string | undefined;
-  for (let pages = 1; ; pages++) {
-    const page = await fetchPage(token);
-    if (page.points) out.push(...page.points);
-    const next = page.nextPageToken;
-    if (!next) return out;
-    if (seen.has(next)) throw badResponse(`${what}: the same page token came back twice`);
-    if (pages >= MAX_PAGES) throw badResponse(`${what}: more than ${MAX_PAGES} pages`);
-    seen.add(next);
-    token = next;
-  }
-}
+/** Google's error bodies, through the shared JSON boundary (src/plugins/json-api.ts). */
+const ERRORS: (nowMs: number) => JsonErrors = (nowMs) => ({
+  status: (status, headers, text) => errorFromResponse(status, headers, text, nowMs),
+  network: errorFromNetwork,
+  bad: badResponse,
+});
 
 /** `field >= "from" AND field < "endExclusive"`: the only comparison forms Google's filters allow. */
 export function dateFilter(member: string, from: string, endExclusive: string): string {
@@ -96,16 +42,14 @@ export class HealthApi {
     private readonly credentials: OAuthCredentials,
   ) {}
 
-  private async request<T extends z.ZodType>(what: string, path: string, schema: T, init: RequestInit = {}) {
-    const { res, text } = await send(this.rt, `${this.base}/${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${this.credentials.accessToken}`,
-        Accept: 'application/json',
-        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
-      },
-    });
-    return decode(what, res, text, schema);
+  private request<T extends z.ZodType>(what: string, path: string, schema: T, init: RequestInit = {}) {
+    const headers = {
+      Authorization: `Bearer ${this.credentials.accessToken}`,
+      Accept: 'application/json',
+      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+    };
+    const url = `${this.base}/${path}`;
+    return requestJson(this.rt, what, url, { ...init, headers }, schema, ERRORS(this.rt.now().getTime()));
   }
 
   identity() {
@@ -127,13 +71,17 @@ export class HealthApi {
         windowSizeDays: 1,
         pageSize: MAX_ROLLUP_DAYS,
       };
-      const points = await paginate(what, async (pageToken) => {
-        const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints:dailyRollUp`, schema, {
-          method: 'POST',
-          body: JSON.stringify(pageToken ? { ...body, pageToken } : body),
-        });
-        return { points: page.rollupDataPoints as z.output<P>[] | undefined, nextPageToken: page.nextPageToken };
-      });
+      const points = await followPages(
+        what,
+        async (pageToken) => {
+          const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints:dailyRollUp`, schema, {
+            method: 'POST',
+            body: JSON.stringify(pageToken ? { ...body, pageToken } : body),
+          });
+          return { items: page.rollupDataPoints as z.output<P>[] | undefined, next: page.nextPageToken };
+        },
+        { bad: badResponse },
+      );
       out.push(...points);
     }
     return out;
@@ -143,11 +91,15 @@ export class HealthApi {
   async list<P extends z.ZodType>(dataType: string, point: P, filter: string, pageSize: number) {
     const schema = listPage(point);
     const what = `${dataType} list`;
-    return paginate(what, async (pageToken) => {
-      const q = new URLSearchParams({ filter, pageSize: String(pageSize) });
-      if (pageToken) q.set('pageToken', pageToken);
-      const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints?${q}`, schema);
-      return { points: page.dataPoints as z.output<P>[] | undefined, nextPageToken: page.nextPageToken };
-    });
+    return followPages(
+      what,
+      async (pageToken) => {
+        const q = new URLSearchParams({ filter, pageSize: String(pageSize) });
+        if (pageToken) q.set('pageToken', pageToken);
+        const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints?${q}`, schema);
+        return { items: page.dataPoints as z.output<P>[] | undefined, next: page.nextPageToken };
+      },
+      { bad: badResponse },
+    );
   }
 }

@@ -7,12 +7,11 @@
  *   for roll-ups, `date` for daily types). A sleep belongs to the local date of its end.
  * - A day without data gets no value at all, never a zero.
  */
-import { addDays, daysBetween, localClock } from '../../dates.js';
-import type { FieldValue, ImportedDataRecord } from '../types.js';
+import { addDays, localClock } from '../../dates.js';
+import type { FieldSeries } from '../records.js';
 import type { AzmRollupPoint, HrvPoint, RestingHeartRatePoint, SleepPoint, StepsRollupPoint } from './schemas.js';
 
-/** Field id → (date → value). */
-export type FieldSeries = Map<string, Map<string, number>>;
+export { datesInRange, type FieldSeries, toRecords } from '../records.js';
 
 export function mapSteps(points: StepsRollupPoint[]): Map<string, number> {
   const out = new Map<string, number>();
@@ -129,31 +128,6 @@ export function sleepSeries(days: Map<string, SleepDay>): FieldSeries {
     ['bedTime', bedTime],
     ['wakeUpTime', wakeUpTime],
   ]);
-}
-
-/**
- * One record per date that has at least one requested value, oldest first. Dates outside
- * [from, to] are dropped: the API ranges are exact, but a sleep list page or a daily point can
- * carry a neighbour, and the contract promises only the asked range.
- */
-export function toRecords(series: FieldSeries, fields: string[], from: string, to: string): ImportedDataRecord[] {
-  const wanted = new Set(fields);
-  const byDate = new Map<string, Record<string, FieldValue>>();
-  for (const [field, values] of series) {
-    if (!wanted.has(field)) continue;
-    for (const [date, value] of values) {
-      if (daysBetween(from, date) < 0 || daysBetween(date, to) < 0 || !Number.isFinite(value)) continue;
-      const rec = byDate.get(date) ?? {};
-      rec[field] = value;
-      byDate.set(date, rec);
-    }
-  }
-  return [...byDate.keys()].sort().map((date) => ({ date, fields: byDate.get(date)! }));
-}
-
-/** Keeps only the dates inside [from, to], sorted. */
-export function datesInRange(dates: Iterable<string>, from: string, to: string): string[] {
-  return [...new Set(dates)].filter((d) => daysBetween(from, d) >= 0 && daysBetween(d, to) >= 0).sort();
 }
 
 /** The exclusive end date the API wants for an inclusive user range. */

@@ -8,14 +8,8 @@
  */
 import { isCivilDate } from '../../dates.js';
 import { OkrError, ProviderError } from '../../errors.js';
-import type {
-  AdminConfigField,
-  DataFieldDescriptor,
-  DataImportPlugin,
-  OAuthConfig,
-  PluginRuntime,
-  SetupInfoItem,
-} from '../types.js';
+import { pluginSettings } from '../settings.js';
+import type { AdminConfigField, DataFieldDescriptor, DataImportPlugin, OAuthConfig, SetupInfoItem } from '../types.js';
 import { parseGoogleClientSecretFile } from './client-secret-file.js';
 import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
 import { fitbitTakeoutImporter } from './takeout.js';
@@ -30,42 +24,13 @@ export const FITBIT_DEFAULT_URLS = {
   revoke_url: 'https://oauth2.googleapis.com/revoke',
   api_base_url: 'https://health.googleapis.com/v4',
 } as const;
-type UrlKey = keyof typeof FITBIT_DEFAULT_URLS;
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const CONSOLE = 'https://console.cloud.google.com';
 
-async function config(rt: PluginRuntime, key: string): Promise<string | undefined> {
-  const v = (await rt.getConfig(`plugin.${FITBIT_PLUGIN_ID}.${key}`))?.trim();
-  return v ? v : undefined;
-}
-
-async function url(rt: PluginRuntime, key: UrlKey): Promise<string> {
-  // No trailing slash, so paths can be appended with one.
-  return ((await config(rt, key)) ?? FITBIT_DEFAULT_URLS[key]).replace(/\/+$/, '');
-}
-
-async function clientCredentials(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }> {
-  const [clientId, clientSecret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
-  if (!clientId || !clientSecret) {
-    throw new OkrError(`The fitbit plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`, {
-      hint: 'Run `okr config setup fitbit` (or set FITBIT_CLIENT_ID and FITBIT_CLIENT_SECRET).',
-    });
-  }
-  return { clientId, clientSecret };
-}
-
-const urlField = (key: UrlKey, label: string, env: string): AdminConfigField => ({
-  key,
-  label,
-  description: `Override for tests, the simulator (\`npm run simulator\`) or a proxy. Default: ${FITBIT_DEFAULT_URLS[key]}`,
-  type: 'url',
-  required: false,
-  env,
-  advanced: true,
-  defaultValue: FITBIT_DEFAULT_URLS[key],
-});
+const settings = pluginSettings(FITBIT_PLUGIN_ID, FITBIT_DEFAULT_URLS);
+const url = settings.url;
 
 function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
   const items: SetupInfoItem[] = [
@@ -165,33 +130,22 @@ export const fitbitPlugin: DataImportPlugin = {
         placeholder: 'GOCSPX-…',
         env: 'FITBIT_CLIENT_SECRET',
       },
-      urlField('auth_url', 'Authorization URL', 'FITBIT_AUTH_URL'),
-      urlField('token_url', 'Token URL', 'FITBIT_TOKEN_URL'),
-      urlField('revoke_url', 'Revoke URL', 'FITBIT_REVOKE_URL'),
-      urlField('api_base_url', 'Google Health API base URL', 'FITBIT_API_BASE_URL'),
+      settings.urlField('auth_url', 'Authorization URL'),
+      settings.urlField('token_url', 'Token URL'),
+      settings.urlField('revoke_url', 'Revoke URL'),
+      settings.urlField('api_base_url', 'Google Health API base URL'),
     ];
   },
 
   getSetupInfo: setupInfo,
 
-  async isConfigured(rt) {
-    const [id, secret] = await Promise.all([config(rt, 'client_id'), config(rt, 'client_secret')]);
-    return Boolean(id && secret);
-  },
+  isConfigured: settings.isConfigured,
 
   async getOAuthConfig(rt): Promise<OAuthConfig> {
-    const [{ clientId, clientSecret }, authorizationUrl, tokenUrl, revokeUrl] = await Promise.all([
-      clientCredentials(rt),
-      url(rt, 'auth_url'),
-      url(rt, 'token_url'),
-      url(rt, 'revoke_url'),
-    ]);
+    const endpoints = await settings.endpoints(rt);
+    const { authorizationUrl } = endpoints;
     return {
-      clientId,
-      clientSecret,
-      authorizationUrl,
-      tokenUrl,
-      revokeUrl,
+      ...endpoints,
       // Google's issuer (its OpenID configuration); an overridden endpoint (the simulator) is its own.
       issuer: authorizationUrl === FITBIT_DEFAULT_URLS.auth_url ? GOOGLE_ISSUER : new URL(authorizationUrl).origin,
       scopes: [...FITBIT_SCOPES],

@@ -1,0 +1,76 @@
+/**
+ * A plugin's own settings (`plugin.<id>.<key>`), read the same way by every plugin: trimmed, an
+ * empty value is no value, endpoint URLs fall back to the provider's and lose a trailing slash,
+ * and a missing client id or secret is one error that names the command and the env variables.
+ * Light on purpose: plugin objects use it at start-up.
+ */
+import { OkrError } from '../errors.js';
+import type { AdminConfigField, OAuthConfig, PluginRuntime } from './types.js';
+
+/** The endpoint keys every OAuth plugin has, and its data API's base. */
+export type EndpointKey = 'auth_url' | 'token_url' | 'revoke_url' | 'api_base_url';
+
+export interface PluginSettings {
+  /** A setting's value, or undefined when unset or blank. */
+  get(rt: PluginRuntime, key: string): Promise<string | undefined>;
+  /** An endpoint: the setting, else the provider's default; never with a trailing slash. */
+  url(rt: PluginRuntime, key: EndpointKey): Promise<string>;
+  /** Both client credentials, or an error saying what to run. */
+  client(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }>;
+  isConfigured(rt: PluginRuntime): Promise<boolean>;
+  /** The OAuth endpoints and client, for `getOAuthConfig`. */
+  endpoints(
+    rt: PluginRuntime,
+  ): Promise<Pick<OAuthConfig, 'clientId' | 'clientSecret' | 'authorizationUrl' | 'tokenUrl' | 'revokeUrl'>>;
+  /** The admin field of an endpoint override (advanced, with the default shown). */
+  urlField(key: EndpointKey, label: string): AdminConfigField;
+}
+
+export function pluginSettings(pluginId: string, defaults: Record<EndpointKey, string>): PluginSettings {
+  const env = (key: string) => `${pluginId.toUpperCase().replace(/-/g, '_')}_${key.toUpperCase()}`;
+  const get = async (rt: PluginRuntime, key: string) => {
+    const v = (await rt.getConfig(`plugin.${pluginId}.${key}`))?.trim();
+    return v ? v : undefined;
+  };
+  const url = async (rt: PluginRuntime, key: EndpointKey) =>
+    // No trailing slash, so paths can be appended with one.
+    ((await get(rt, key)) ?? defaults[key]).replace(/\/+$/, '');
+  const client = async (rt: PluginRuntime) => {
+    const [clientId, clientSecret] = await Promise.all([get(rt, 'client_id'), get(rt, 'client_secret')]);
+    if (!clientId || !clientSecret) {
+      throw new OkrError(
+        `The ${pluginId} plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`,
+        { hint: `Run \`okr config setup ${pluginId}\` (or set ${env('client_id')} and ${env('client_secret')}).` },
+      );
+    }
+    return { clientId, clientSecret };
+  };
+  return {
+    get,
+    url,
+    client,
+    async isConfigured(rt) {
+      const [id, secret] = await Promise.all([get(rt, 'client_id'), get(rt, 'client_secret')]);
+      return Boolean(id && secret);
+    },
+    async endpoints(rt) {
+      const [{ clientId, clientSecret }, authorizationUrl, tokenUrl, revokeUrl] = await Promise.all([
+        client(rt),
+        url(rt, 'auth_url'),
+        url(rt, 'token_url'),
+        url(rt, 'revoke_url'),
+      ]);
+      return { clientId, clientSecret, authorizationUrl, tokenUrl, revokeUrl };
+    },
+    urlField: (key, label) => ({
+      key,
+      label,
+      description: `Override for tests, the simulator (\`npm run simulator\`) or a proxy. Default: ${defaults[key]}`,
+      type: 'url',
+      required: false,
+      env: env(key),
+      advanced: true,
+      defaultValue: defaults[key],
+    }),
+  };
+}
