@@ -51,6 +51,8 @@ export interface Context {
    * A browser given in the options (the demo's, a test's) always can.
    */
   whyNoBrowser(): string | undefined;
+  /** What `okr connect` calls the browser it opens: "the browser", or the demo's own. */
+  browserName: string;
   close(): void;
 }
 
@@ -68,6 +70,8 @@ export interface ContextOptions {
   timeZone?: string;
   keychain?: SecretBackend;
   openBrowser?: (url: string) => Promise<void>;
+  /** With `openBrowser`: what that browser is, for the words connect prints. */
+  browserName?: string;
 }
 
 export function createContext(opts: ContextOptions = {}): Context {
@@ -132,6 +136,7 @@ export function createContext(opts: ContextOptions = {}): Context {
         child.on('error', () => {});
       }),
     whyNoBrowser: () => (opts.openBrowser ? undefined : whyNoBrowser(env, platform)),
+    browserName: opts.browserName ?? 'the browser',
     close() {
       if (db?.open) db.close();
       db = undefined;

@@ -26,7 +26,15 @@ export interface Fix {
   note?: string;
 }
 
-export function fixFor(kind: string | null | undefined, pluginId: string): Fix {
+/** The fix for every problem of a demo home whose simulator is gone: the demo made it, the demo syncs it. */
+export function demoFix(home: string): Fix {
+  const dir = /^[\w@%+=:,./-]+$/.test(home) ? home : `'${home.replace(/'/g, `'\\''`)}'`;
+  return { command: `okr demo --home ${dir}`, note: 'this is a demo home: its simulator runs only during `okr demo`' };
+}
+
+/** The fix for a kind of problem; in a demo home whose simulator is gone (`demoHome`), the demo's. */
+export function fixFor(kind: string | null | undefined, pluginId: string, demoHome?: string): Fix {
+  if (demoHome !== undefined) return demoFix(demoHome);
   const sync = `okr sync ${pluginId}`;
   const connect = `okr connect ${pluginId}`;
   switch (kind as ProblemKind) {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,9 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
       at = i;
     }
     expect(out).toContain('plain-text 0600 file inside it');
+    // It says what really opens: its own browser, which approves by itself.
+    expect(r.stderr).toContain("Opening the demo's browser, which approves by itself, to sign in");
+    expect(r.stderr).not.toContain('Opening the browser');
     expect(out).toMatch(/✓ Connected Fitbit \(Google Health\) as \d+\./);
     expect(out).toContain('Created the metric template "default"');
     expect(out).toMatch(/fitbit: ok, 30 days, \d+ values written, \d+ calls/);
@@ -66,6 +69,37 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     expect(show.code, show.stderr).toBe(0);
     const json = JSON.parse(show.stdout);
     expect(JSON.stringify(json)).toContain('fitbit.sleepLength');
+  });
+
+  it('a kept demo home says it is one once the demo is over, and okr demo --home runs there again', async () => {
+    const keep = join(tempHome(), 'demo');
+    const first = await runBin(['demo', '--home', keep, '--days', '5'], { timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`run \`okr demo --home ${keep}\` again`);
+    // The simulator is gone: sync says so at once, with the command, instead of retrying a dead port.
+    const sync = await runBin(['sync', '--json'], { home: keep });
+    expect(sync.code).toBe(1);
+    const plugin = JSON.parse(sync.stdout).plugins[0];
+    expect(plugin).toMatchObject({ plugin: 'fitbit', status: 'error', calls: 0, retries: 0 });
+    expect(plugin.error).toContain('This is a demo home');
+    expect(plugin.hint).toContain(`okr demo --home ${keep}`);
+    const status = await runBin(['status'], { home: keep });
+    expect(status.stdout).toContain('This is a demo home');
+    expect(status.stdout).toContain(`re-run the demo there: okr demo --home ${keep}`);
+    // Re-running the demo on its own home works, and syncs again.
+    const again = await runBin(['demo', '--home', keep, '--days', '5'], { timeoutMs: 60_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/fitbit: ok, 5 days, \d+ values written/);
+  });
+
+  it('okr demo --home refuses a folder with other files in it, and leaves them as they were', async () => {
+    const dir = tempHome();
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const r = await runBin(['demo', '--home', dir], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${dir} is not empty and is not a demo home`);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
   it('refuses a bad --days', async () => {

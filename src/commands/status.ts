@@ -9,8 +9,9 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
+import { demoRecord, staleDemoHome } from '../demo/record.js';
 import { ExitCode, OkrError } from '../errors.js';
-import { fixFor, fixText } from '../fixes.js';
+import { demoFix, fixFor, fixText } from '../fixes.js';
 import { paint } from '../io.js';
 import { fileLocationLines, fileLocations } from '../paths.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
@@ -21,7 +22,7 @@ import { OkrFileError } from '../store/private-files.js';
 import { KeychainUnavailableError } from '../store/secrets.js';
 import { loadCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
-import { staleLocks } from '../sync/lock.js';
+import { pidAlive, staleLocks } from '../sync/lock.js';
 import { formatNumber, localTime } from '../text.js';
 import { type App, action } from './app.js';
 
@@ -108,9 +109,11 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
   const cfg = await missingConfig(ctx, plugin.id);
   const connected = conn?.enabled === true;
   const problems: Problem[] = [];
+  // In a demo home whose simulator is gone, every fix is to run the demo again.
+  const demo = staleDemoHome(ctx.conf, pidAlive)?.home;
   const reconnect = fixFor('reauth', plugin.id).command;
   const fixOf = (kind: string | null) => {
-    const f = fixFor(kind, plugin.id);
+    const f = fixFor(kind, plugin.id, demo);
     return f.note ? { fix: f.command, note: f.note } : { fix: f.command };
   };
   if (cfg.error)
@@ -139,7 +142,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
       problems.push({
         severity: 'error',
         problem: `needs re-authentication${conn.lastError ? `: ${conn.lastError}` : ' (the provider refused the tokens)'}`,
-        fix: reconnect,
+        ...fixOf('reauth'),
       });
     }
     if (tokens.state === 'missing' || tokens.state === 'unreadable') {
@@ -150,7 +153,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
           tokens.state === 'missing'
             ? `no tokens in the ${conn.tokenStore === 'file' ? 'secrets file' : 'keychain'}`
             : (tokens.error ?? 'the stored tokens are unreadable'),
-        fix: reconnect,
+        ...fixOf('reauth'),
       });
     } else if (tokens.state === 'unknown') {
       problems.push({
@@ -164,20 +167,20 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
       problems.push({
         severity: 'error',
         problem: 'the sign-in expired (refresh token past its expiry)',
-        fix: reconnect,
+        ...fixOf('reauth'),
       });
     } else if (creds && !creds.refreshToken && accessExpired) {
       needsReauth = true;
       problems.push({
         severity: 'error',
         problem: 'the access token expired and there is no refresh token',
-        fix: reconnect,
+        ...fixOf('reauth'),
       });
     } else if (refreshAt !== undefined && refreshAt - now < 2 * DAY) {
       problems.push({
         severity: 'warning',
         problem: `the sign-in expires ${relative(refreshAt, now)}`,
-        fix: reconnect,
+        ...fixOf('reauth'),
       });
     }
     if (conn.lastSyncStatus === 'error' || conn.lastSyncStatus === 'partial') {
@@ -193,7 +196,7 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
   const orphan = connected ? undefined : await findOrphanedTokens(ctx.secrets, plugin.id, conn);
   if (orphan) problems.push({ severity: 'error', problem: orphan.problem, fix: orphan.fix });
   else if (!connected && cfg.missing.length === 0 && !cfg.error && !fileOnlyMessage(plugin)) {
-    problems.push({ severity: 'warning', problem: conn ? 'disconnected' : 'not connected', fix: reconnect });
+    problems.push({ severity: 'warning', problem: conn ? 'disconnected' : 'not connected', ...fixOf('not_connected') });
   }
   for (const lock of staleLocks(ctx.paths.lockDir, [`${plugin.id}.sync`, `${plugin.id}.tokens`])) {
     const severity = lock.blocks ? 'error' : 'warning';
@@ -344,8 +347,21 @@ export function register(program: Command, app: App): void {
       action(app, async (ctx, opts: { json?: boolean }) => {
         const rows: PluginStatus[] = [];
         for (const p of ctx.registry.list()) rows.push(await pluginStatus(ctx, p));
-        if (opts.json) ctx.io.json({ plugins: rows, files: fileLocations(ctx.paths) });
+        const demo = demoRecord(ctx.conf);
+        if (opts.json) ctx.io.json({ plugins: rows, files: fileLocations(ctx.paths), demo: demo ?? null });
         else {
+          if (demo) {
+            const running = staleDemoHome(ctx.conf, pidAlive) === undefined;
+            ctx.io.out(
+              paint(
+                ctx.io,
+                'yellow',
+                `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}): its fitbit settings point at the demo's simulator, which ${running ? 'is running now' : 'runs only during `okr demo`'}.`,
+              ),
+            );
+            if (!running) ctx.io.out(`To sync it again, re-run the demo there: ${demoFix(demo.home).command}`);
+            ctx.io.out();
+          }
           if (rows.length === 0) ctx.io.out('No plugins are registered.');
           else printHuman(ctx, rows);
           ctx.io.out();

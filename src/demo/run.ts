@@ -10,7 +10,7 @@
  * 7. a summary, and the commands to do the same with a real account.
  * Each step runs the real command in-process against the demo home.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
@@ -22,6 +22,7 @@ import { resolvePaths } from '../paths.js';
 import { openDatabase } from '../store/db.js';
 import { getValues } from '../store/values.js';
 import { barChart } from './chart.js';
+import { writeDemoRecord } from './record.js';
 
 export interface DemoOptions {
   home?: string;
@@ -35,6 +36,7 @@ type Main = (argv: string[], opts: import('../context.js').ContextOptions) => Pr
 export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Promise<number> {
   const io = ctx.io;
   const keep = opts.home !== undefined;
+  if (keep) refuseNonDemoHome(resolve(opts.home!), ctx.platform);
   const home = keep ? resolve(opts.home!) : mkdtempSync(join(tmpdir(), 'okr-demo-'));
   // The temporary home goes even when the process ends without reaching `finally`: a closed
   // pipe (`okr demo | head`) and a second Ctrl-C exit at once (see io.ts and cli.ts).
@@ -70,6 +72,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
       now: ctx.now,
       signal: ctx.signal,
       openBrowser: opts.browser ? undefined : autoBrowser,
+      browserName: opts.browser ? undefined : "the demo's browser, which approves by itself,",
     });
     if (code !== 0)
       throw new OkrError(`The demo step \`okr ${argv.join(' ')}\` failed (exit ${code}).`, { exitCode: 1 });
@@ -98,6 +101,10 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
       ['plugin.fitbit.api_base_url', sim.apiBaseUrl],
     ];
     for (const [key, value] of settings) await demoCtx.config.set(key, value, { store: 'file' });
+    // The home says it is a demo's: once this process (and its simulator) is gone, sync and
+    // status there say to re-run the demo instead of calling a dead port.
+    const createdAt = ctx.now().toISOString();
+    if (keep) writeDemoRecord(demoCtx.conf, { home, createdAt, runningPid: process.pid });
     demoCtx.close();
     io.out('client id, client secret and the four endpoint URLs are set (okr config list shows them).');
 
@@ -121,10 +128,14 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     io.out('  okr sync --since 30d         # import into SQLite');
     io.out('  okr metrics show             # the table');
     io.out('  okr schedule install         # an hourly sync');
-    if (keep) io.out(`\nThe demo's data stays in ${home}: OKR_HOME='${home}' okr metrics show --offline`);
+    if (keep) {
+      io.out(`\nThe demo's data stays in ${home}: OKR_HOME='${home}' okr metrics show --offline`);
+      io.out(`Its simulator stops now; to sync it again, run \`okr demo --home ${home}\` again.`);
+    }
     return 0;
   } finally {
     await sim.close();
+    if (keep) await markDemoStopped(ctx, env);
     process.off('exit', removeHome);
     removeHome();
   }
@@ -146,5 +157,41 @@ function drawSleepChart(ctx: Context, env: Record<string, string | undefined>, d
     for (const line of barChart(series, { height: 8, format: (v) => formatValue('duration', v) })) io.out(line);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * `okr demo --home <dir>` may reuse a demo home (its conf says so) or fill an empty or new folder;
+ * anything else may be someone's real okr home or other files, which the demo must not touch.
+ */
+function refuseNonDemoHome(home: string, platform: NodeJS.Platform): void {
+  if (!existsSync(home) || readdirSync(home).length === 0) return;
+  const conf = resolvePaths({ env: { OKR_HOME: home }, platform, homedir: tmpdir() }).configFile;
+  let demo = false;
+  try {
+    const data = JSON.parse(readFileSync(conf, 'utf8')) as { demo?: { home?: unknown } };
+    demo = typeof data?.demo?.home === 'string';
+  } catch {
+    demo = false;
+  }
+  if (!demo) {
+    throw new OkrError(`${home} is not empty and is not a demo home: okr demo leaves it alone.`, {
+      hint: 'Give `okr demo --home` a new or empty folder, or one an earlier `okr demo --home` made.',
+      exitCode: 2,
+    });
+  }
+}
+
+/** The demo's simulator is gone: the record keeps the home's story without a running process. */
+async function markDemoStopped(ctx: Context, env: Record<string, string | undefined>): Promise<void> {
+  const { createContext } = await import('../context.js');
+  const demoCtx = createContext({ env, io: ctx.io, now: ctx.now, registry: ctx.registry });
+  try {
+    demoCtx.conf.update((d) => {
+      const rec = d.demo as { runningPid?: number } | undefined;
+      if (rec && typeof rec === 'object') delete rec.runningPid;
+    });
+  } finally {
+    demoCtx.close();
   }
 }

@@ -209,7 +209,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
       }
       stopPaste = readPastedUrls(ctx, server);
     } else {
-      io.err(`Opening the browser to sign in to ${plugin.name}. If it does not open, visit:`);
+      io.err(`Opening ${ctx.browserName} to sign in to ${plugin.name}. If it does not open, visit:`);
       io.err();
       io.err(`  ${req.url}`);
       io.err();

@@ -16,6 +16,7 @@
  */
 import type { Context } from '../context.js';
 import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from '../dates.js';
+import { staleDemoHome } from '../demo/record.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
@@ -375,6 +376,17 @@ async function precheck(
   plugin: DataImportPlugin,
   base: PluginSyncResult,
 ): Promise<PluginSyncResult | undefined> {
+  // A demo home's settings point at the demo's simulator, gone once `okr demo` ended: say so
+  // instead of retrying a dead port.
+  const demo = staleDemoHome(ctx.conf, pidAlive);
+  if (demo) {
+    return {
+      ...base,
+      status: 'error',
+      error: `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulator is not running.`,
+      hint: hintWithFix(null, fixFor(null, plugin.id, demo.home)),
+    };
+  }
   const conn = getConnection(ctx.db(), plugin.id);
   if (!conn?.enabled) {
     const orphan = await findOrphanedTokens(ctx.secrets, plugin.id, conn);

@@ -1,0 +1,37 @@
+/**
+ * A home made by `okr demo --home <dir>` says so in its conf file (the `demo` section): its fitbit
+ * settings point at the demo's simulator, which runs only while `okr demo` does. A later
+ * `okr sync` (or `status`) there then says to re-run the demo instead of retrying a dead port, and
+ * `okr demo --home` refuses a folder that holds anything but a demo home, so it loses nothing.
+ */
+import type { ConfFile } from '../store/conf-file.js';
+
+export interface DemoRecord {
+  /** The demo home's folder (its OKR_HOME), absolute. */
+  home: string;
+  createdAt: string;
+  /** The `okr demo` process while it runs (its simulator is up), else absent. */
+  runningPid?: number;
+}
+
+export function demoRecord(conf: ConfFile): DemoRecord | undefined {
+  const d = conf.data.demo as Partial<DemoRecord> | undefined;
+  if (!d || typeof d !== 'object' || typeof d.home !== 'string' || typeof d.createdAt !== 'string') return undefined;
+  return {
+    home: d.home,
+    createdAt: d.createdAt,
+    ...(Number.isInteger(d.runningPid) ? { runningPid: d.runningPid } : {}),
+  };
+}
+
+export function writeDemoRecord(conf: ConfFile, record: DemoRecord): void {
+  conf.update((d) => {
+    d.demo = record;
+  });
+}
+
+/** The demo home whose simulator is not running now (a sync there can only fail), if this is one. */
+export function staleDemoHome(conf: ConfFile, alive: (pid: number) => boolean): DemoRecord | undefined {
+  const d = demoRecord(conf);
+  return d && !(d.runningPid !== undefined && alive(d.runningPid)) ? d : undefined;
+}
