@@ -29,7 +29,7 @@ export interface Fix {
 /** The fix for every problem of a demo home whose simulator is gone: the demo made it, the demo syncs it. */
 export function demoFix(home: string): Fix {
   const dir = /^[\w@%+=:,./-]+$/.test(home) ? home : `'${home.replace(/'/g, `'\\''`)}'`;
-  return { command: `okr demo --home ${dir}`, note: 'this is a demo home: its simulator runs only during `okr demo`' };
+  return { command: `okr demo --home ${dir}`, note: 'this is a demo home: its simulators run only during `okr demo`' };
 }
 
 /** The fix for a kind of problem; in a demo home whose simulator is gone (`demoHome`), the demo's. */

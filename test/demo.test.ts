@@ -24,8 +24,8 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     // Every step, in order.
     const steps = [
       '1. A fresh home',
-      '2. The Google Health simulator',
-      '3. Configure the fitbit plugin',
+      '2. The Google Health and Oura simulators',
+      '3. Configure the fitbit and oura plugins',
       '4. Connect',
       '5. Sync the last 30 days',
       '6. The metrics',
@@ -44,6 +44,11 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     expect(out).toMatch(/✓ Connected Fitbit \(Google Health\) as \d+\./);
     expect(out).toContain('Created the metric template "default"');
     expect(out).toMatch(/fitbit: ok, 30 days, \d+ values written, \d+ calls/);
+    // Both providers: oura connected through its exact registered redirect, synced, in one template.
+    expect(out).toMatch(/✓ Connected Oura as \S+@\S+ \(/);
+    expect(out).toContain('Added oura\'s fields to the metric template "default"');
+    expect(out).toMatch(/oura: ok, 30 days, \d+ values written, \d+ calls/);
+    expect(out).toMatch(/Readiness\s+Sleep\s+Activity/);
     // The table: header, 14 day rows, the summary rows.
     expect(out).toMatch(/date\s+length\s+time\s+time\s+Steps/);
     expect(out).toMatch(/^avg\s+\d:\d\d\s+\d\d:\d\d\s+\d\d:\d\d/m);
@@ -79,10 +84,13 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     // The simulator is gone: sync says so at once, with the command, instead of retrying a dead port.
     const sync = await runBin(['sync', '--json'], { home: keep });
     expect(sync.code).toBe(1);
-    const plugin = JSON.parse(sync.stdout).plugins[0];
-    expect(plugin).toMatchObject({ plugin: 'fitbit', status: 'error', calls: 0, retries: 0 });
-    expect(plugin.error).toContain('This is a demo home');
-    expect(plugin.hint).toContain(`okr demo --home ${keep}`);
+    const plugins = JSON.parse(sync.stdout).plugins;
+    expect(plugins.map((p: { plugin: string }) => p.plugin)).toEqual(['fitbit', 'oura']);
+    for (const plugin of plugins) {
+      expect(plugin).toMatchObject({ status: 'error', calls: 0, retries: 0 });
+      expect(plugin.error).toContain('This is a demo home');
+      expect(plugin.hint).toContain(`okr demo --home ${keep}`);
+    }
     const status = await runBin(['status'], { home: keep });
     expect(status.stdout).toContain('This is a demo home');
     expect(status.stdout).toContain(`re-run the demo there: okr demo --home ${keep}`);

@@ -356,7 +356,7 @@ export function register(program: Command, app: App): void {
               paint(
                 ctx.io,
                 'yellow',
-                `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}): its fitbit settings point at the demo's simulator, which ${running ? 'is running now' : 'runs only during `okr demo`'}.`,
+                `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}): its plugins' settings point at the demo's simulators, which ${running ? 'are running now' : 'run only during `okr demo`'}.`,
               ),
             );
             if (!running) ctx.io.out(`To sync it again, re-run the demo there: ${demoFix(demo.home).command}`);

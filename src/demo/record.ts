@@ -1,6 +1,6 @@
 /**
  * A home made by `okr demo --home <dir>` says so in its conf file (the `demo` section): its fitbit
- * settings point at the demo's simulator, which runs only while `okr demo` does. A later
+ * settings point at the demo's simulators, which run only while `okr demo` does. A later
  * `okr sync` (or `status`) there then says to re-run the demo instead of retrying a dead port, and
  * `okr demo --home` refuses a folder that holds anything but a demo home, so it loses nothing.
  */

@@ -47,6 +47,11 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
   const step = (n: number, text: string) => io.out(`\n${paint(io, 'bold', `${n}. ${text}`)}`);
   const { startSimulator } = await import('../simulator/index.js');
   const sim = await startSimulator({ autoApprove: !opts.browser, now: ctx.now() });
+  // Oura registers one exact redirect URI (port included): the demo registers a free loopback
+  // port with its Oura simulator, as a developer would in Oura's portal, and gives okr the same.
+  const { startOuraSimulator } = await import('../simulator/oura/index.js');
+  const ouraRedirect = `http://127.0.0.1:${await freeLoopbackPort()}/oura/callback`;
+  const oura = await startOuraSimulator({ autoApprove: !opts.browser, now: ctx.now(), redirectUris: [ouraRedirect] });
   const env: Record<string, string | undefined> = { ...ctx.env, OKR_HOME: home, OKR_SECRETS: 'file' };
   // The "browser" of the auto-approved flow: follow the authorization URL's redirects, which end
   // at okr's own loopback callback server (another origin), as a browser would. It follows them
@@ -83,11 +88,12 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     io.out(`OKR_HOME=${home}${keep ? '' : ' (temporary, removed at the end; --home <dir> keeps it)'}`);
     io.out('Secrets go to a plain-text 0600 file inside it: your keychain and your real data are not touched.');
 
-    step(2, 'The Google Health simulator');
+    step(2, 'The Google Health and Oura simulators');
     io.out(`A local stand-in for Google OAuth and the Google Health API v4 at ${sim.url}`);
-    io.out('with two years of generated Fitbit data (steps, sleep with naps, heart rate; a DST change).');
+    io.out('with two years of generated Fitbit data (steps, sleep with naps, heart rate; a DST change),');
+    io.out(`and one for Oura OAuth and the Oura API v2 at ${oura.url} (a ring's scores, sleep periods, activity).`);
 
-    step(3, 'Configure the fitbit plugin against it');
+    step(3, 'Configure the fitbit and oura plugins against them');
     // Through the config service of the demo home, as `okr config set` would store them.
     const { createContext } = await import('../context.js');
     const demoCtx = createContext({ env, io, now: ctx.now, registry: ctx.registry });
@@ -99,6 +105,13 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
       ['plugin.fitbit.token_url', sim.tokenUrl],
       ['plugin.fitbit.revoke_url', sim.revokeUrl],
       ['plugin.fitbit.api_base_url', sim.apiBaseUrl],
+      ['plugin.oura.client_id', oura.clientId],
+      ['plugin.oura.client_secret', oura.clientSecret],
+      ['plugin.oura.redirect_uri', ouraRedirect],
+      ['plugin.oura.auth_url', oura.authUrl],
+      ['plugin.oura.token_url', oura.tokenUrl],
+      ['plugin.oura.revoke_url', oura.revokeUrl],
+      ['plugin.oura.api_base_url', oura.apiBaseUrl],
     ];
     for (const [key, value] of settings) await demoCtx.config.set(key, value, { store: 'file' });
     // The home says it is a demo's: once this process (and its simulator) is gone, sync and
@@ -106,10 +119,12 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     const createdAt = ctx.now().toISOString();
     if (keep) writeDemoRecord(demoCtx.conf, { home, createdAt, runningPid: process.pid });
     demoCtx.close();
-    io.out('client id, client secret and the four endpoint URLs are set (okr config list shows them).');
+    io.out('Each: client id, client secret and the endpoint URLs; oura also its registered redirect URI');
+    io.out('(okr config list shows them).');
 
     step(4, opts.browser ? 'Connect: approve in your browser' : 'Connect through the real OAuth flow (auto-approved)');
     await okr('connect', 'fitbit', '--timeout', opts.browser ? '5m' : '30s');
+    await okr('connect', 'oura', '--timeout', opts.browser ? '5m' : '30s');
 
     step(5, `Sync the last ${opts.days} days`);
     await okr('sync', '--since', `${opts.days}d`);
@@ -120,7 +135,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
 
     step(7, 'Done');
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    io.out(`In ${secs} s: configured fitbit, signed in with OAuth2 + PKCE through a one-shot 127.0.0.1 server,`);
+    io.out(`In ${secs} s: configured fitbit and oura, signed in with OAuth2 through one-shot 127.0.0.1 servers,`);
     io.out(`synced ${opts.days} days into SQLite and showed them. With your own Google account:`);
     io.out();
     io.out('  okr config setup fitbit      # client id + secret, with the Google Cloud console steps');
@@ -134,7 +149,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     }
     return 0;
   } finally {
-    await sim.close();
+    await Promise.all([sim.close(), oura.close()]);
     if (keep) await markDemoStopped(ctx, env);
     process.off('exit', removeHome);
     removeHome();
@@ -194,4 +209,17 @@ async function markDemoStopped(ctx: Context, env: Record<string, string | undefi
   } finally {
     demoCtx.close();
   }
+}
+
+/** A loopback port nothing listens on now (the OS picks it), for the demo's registered redirect. */
+async function freeLoopbackPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
 }

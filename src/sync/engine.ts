@@ -383,7 +383,7 @@ async function precheck(
     return {
       ...base,
       status: 'error',
-      error: `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulator is not running.`,
+      error: `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators are not running.`,
       hint: hintWithFix(null, fixFor(null, plugin.id, demo.home)),
     };
   }
