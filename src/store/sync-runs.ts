@@ -103,3 +103,12 @@ export function listSyncRuns(db: Db, opts: { pluginId?: string; limit?: number }
     .prepare(`SELECT ${COLUMNS} FROM sync_runs ORDER BY started_at DESC, id DESC LIMIT ?`)
     .all(limit) as SyncRun[];
 }
+
+/** Provider calls the plugin's syncs started since `sinceIso` made (for a per-day quota). */
+export function callsSince(db: Db, pluginId: string, sinceIso: string): number {
+  const n = db
+    .prepare('SELECT COALESCE(SUM(api_calls), 0) FROM sync_runs WHERE plugin_id = ? AND started_at >= ?')
+    .pluck()
+    .get(pluginId, sinceIso);
+  return Number(n) || 0;
+}

@@ -39,6 +39,7 @@ import { markCoverage } from '../store/coverage.js';
 import { databaseError } from '../store/db.js';
 import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import {
+  callsSince,
   finishSyncRun,
   markDeadRunsInterrupted,
   type SyncTrigger,
@@ -52,7 +53,7 @@ import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js'
 import { createSyncFetch, type RetryEvent } from './http.js';
 import { acquireLock, type LockHandle, type LockInfo, lockWaitFromEnv, pidAlive } from './lock.js';
 import { type PlanLimits, type PlannedChunk, planSync } from './plan.js';
-import { limiterForQuota } from './rate-limit.js';
+import { limiterForQuota, quotaWindows } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 
 /** `partial`: some fields synced, others could not be read (a scope left unticked at sign-in). */
@@ -588,6 +589,7 @@ async function runChunks(
     signal: ctx.signal,
     policy,
     bucket: limiterForQuota(plugin.quota, { now: () => performance.now(), sleep }),
+    dailyBudget: dailyBudget(ctx, plugin),
     sleep,
     random: opts.random ?? Math.random,
     wallNow: () => ctx.now().getTime(),
@@ -781,4 +783,19 @@ async function runChunks(
     result.calls = syncCalls();
     result.retries = http.stats.retries;
   }
+}
+
+/**
+ * A per-day quota spans runs (an hourly cron job, a backfill, a retry): what this sync may still
+ * spend is the quota minus the calls of the plugin's syncs in the last 24 hours.
+ */
+function dailyBudget(ctx: Context, plugin: DataImportPlugin): { remaining: number; perDay: number } | undefined {
+  const perDay = Math.min(
+    ...quotaWindows(plugin.quota)
+      .filter((w) => w.seconds === 86_400)
+      .map((w) => w.requests),
+  );
+  if (!Number.isFinite(perDay)) return undefined;
+  const since = new Date(ctx.now().getTime() - 86_400_000).toISOString();
+  return { remaining: Math.max(0, perDay - callsSince(ctx.db(), plugin.id, since)), perDay };
 }

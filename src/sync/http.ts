@@ -3,7 +3,11 @@
  * plugin gets the same behaviour without knowing about it:
  * - counts every attempt (the report's "calls"), refreshes included;
  * - takes a token from the quota bucket before each attempt;
- * - retries 429 with bounded exponential back-off and jitter, honouring `Retry-After`;
+ * - retries 429 with bounded exponential back-off and jitter, honouring `Retry-After` (or, without
+ *   it, `X-RateLimit-Reset`); a response saying the window is spent (`X-RateLimit-Remaining: 0`)
+ *   pauses every request of the sync until the reset;
+ * - keeps to a daily budget (`dailyBudget`: the plugin's per-day quota minus what earlier runs
+ *   spent): once it is spent, requests are answered 429 here, without reaching the provider;
  * - retries 5xx, 408, network errors and timeouts a bounded number of times, except for a request
  *   marked SINGLE_ATTEMPT (a single-use refresh token must never be spent twice);
  * - on a 401 to a request carrying a Bearer token, refreshes the tokens once for the whole sync
@@ -23,7 +27,7 @@
 import { isSingleAttempt } from '../http/attempts.js';
 import { requestHeaders } from '../http/headers.js';
 import { HttpPolicyError, secondsText } from '../http/policy-error.js';
-import { parseRetryAfter } from '../http/retry-after.js';
+import { parseRateLimitRemaining, parseRateLimitReset, parseRetryAfter } from '../http/retry-after.js';
 import type { QuotaLimiter, TokenBucket } from './rate-limit.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 
@@ -62,6 +66,8 @@ export interface SyncFetchOptions {
   onRetry?: (e: RetryEvent) => void;
   /** Every request of this fetch ends within this many ms of its creation (retries included). */
   deadlineMs?: number;
+  /** Requests this sync may still make today (the plugin's per-day quota minus earlier runs'). */
+  dailyBudget?: { remaining: number; perDay: number };
 }
 
 export interface SyncFetch {
@@ -120,8 +126,33 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
     await opts.sleep(ms, signal);
   }
 
+  /** Monotonic time before which no request is sent (the provider said its window is spent). */
+  let pausedUntil = 0;
+  let budget = opts.dailyBudget?.remaining;
+
+  /** Reads the provider's rate-limit headers: a spent window pauses the whole sync until it resets. */
+  function noteLimits(res: Response): void {
+    if (parseRateLimitRemaining(res.headers) !== 0) return;
+    const reset = parseRateLimitReset(res.headers, opts.wallNow());
+    if (reset === undefined) return;
+    if (reset > opts.policy.maxRetryAfterMs) {
+      self.note = `The provider's rate limit resets in ${Math.ceil(reset / 1000)} s (X-RateLimit-Reset).`;
+      return;
+    }
+    pausedUntil = Math.max(pausedUntil, performance.now() + reset);
+  }
+
   async function attempt(url: string, init: RequestInit, callerSignal: AbortSignal): Promise<Response> {
     if (callerSignal.aborted) throw callerSignal.reason;
+    const pause = pausedUntil - performance.now();
+    if (pause > 0) await wait(Math.ceil(pause), callerSignal);
+    if (budget !== undefined) {
+      if (budget <= 0) {
+        self.note = `The plugin's quota of ${opts.dailyBudget!.perDay} requests a day is spent (counting earlier syncs in the last 24 hours).`;
+        return new Response(null, { status: 429, statusText: 'Too Many Requests (daily quota, okr)' });
+      }
+      budget--;
+    }
     if (opts.bucket) {
       const before = opts.bucket.waitedMs;
       await opts.bucket.take(callerSignal);
@@ -137,7 +168,9 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
       const res = await opts.baseFetch(url, { ...init, signal: ac.signal });
       // Buffer the body inside the timeout: the plugin then reads it from memory.
       const body = NULL_BODY_STATUS.has(res.status) ? null : await res.arrayBuffer();
-      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      const buffered = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      noteLimits(buffered);
+      return buffered;
     } catch (err) {
       if (ac.signal.reason instanceof TimeoutError && !callerSignal.aborted) throw ac.signal.reason;
       throw err;
@@ -209,8 +242,10 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
 
       const used = isRateLimit ? rateRetries : transientRetries;
       const max = isRateLimit ? opts.policy.maxRateLimitRetries : opts.policy.maxTransientRetries;
-      if (used >= max) return res;
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), opts.wallNow());
+      if (used >= max || (isRateLimit && budget !== undefined && budget <= 0)) return res;
+      const retryAfter =
+        parseRetryAfter(res.headers.get('retry-after'), opts.wallNow()) ??
+        (isRateLimit ? parseRateLimitReset(res.headers, opts.wallNow()) : undefined);
       if (retryAfter !== undefined && retryAfter > opts.policy.maxRetryAfterMs) {
         self.note = `The provider asked okr to wait ${Math.ceil(retryAfter / 1000)} s before the next request (Retry-After).`;
         return res;

@@ -273,6 +273,56 @@ describe('quota', () => {
   });
 });
 
+describe('rate-limit headers and the daily budget', () => {
+  test('a 429 without Retry-After waits for X-RateLimit-Reset (seconds) instead of the back-off', async () => {
+    const t = make([{ status: 429, headers: { 'x-ratelimit-reset': '3' } }, 200]);
+    expect((await t.http.fetch('https://api.test/x')).status).toBe(200);
+    expect(t.sleeps).toEqual([3000]);
+  });
+
+  test('X-RateLimit-Reset as an epoch second is read as a time, not a delay', async () => {
+    // wallNow is 2026-11-10T12:00:00Z; the window resets 4 s later.
+    const reset = String(Date.parse('2026-11-10T12:00:04Z') / 1000);
+    const t = make([{ status: 429, headers: { 'x-ratelimit-reset': reset } }, 200]);
+    expect((await t.http.fetch('https://api.test/x')).status).toBe(200);
+    expect(t.sleeps).toEqual([4000]);
+  });
+
+  test('a response saying the window is spent pauses the next request until the reset', async () => {
+    const t = make([{ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' } }, 200]);
+    expect((await t.http.fetch('https://api.test/a')).status).toBe(200);
+    expect(t.sleeps).toEqual([]);
+    expect((await t.http.fetch('https://api.test/b')).status).toBe(200);
+    expect(t.sleeps).toHaveLength(1);
+    expect(t.sleeps[0]).toBeGreaterThan(1900);
+    expect(t.sleeps[0]).toBeLessThanOrEqual(2000);
+  });
+
+  test('requests left in the window (X-RateLimit-Remaining > 0) cause no pause', async () => {
+    const t = make([{ status: 200, headers: { 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': '2' } }, 200]);
+    await t.http.fetch('https://api.test/a');
+    await t.http.fetch('https://api.test/b');
+    expect(t.sleeps).toEqual([]);
+  });
+
+  test('a spent daily budget answers 429 here: the provider never sees the request', async () => {
+    const t = make([200, 200, 200], { dailyBudget: { remaining: 2, perDay: 10 } });
+    expect((await t.http.fetch('https://api.test/1')).status).toBe(200);
+    expect((await t.http.fetch('https://api.test/2')).status).toBe(200);
+    const third = await t.http.fetch('https://api.test/3');
+    expect(third.status).toBe(429);
+    expect(t.seen.map((r) => r.url)).toEqual(['https://api.test/1', 'https://api.test/2']);
+    expect(t.sleeps).toEqual([]); // no retry can help until the day has passed
+    expect(t.http.note).toContain('quota of 10 requests a day is spent');
+  });
+
+  test('a provider 429 is not retried once the daily budget is spent', async () => {
+    const t = make([429, 200], { dailyBudget: { remaining: 1, perDay: 10 } });
+    expect((await t.http.fetch('https://api.test/x')).status).toBe(429);
+    expect(t.seen).toHaveLength(1);
+  });
+});
+
 describe('retry helpers', () => {
   test('back-off doubles per retry, with equal jitter, up to the ceiling', () => {
     const p = { ...DEFAULT_RETRY_POLICY, baseMs: 500, maxDelayMs: 4000 };
