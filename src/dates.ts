@@ -97,6 +97,35 @@ export function isTimeZone(tz: string | undefined): tz is string {
   }
 }
 
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Seconds east of UTC in the IANA `timeZone` at an instant, through Intl (no tz database of our
+ * own): the zone's wall clock read back as if it were UTC, minus the instant.
+ */
+export function zoneOffsetSeconds(timeZone: string, instantMs: number): number {
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    zoneFormatters.set(timeZone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(instantMs))) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((wall - Math.floor(instantMs / 1000) * 1000) / 1000);
+}
+
 /**
  * The wall clock (local date and minutes after midnight) of an instant: with a fixed UTC offset in
  * seconds east of UTC (what a provider reported for that instant), else in an IANA time zone.
@@ -105,23 +134,8 @@ export function localClock(
   instantMs: number,
   zone: { offsetSeconds?: number; timeZone?: string },
 ): { date: string; minutes: number } {
-  if (zone.offsetSeconds !== undefined || !zone.timeZone) {
-    // Shift the instant by the offset and read it back in UTC: that is the wall clock the user saw.
-    const local = new Date(instantMs + (zone.offsetSeconds ?? 0) * 1000);
-    return { date: local.toISOString().slice(0, 10), minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
-  }
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(instantMs));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return {
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    minutes: Number(get('hour')) * 60 + Number(get('minute')),
-  };
+  // Shift the instant by the offset and read it back in UTC: that is the wall clock the user saw.
+  const offset = zone.offsetSeconds ?? (zone.timeZone ? zoneOffsetSeconds(zone.timeZone, instantMs) : 0);
+  const local = new Date(instantMs + offset * 1000);
+  return { date: local.toISOString().slice(0, 10), minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
 }

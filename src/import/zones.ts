@@ -8,6 +8,7 @@
  * Unicode CLDR `windowsZones.xml` (territory 001 rows; Unicode License, a permissive licence),
  * https://github.com/unicode-org/cldr/blob/main/common/supplemental/windowsZones.xml
  */
+import { zoneOffsetSeconds } from '../dates.js';
 import { UsageError } from '../errors.js';
 
 const WINDOWS_ZONES: Readonly<Record<string, string>> = {
@@ -204,21 +205,10 @@ const HOUR_MS = 3_600_000;
  */
 export class ZoneClock {
   readonly zone: string;
-  readonly #fmt: Intl.DateTimeFormat;
   readonly #offsets = new Map<number, number | null>();
 
   constructor(zone: string) {
     this.zone = zone;
-    this.#fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
   }
 
   /** Minutes east of UTC at an instant. */
@@ -235,13 +225,7 @@ export class ZoneClock {
   }
 
   #exactOffset(instantMs: number): number {
-    const p: Record<string, number> = {};
-    for (const part of this.#fmt.formatToParts(instantMs)) {
-      if (part.type !== 'literal') p[part.type] = Number(part.value);
-    }
-    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-    const whole = Math.floor(instantMs / 1000) * 1000;
-    return Math.round((asUtc - whole) / 60_000);
+    return Math.round(zoneOffsetSeconds(this.zone, instantMs) / 60);
   }
 
   /** The local date (`YYYY-MM-DD`) and minutes after midnight of an instant. */

@@ -4,35 +4,10 @@
  * and an end offset that differ.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import { zoneOffsetSeconds } from '../dates.js';
 
 /** Seconds east of UTC in `timeZone` at the instant. */
-export function offsetSeconds(timeZone: string, instantMs: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(instantMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return Math.round((wall - Math.floor(instantMs / 1000) * 1000) / 1000);
-}
+export const offsetSeconds = zoneOffsetSeconds;
 
 /** The instant at which the wall clock in `timeZone` reads `date` + `minutes` after midnight. */
 export function zonedInstant(timeZone: string, date: string, minutes: number): number {
