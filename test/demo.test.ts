@@ -24,7 +24,7 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     // Every step, in order.
     const steps = [
       '1. A fresh home',
-      '2. The Google Health and Oura simulators',
+      '2. The provider simulator',
       '3. Configure the fitbit and oura plugins',
       '4. Connect',
       '5. Sync the last 30 days',

@@ -45,13 +45,19 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
   };
   process.once('exit', removeHome);
   const step = (n: number, text: string) => io.out(`\n${paint(io, 'bold', `${n}. ${text}`)}`);
-  const { startSimulator } = await import('../simulator/index.js');
-  const sim = await startSimulator({ autoApprove: !opts.browser, now: ctx.now() });
-  // Oura registers one exact redirect URI (port included): the demo registers a free loopback
-  // port with its Oura simulator, as a developer would in Oura's portal, and gives okr the same.
-  const { startOuraSimulator } = await import('../simulator/oura/index.js');
+  // One simulator server with a module per provider. Oura registers one exact redirect URI
+  // (port included): the demo registers a free loopback port with its Oura module, as a
+  // developer would in Oura's portal, and gives okr the same.
+  const [{ startSimulatorServer, googleHealthModule }, { ouraModule }] = await Promise.all([
+    import('../simulator/index.js'),
+    import('../simulator/oura/index.js'),
+  ]);
   const ouraRedirect = `http://127.0.0.1:${await freeLoopbackPort()}/oura/callback`;
-  const oura = await startOuraSimulator({ autoApprove: !opts.browser, now: ctx.now(), redirectUris: [ouraRedirect] });
+  const simulator = await startSimulatorServer({
+    google: googleHealthModule({ autoApprove: !opts.browser, now: ctx.now() }),
+    oura: ouraModule({ autoApprove: !opts.browser, now: ctx.now(), redirectUris: [ouraRedirect] }),
+  });
+  const { google: sim, oura } = simulator.modules;
   const env: Record<string, string | undefined> = { ...ctx.env, OKR_HOME: home, OKR_SECRETS: 'file' };
   // The "browser" of the auto-approved flow: follow the authorization URL's redirects, which end
   // at okr's own loopback callback server (another origin), as a browser would. It follows them
@@ -88,10 +94,11 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     io.out(`OKR_HOME=${home}${keep ? '' : ' (temporary, removed at the end; --home <dir> keeps it)'}`);
     io.out('Secrets go to a plain-text 0600 file inside it: your keychain and your real data are not touched.');
 
-    step(2, 'The Google Health and Oura simulators');
-    io.out(`A local stand-in for Google OAuth and the Google Health API v4 at ${sim.url}`);
-    io.out('with two years of generated Fitbit data (steps, sleep with naps, heart rate; a DST change),');
-    io.out(`and one for Oura OAuth and the Oura API v2 at ${oura.url} (a ring's scores, sleep periods, activity).`);
+    step(2, 'The provider simulator');
+    io.out(`A local stand-in for two providers on one server at ${simulator.url}:`);
+    io.out(`Google OAuth and the Google Health API v4 at ${sim.url}, with two years of generated`);
+    io.out('Fitbit data (steps, sleep with naps, heart rate; a DST change), and Oura OAuth and the');
+    io.out(`Oura API v2 at ${oura.url} (a ring's scores, sleep periods, activity).`);
 
     step(3, 'Configure the fitbit and oura plugins against them');
     // Through the config service of the demo home, as `okr config set` would store them.
@@ -149,7 +156,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     }
     return 0;
   } finally {
-    await Promise.all([sim.close(), oura.close()]);
+    await simulator.close();
     if (keep) await markDemoStopped(ctx, env);
     process.off('exit', removeHome);
     removeHome();

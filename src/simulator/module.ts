@@ -6,7 +6,8 @@
  * A module is a factory: given where it is mounted, it returns the request handler the server
  * calls and the handle tests, benchmarks and `okr demo` use (its URLs, the `env` that points okr
  * at it, stats, faults, test helpers). The server owns only what is common: listening, reading
- * bodies (at most 1 MiB), routing by mount point, counting `stats` per module, latency faults.
+ * bodies (at most 1 MiB), routing by mount point, latency, and the connection faults a
+ * `SimResponse` asks for (`hang`, `endless`). Each module counts its own `stats`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimResponse } from './responses.js';
@@ -40,6 +41,8 @@ export interface SimulatorModule {
   handle(req: ModuleRequest): Promise<ModuleAnswer> | ModuleAnswer;
   /** Milliseconds to wait before sending every answer (a latency fault); 0 by default. */
   latencyMs?(): number;
+  /** Bytes of an `endless` answer written so far (the server streams it; the module counts it). */
+  endlessBytes?(n: number): void;
   /** Called once when the server closes. */
   close?(): void;
 }

@@ -150,7 +150,8 @@ export class OAuthServer {
         title: 'Sign in - Google Accounts (okr simulator)',
         heading: 'okr simulator wants to access your Google Account',
         intro: "Google hasn't verified this app. Select what okr simulator can access:",
-        action: '/o/oauth2/v2/auth/decision',
+        // Relative, so the form posts below wherever the module is mounted (`/google/…`).
+        action: 'auth/decision',
         requestId,
         scopes,
         label: (s) => s.replace(SCOPE_PREFIX, ''),

@@ -11,7 +11,7 @@ import { REPO_ROOT, startBin, tempHome } from '../helpers/cli.js';
 import { homeFiles, leaks, redirectPort, refuses } from '../oauth/helpers.js';
 
 const built = existsSync(join(REPO_ROOT, 'dist', 'cli.js'));
-const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m;
+const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m;
 
 let sim: Simulator;
 let home: string;

@@ -26,7 +26,7 @@ afterEach(async () => {
   await sim.close();
 });
 const env = () => ({ ...sim.env, OKR_SECRETS: 'file' });
-const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m;
+const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m;
 
 function nothingStored() {
   const f = homeFiles(home);

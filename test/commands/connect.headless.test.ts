@@ -29,7 +29,7 @@ const env = (extra: Record<string, string | undefined>) => ({
   ...NO_SESSION,
   ...extra,
 });
-const AUTH_URL = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m;
+const AUTH_URL = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m;
 
 /** The approval in "another machine's" browser: the redirect it would land on, not followed. */
 async function approveElsewhere(authUrl: string): Promise<string> {

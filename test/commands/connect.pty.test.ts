@@ -62,7 +62,7 @@ describe('okr connect in an SSH session', () => {
     // Wide enough that the URL stays on one line.
     tmux('new-session', '-d', '-s', SESSION, '-x', '400', '-y', '60', ...env, '-c', REPO_ROOT, command);
 
-    const [, url] = await waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m);
+    const [, url] = await waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m);
     const s = screen();
     expect(s).toContain('No browser can open here: this is an SSH session (SSH_CONNECTION is set).');
     expect(s).not.toContain('Opening the browser');

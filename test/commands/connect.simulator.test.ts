@@ -178,7 +178,7 @@ describe('okr connect fitbit against the simulator', () => {
       openBrowser: async () => void opened++,
       endStdin: false,
     });
-    const [, url] = await run.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m);
+    const [, url] = await run.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m);
     const port = redirectPort(url!);
     expect(run.stderr()).toContain(`ssh -L ${port}:127.0.0.1:${port}`);
     // A browser on this machine follows the redirect to the loopback server.
@@ -194,7 +194,7 @@ describe('okr connect fitbit against the simulator', () => {
   it('--no-browser accepts the redirect URL pasted from another machine, checked like a callback', async () => {
     const { startCli } = await import('../oauth/helpers.js');
     const run = startCli(['connect', 'fitbit', '--no-browser'], { home, env: env(), endStdin: false });
-    const [, url] = await run.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m);
+    const [, url] = await run.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m);
     // "Another machine": fetch the authorize URL but do not follow the redirect to the loopback.
     const res = await fetch(url!, { redirect: 'manual' });
     const location = res.headers.get('location')!;
@@ -243,7 +243,7 @@ describe('okr connect fitbit against the simulator', () => {
         },
       }),
     );
-    const [, url] = await run.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m);
+    const [, url] = await run.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m);
     await run.waitFor(/Could not open a browser \(spawn xdg-open ENOENT\); open the URL above yourself\./);
     await fetch(url!, { redirect: 'follow' }).then((r) => r.text());
     expect((await run.done).code).toBe(0);

@@ -358,7 +358,7 @@ it(`okr connect SIGKILLed after the code exchange (${CONNECT_KILLS} runs): statu
         // The consent URL it prints; the simulator approves at once and redirects to the callback.
         let url: string | undefined;
         for (let t = performance.now(); !url && performance.now() - t < 15_000; await sleep(10)) {
-          url = connect.stderr().match(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m)?.[1];
+          url = connect.stderr().match(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m)?.[1];
         }
         if (!url) throw new Error(`no consent URL: ${connect.stderr()}`);
         void fetch(url).catch(() => undefined); // answered only when the connect ends (here: never)

@@ -193,7 +193,7 @@ describe('secrets never leak (built okr, real processes)', () => {
       during: async (p) => {
         const url = await new Promise<string>((resolve, reject) => {
           const timer = setInterval(() => {
-            const m = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m.exec(p.stderr());
+            const m = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m.exec(p.stderr());
             if (m) {
               clearInterval(timer);
               resolve(m[1]!);

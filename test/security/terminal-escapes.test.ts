@@ -29,7 +29,7 @@ const OSC_TITLE = '\u001b]0;pwned\u0007';
 const CLEAR_AND_FORGE = '\u001b[2J\nConnected Fitbit (Google Health) as you@example.com.';
 const PROVIDER_MESSAGE = `${OSC_TITLE}quota\u001b[2J\u009b31m\u202eevil\nConnected Fitbit (Google Health) as admin.`;
 const ENV = { ...FAST_ENV, NO_COLOR: '1' };
-const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)$/m;
+const AUTH_LINE = /^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m;
 
 const homes: string[] = [];
 function home(h: string): string {

@@ -5,14 +5,13 @@
  *
  * `ouraModule(options)` is the module factory: mounted at `/<name>` (`/oura`) it answers
  * `/oauth/authorize` (+ `/decision`), `/oauth/token`, `/oauth/revoke` and
- * `/v2/usercollection/<collection>` below it. `startOuraSimulator` hosts it alone on 127.0.0.1,
- * for tests and benchmarks of the oura plugin.
+ * `/v2/usercollection/<collection>` below it. `startOuraSimulator` hosts it alone on the shared
+ * simulator server (server.ts), for tests and benchmarks of the oura plugin.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { OAuthCredentials } from '../../plugins/types.js';
 import type { ModuleAnswer, ModuleFactory, ModuleHandleBase, ModuleRequest, SimulatorModule } from '../module.js';
 import { hashSeed, mulberry32 } from '../prng.js';
+import { startSimulatorServer } from '../server.js';
 import { detail, forbidden, listCollection, type OuraUser, personalInfo } from './api.js';
 import { OURA_COLLECTIONS, type OuraCollectionName, OuraDataset } from './data.js';
 import { OuraOAuthServer } from './oauth.js';
@@ -259,58 +258,9 @@ export interface OuraSimulator extends OuraHandle {
   close(): Promise<void>;
 }
 
-/** Bodies over this are refused, as the shared simulator server does. */
-const MAX_BODY = 1 << 20;
-
-/** The Oura module alone on its own server on 127.0.0.1, mounted at `/oura`. */
+/** The simulator with only the Oura module, mounted at `/oura`. */
 export async function startOuraSimulator(opts: OuraSimulatorOptions & { port?: number } = {}): Promise<OuraSimulator> {
-  let mounted: { module: SimulatorModule; handle: OuraHandle } | undefined;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        const below = url.pathname.startsWith('/oura/') ? url.pathname.slice('/oura'.length) : undefined;
-        let answer: ModuleAnswer;
-        if (below === undefined || !mounted) answer = { endpoint: 'other', response: detail(404, 'Not Found') };
-        else {
-          const moduleReq = {
-            method: req.method ?? 'GET',
-            path: below,
-            url,
-            headers: req.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          };
-          try {
-            answer = await mounted.module.handle(moduleReq);
-          } catch (err) {
-            answer = { endpoint: 'error', response: detail(500, `Simulator error: ${(err as Error).message}`) };
-          }
-        }
-        const wait = mounted?.module.latencyMs?.() ?? 0;
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        res.writeHead(answer.response.status, answer.response.headers);
-        res.end(answer.response.body);
-      })();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  mounted = ouraModule(opts)({ baseUrl: `http://127.0.0.1:${port}/oura`, mountPath: '/oura' });
-  return Object.assign(mounted.handle, {
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  });
+  const { port, ...oura } = opts;
+  const server = await startSimulatorServer({ oura: ouraModule(oura) }, { port });
+  return Object.assign(server.modules.oura, { close: server.close });
 }
