@@ -2,9 +2,9 @@
 // simulator serves them; Oura documents no page size). Prints:
 // - the API calls okr made, per collection, next to the minimum the API allows: one request per
 //   page when the whole range is asked for at once (Oura takes any range);
-// - resumability: a backfill SIGKILLed after its first (newest) chunk committed, while the older
-//   year is still in flight (the simulator answers it slowly): what was kept, what the second run
-//   fetched and called, and whether the database then holds exactly the simulator's values.
+// - resumability: a backfill SIGKILLed half-way through its pages (okr commits the days every
+//   collection has passed as pages arrive): what was kept, what the second run asked for and
+//   called, and whether the database then holds exactly the simulator's values.
 // Figures only: nothing is asserted.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ const okr = await loadOkr();
 const sim = await okr.startOuraSimulator({ seed: 1, timeZone: ZONE, days: 800 });
 const homes = [];
 
-function run(args, env, { killAfterChunks } = {}) {
+function run(args, env, { killAfterCalls } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env, TZ: ZONE },
@@ -26,15 +26,20 @@ function run(args, env, { killAfterChunks } = {}) {
     });
     let stdout = '';
     let stderr = '';
-    let chunks = 0;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      chunks += (String(d).match(/: chunk \d+\/\d+ /g) ?? []).length;
-      if (killAfterChunks !== undefined && chunks >= killAfterChunks) child.kill('SIGKILL');
-    });
+    // The simulator runs in this process: watch its count of API calls.
+    const watch =
+      killAfterCalls === undefined
+        ? undefined
+        : setInterval(() => {
+            if ((sim.stats.api ?? 0) >= killAfterCalls) child.kill('SIGKILL');
+          }, 2);
+    child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearInterval(watch);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -93,26 +98,27 @@ try {
   console.log(`  calls made: ${report.calls} (API ${sim.stats.api ?? 0}), minimum the API allows: ${minimum}`);
   console.log(`  values equal to the simulator's truth: ${same(stored(full.dbFile), truth(from, to)) ? 'yes' : 'NO'}`);
 
-  // Killed after the first chunk, then resumed.
-  // The older year answers slowly, so the kill lands while it is still in flight.
+  // Killed half-way through the pages, then resumed. Each answer takes 30 ms, so the kill lands
+  // while pages are in flight.
   const killed = await home();
   sim.resetStats();
-  sim.faults.slowBefore = { date: okr.addDays(to, -365), ms: 400 };
-  const k = await run(['sync', 'oura', '--since', '2y'], killed.env, { killAfterChunks: 1 });
-  sim.faults.slowBefore = undefined;
+  sim.faults.latencyMs = 30;
+  const k = await run(['sync', 'oura', '--since', '2y'], killed.env, { killAfterCalls: Math.ceil(minimum / 2) });
+  sim.faults.latencyMs = 0;
   const firstCalls = sim.stats.api ?? 0;
-  const kept = stored(killed.dbFile).size;
+  const keptDays = [...stored(killed.dbFile).keys()].sort();
   sim.resetStats();
   const again = await run(['sync', 'oura', '--since', '2y', '--json'], killed.env);
   const resumed = JSON.parse(again.stdout).plugins[0];
   console.log(
-    `resumability: killed (${k.signal ?? `exit ${k.code}`}) after chunk 1 with ${firstCalls} calls made and ${kept} days stored;`,
+    `resumability: killed (${k.signal ?? `exit ${k.code}`}) after ${firstCalls} calls with ${keptDays.length} days stored` +
+      (keptDays.length ? ` (${keptDays[0]} .. ${keptDays.at(-1)});` : ';'),
   );
   console.log(
-    `  the next run fetched ${resumed.chunksFetched} of ${resumed.chunks} chunks (${resumed.chunksSkipped} skipped) with ${resumed.calls} calls;`,
+    `  the next run fetched ${resumed.days} of the ${okr.eachDate(from, to).length} days with ${resumed.calls} calls;`,
   );
   console.log(
-    `  total ${firstCalls + resumed.calls} calls; values equal to the simulator's truth: ${same(stored(killed.dbFile), truth(resumed.from, resumed.to)) ? 'yes' : 'NO'}`,
+    `  total ${firstCalls + resumed.calls} calls against ${minimum} uninterrupted; values equal to the simulator's truth: ${same(stored(killed.dbFile), truth(from, to)) ? 'yes' : 'NO'}`,
   );
 } finally {
   await sim.close();

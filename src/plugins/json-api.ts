@@ -88,14 +88,20 @@ export async function followPages<P>(
   what: string,
   fetchPage: (token: string | undefined) => Promise<{ items?: P[]; next?: string | null }>,
   errors: Pick<JsonErrors, 'bad'>,
+  /**
+   * Takes each page's items as it arrives, with whether more pages follow; the items are then
+   * not kept (so a long range is not held in memory twice) and the result is empty.
+   */
+  onPage?: (items: P[], more: boolean) => void,
 ): Promise<P[]> {
   const seen = new Set<string>();
   const out: P[] = [];
   let token: string | undefined;
   for (let pages = 1; ; pages++) {
     const page = await fetchPage(token);
-    if (page.items) out.push(...page.items);
     const next = page.next;
+    if (onPage) onPage(page.items ?? [], Boolean(next));
+    else if (page.items) out.push(...page.items);
     if (!next) return out;
     if (seen.has(next)) throw errors.bad(`${what}: the same page token came back twice`);
     if (pages >= MAX_PAGES) throw errors.bad(`${what}: more than ${MAX_PAGES} pages`);

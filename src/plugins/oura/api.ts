@@ -52,8 +52,17 @@ export class OuraApi {
     return this.get('personal_info', `${USERCOLLECTION}/personal_info`, personalInfo, {});
   }
 
-  /** Every document of `collection` for the inclusive range, following `next_token` to the last page. */
-  list<D extends z.ZodType>(collection: OuraCollection, doc: D, from: string, to: string): Promise<z.output<D>[]> {
+  /**
+   * Every document of `collection` for the inclusive range, following `next_token` to the last
+   * page; `onPage` sees each page as it arrives.
+   */
+  list<D extends z.ZodType>(
+    collection: OuraCollection,
+    doc: D,
+    from: string,
+    to: string,
+    onPage?: (docs: z.output<D>[], more: boolean) => void,
+  ): Promise<z.output<D>[]> {
     const schema = page(doc);
     const { start, end } = queryWindow(collection, from, to);
     const ctx = { collection, grantedScope: this.credentials.scope };
@@ -66,6 +75,7 @@ export class OuraApi {
         return { items: body.data as z.output<D>[], next: body.next_token };
       },
       { bad: badResponse },
+      onPage,
     );
   }
 }

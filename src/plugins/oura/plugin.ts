@@ -28,13 +28,6 @@ export const OURA_DEFAULT_URLS = {
 
 /** The redirect okr serves when neither plugin.oura.redirect_uri nor global.base_url is set. */
 export const OURA_DEFAULT_REDIRECT = 'http://localhost:8765/oura/callback';
-/**
- * Oura takes any date range and pages with `next_token`; it documents no page size, and a year
- * of daily documents comes back in one answer (reported from the sandbox). So a chunk of a year
- * costs no call that asking for everything at once would not, and a killed backfill loses at
- * most one year's requests (see bench/oura-backfill.bench.mjs for the counts).
- */
-export const OURA_DAYS_PER_FETCH = 366;
 const APPLICATIONS = 'https://cloud.ouraring.com/oauth/applications';
 
 const settings = pluginSettings(OURA_PLUGIN_ID, OURA_DEFAULT_URLS);
@@ -178,5 +171,7 @@ export const ouraPlugin: DataImportPlugin = {
   redirect: { kind: 'registered', path: '/oura/callback', configKey: 'redirect_uri' },
   // Oura: "5000 requests in a 5 minute period", per access token and per application.
   quota: { windows: [{ requests: 5000, seconds: 300 }] },
-  maxDaysPerFetch: OURA_DAYS_PER_FETCH,
+  // Oura takes any date range and pages with `next_token`: a backfill of years is one list per
+  // collection, committed page by page (fetch-data.ts), so it makes the fewest calls and resumes.
+  pagesLongRanges: true,
 };
