@@ -18,7 +18,7 @@
 import { IMPORT_SOURCE } from '../metrics/log.js';
 import type { FieldValue, ImportedDataRecord } from '../plugins/types.js';
 import type { Db } from '../store/db.js';
-import { getValue, MANUAL_SOURCE } from '../store/values.js';
+import { getValues, MANUAL_SOURCE, type StoredValue } from '../store/values.js';
 
 export const BATCH_DATES = 200;
 /** The report lists at most this many kept or replaced days (the counts are always complete). */
@@ -118,22 +118,34 @@ export function writeImported(db: Db, records: ImportedDataRecord[], opts: Write
   );
   const now = opts.now.toISOString();
   const batch = (slice: ImportedDataRecord[]) => {
+    // The stored values of the whole batch in one query: a statement per value (getValue) left
+    // tens of thousands of statements for V8 to collect, whose native memory it does not see, and
+    // peak RSS grew with the number of values imported (~90 MB for ten years of Apple Health).
+    const metrics = [...new Set(slice.flatMap((rec) => Object.keys(rec.fields)))].map((f) => `${opts.pluginId}.${f}`);
+    let from = slice[0]!.date;
+    let to = from;
+    for (const rec of slice) {
+      if (rec.date < from) from = rec.date;
+      if (rec.date > to) to = rec.date;
+    }
+    const stored = new Map<string, StoredValue>();
+    for (const v of getValues(db, metrics, from, to)) stored.set(`${v.date}|${v.metricName}`, v);
     for (const rec of slice) {
       for (const [field, value] of Object.entries(rec.fields)) {
         const metric = `${opts.pluginId}.${field}`;
-        const d = decide(getValue(db, rec.date, metric), value, opts);
+        const before = stored.get(`${rec.date}|${metric}`);
+        const d = decide(before, value, opts);
         result.metrics[metric] ??= emptyCounts();
         result.metrics[metric][d.kind]++;
-        if (d.why) {
+        if (d.why && before) {
           result.conflictsTotal++;
           if (result.conflicts.length < MAX_LISTED) {
-            const stored = getValue(db, rec.date, metric)!;
             result.conflicts.push({
               date: rec.date,
               metric,
               action: d.write ? 'replaced' : 'kept',
-              stored: stored.value,
-              storedSource: stored.source,
+              stored: before.value,
+              storedSource: before.source,
               imported: value,
               why: d.why,
             });
