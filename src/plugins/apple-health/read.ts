@@ -25,11 +25,12 @@
  */
 import { DailyMean, DailyPick, OriginSums, round, toDailyRecords } from '../../import/daily.js';
 import { EntryError, entryChunks } from '../../import/read-entry.js';
-import { pickMainSleeps, type SleepCandidate } from '../../import/sleep.js';
+import { pickMainSleeps } from '../../import/sleep.js';
 import type { ImportedHistory, ImportRun } from '../import-types.js';
 import type { FieldValue } from '../types.js';
 import { HealthXmlError, scanHealthXml, type XmlTag } from './export-xml.js';
 import { isHealthXml } from './plugin.js';
+import { SleepLog } from './sleep-log.js';
 
 const Q = 'HKQuantityTypeIdentifier';
 const SLEEP = 'HKCategoryTypeIdentifierSleepAnalysis';
@@ -69,7 +70,6 @@ function intern(s: string): string {
   }
   return v;
 }
-const SESSION_GAP_MS = 2 * 60 * MINUTE;
 
 /** An export date, `2024-01-01 08:00:00 +0100`: the instant, and the wall clock as written. */
 export interface ExportTime {
@@ -109,13 +109,6 @@ function shareByDay(start: ExportTime, end: ExportTime): Array<[string, number]>
   return out;
 }
 
-interface SleepRecord {
-  source: string;
-  start: ExportTime;
-  end: ExportTime;
-  asleep: boolean;
-}
-
 export async function readHealthExport(run: ImportRun): Promise<ImportedHistory> {
   const xmls = run.files.entries.filter((e) => isHealthXml(e.path));
   for (const e of run.files.entries) {
@@ -129,7 +122,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
   const restingHr = new DailyMean();
   const hrv = new DailyMean();
   const weight = new DailyPick();
-  const sleeps: SleepRecord[] = [];
+  const sleeps = new SleepLog();
   let exportedAt: number | undefined;
   let previous = '';
   let records = 0;
@@ -165,7 +158,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
     const unit = tag.attr('unit') ?? '';
     if (type === SLEEP) {
       const v = rawValue ?? '';
-      if (ASLEEP.has(v) || NOT_ASLEEP.has(v)) sleeps.push({ source, start, end, asleep: ASLEEP.has(v) });
+      if (ASLEEP.has(v) || NOT_ASLEEP.has(v)) sleeps.add(source, start, end, ASLEEP.has(v));
       else skip(`${SLEEP} value ${v.slice(0, 60)}`);
       return;
     }
@@ -215,7 +208,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
   for (const [kind, n] of unknown) run.unknown(kind, n);
   for (const [name, n] of other) run.unknown(`<${name}> element`, n);
 
-  const nights = pickMainSleeps(sleepSessions(sleeps));
+  const nights = pickMainSleeps(sleeps.sessions());
   const series: Record<string, Map<string, FieldValue>> = {
     steps: mapValues(steps.totals(), (v) => round(v)),
     activeEnergy: mapValues(energy.totals(), (v) => round(v)),
@@ -232,58 +225,4 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
 
 function mapValues(m: Map<string, number>, f: (v: number) => number): Map<string, FieldValue> {
   return new Map([...m].map(([k, v]) => [k, f(v)]));
-}
-
-/** Joins each source's sleep records into sessions and describes each as a SleepCandidate. */
-export function sleepSessions(records: SleepRecord[]): SleepCandidate[] {
-  const bySource = new Map<string, SleepRecord[]>();
-  for (const r of records) {
-    const list = bySource.get(r.source);
-    if (list) list.push(r);
-    else bySource.set(r.source, [r]);
-  }
-  const out: SleepCandidate[] = [];
-  for (const list of bySource.values()) {
-    list.sort((a, b) => a.start.ms - b.start.ms || a.end.ms - b.end.ms);
-    let session: SleepRecord[] = [];
-    let sessionEnd = Number.NEGATIVE_INFINITY;
-    const flush = () => {
-      if (session.length > 0) out.push(describe(session));
-      session = [];
-    };
-    for (const r of list) {
-      if (r.start.ms - sessionEnd > SESSION_GAP_MS) flush();
-      session.push(r);
-      sessionEnd = Math.max(sessionEnd === Number.NEGATIVE_INFINITY ? r.end.ms : sessionEnd, r.end.ms);
-    }
-    flush();
-  }
-  return out;
-}
-
-function describe(session: SleepRecord[]): SleepCandidate {
-  const first = session[0]!;
-  let last = first;
-  for (const r of session) if (r.end.ms > last.end.ms) last = r;
-  // Minutes asleep: the union of the asleep intervals (sources can repeat a stage).
-  let asleepMs = 0;
-  let coveredTo = Number.NEGATIVE_INFINITY;
-  for (const r of session) {
-    if (!r.asleep) continue;
-    const from = Math.max(r.start.ms, coveredTo);
-    if (r.end.ms > from) asleepMs += r.end.ms - from;
-    coveredTo = Math.max(coveredTo, r.end.ms);
-  }
-  const asleepMinutes = asleepMs / MINUTE;
-  const spanMinutes = (last.end.ms - first.start.ms) / MINUTE;
-  const nap = first.start.minutes >= 10 * 60 && last.end.minutes <= 20 * 60 && first.start.date === last.end.date;
-  return {
-    wakeDate: last.end.date,
-    bedTime: first.start.minutes,
-    wakeUpTime: last.end.minutes,
-    minutesAsleep: asleepMinutes > 0 ? asleepMinutes : undefined,
-    // "The longest" here is the most asleep; a session with no asleep stage ranks below any with one.
-    lengthMinutes: asleepMinutes > 0 ? 1e7 + asleepMinutes : spanMinutes,
-    nap,
-  };
 }
