@@ -103,7 +103,8 @@ function openFolder(root: string): ImportFiles {
 }
 
 async function openZip(path: string, fileSize: number): Promise<ImportFiles> {
-  const yauzl = await import('yauzl');
+  // yauzl is CommonJS: the bundle (dist/) exposes it only as the default export.
+  const yauzl = (await import('yauzl')).default;
   const zip = await new Promise<import('yauzl').ZipFile>((resolve, reject) => {
     yauzl.open(
       path,

@@ -198,6 +198,19 @@ describe('a plugin without OAuth', () => {
     expect(text.stdout).toMatch(/apple-health {2}Apple Health\n {2}imports files +apple-health imports files/);
   });
 
+  it('the built binary reads a zip in place (yauzl loaded from the bundle)', async () => {
+    const home = tempHome();
+    const zip = join(home, 'export.zip');
+    writeFileSync(zip, zipBuffer([{ name: 'apple_health_export/export.xml', data: smallXml }]));
+    const r = await runBin(['import', 'apple-health', zip, '--json'], { home, env: { TZ: 'Europe/Berlin' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.range).toEqual({ from: '2024-01-01', to: '2024-01-10' });
+    expect(valueCount(home)).toBe(report.written);
+    expect(report.written).toBeGreaterThan(0);
+  });
+
   it('okr import --help (the built binary) names both sources and what each reads', async () => {
     const r = await runBin(['import', '--help']);
     expect(r.code).toBe(0);
