@@ -25,6 +25,8 @@ export const APPLE_TRAPS = {
   twoRestingHr: '2023-05-05',
   /** 70.0 kg in the morning, 155 lb in the evening: the evening's 70.31 kg. */
   twoWeights: '2023-06-01',
+  /** The evening's 71.4 kg written before the morning's 71.0 kg (files are not in time order): 71.4. */
+  weightsOutOfOrder: '2024-02-10',
   /** Active energy in kJ (3 × 418.4 kJ = 300 kcal). */
   kilojoules: '2023-07-01',
   /** In Tokyo: every record of the day at +0900, dated as written. */
@@ -188,6 +190,21 @@ export function generateAppleExport(from: string, to: string, opts: { truncate?:
         end: at(d, '07:15', o),
         value: 70.2,
       });
+    if (d === APPLE_TRAPS.weightsOutOfOrder) {
+      for (const [clock, value] of [
+        ['20:00', 71.4],
+        ['07:00', 71.0],
+      ] as const) {
+        add({
+          type: `${Q}BodyMass`,
+          source: 'iPhone',
+          unit: 'kg',
+          start: at(d, clock, o),
+          end: at(d, clock, o),
+          value,
+        });
+      }
+    }
     if (d === APPLE_TRAPS.twoWeights) {
       add({
         type: `${Q}BodyMass`,

@@ -88,6 +88,8 @@ describe('okr import apple-health: a generated export', () => {
   it('averages two resting heart rates, keeps the last weight in kg, converts kJ', () => {
     expect(appleValues(home, T.twoRestingHr).restingHeartRate).toBe(57.5);
     expect(appleValues(home, T.twoWeights).weight).toBe(70.31);
+    // The day's last reading by its time, not by its place in the file; the rest of the day as usual.
+    expect(appleValues(home, T.weightsOutOfOrder)).toEqual({ ...ordinary(T.weightsOutOfOrder), weight: 71.4 });
     expect(appleValues(home, T.kilojoules).activeEnergy).toBe(300);
   });
 

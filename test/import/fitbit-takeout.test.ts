@@ -104,6 +104,33 @@ describe('okr import fitbit: a ten-year Takeout', () => {
     });
   });
 
+  it('reads zone minutes from the newer layout in local days, never adding them to the legacy ones', () => {
+    // Both layouts hold the same 20 minutes of an ordinary day: 20, not 40.
+    expect(dayValues(home, '2025-01-10').activeZoneMinutes).toBe(20);
+    expect(dayValues(home, '2024-07-01').activeZoneMinutes).toBe(20);
+    // Only the newer layout has this day.
+    expect(dayValues(home, TRAPS.azmNewerOnly).activeZoneMinutes).toBe(20);
+    // Its 22:30Z peak minute is 00:30 in Berlin the next day.
+    expect(dayValues(home, TRAPS.azmAfterUtcMidnight).activeZoneMinutes).toBe(22);
+    expect(dayValues(home, TRAPS.azmAfterUtcMidnight)).toEqual({
+      steps: steps(TRAPS.azmAfterUtcMidnight),
+      sleepLength: 430 - (i(TRAPS.azmAfterUtcMidnight) % 20),
+      bedTime: 1390,
+      wakeUpTime: 425,
+      restingHeartRate: Math.round(58.9 + (i(TRAPS.azmAfterUtcMidnight) % 5)),
+      hrv: Math.round((31.25 + (i(TRAPS.azmAfterUtcMidnight) % 10)) * 10) / 10,
+      activeZoneMinutes: 22,
+    });
+  });
+
+  it('says why weight is not imported: the fitbit plugin has no weight metric', () => {
+    const r = JSON.parse(first.stdout);
+    expect(r.notes).toContain(
+      'Weight was not imported (1 weight file): the fitbit plugin has no weight metric; they are listed under not read.',
+    );
+    expect(Object.keys(r.metrics).some((m) => /weight/i.test(m))).toBe(false);
+  });
+
   it('takes the night, never a nap, and a duplicated log once', () => {
     const night = (d: string) => ({ sleepLength: 430 - (i(d) % 20), bedTime: 1390, wakeUpTime: 425 });
     expect(dayValues(home, TRAPS.napAndNight)).toMatchObject(night(TRAPS.napAndNight));

@@ -12,7 +12,9 @@
  * - sleep: bed at 23:10 the evening before, up at 07:05, minutesAsleep 430 - i % 20, main sleep;
  * - resting heart rate: 58.3 + i % 5 (legacy JSON), and 0.6 more in the newer CSV (which wins);
  * - HRV (from 2020): rmssd 30.25 + i % 10 in the legacy summary; 1 more in the newer CSV;
- * - Active Zone Minutes (from 2020): 10 FAT_BURN minutes of 1 and 5 CARDIO minutes of 2: 20.
+ * - Active Zone Minutes (from 2020): 10 FAT_BURN minutes of 1 and 5 CARDIO minutes of 2: 20, at
+ *   07:10 and 18:30 local in the legacy CSV, and the same minutes in UTC in the newer layout's
+ *   `active_zone_minutes_*.csv` (from `newerFrom`): still 20, never 40.
  */
 import { addDays, eachDate } from '../../src/dates.js';
 
@@ -42,7 +44,34 @@ export const TRAPS = {
   zeroRestingHr: '2018-02-02',
   /** Only the phone recorded steps (the watch was off): 4321 from the phone. */
   phoneOnly: '2025-06-15',
+  /** Zone minutes only in the newer layout (the legacy AZM CSV lacks the day): 20. */
+  azmNewerOnly: '2025-08-19',
+  /** 22:30Z on 08-19 is 00:30 CEST on 08-20: a peak minute (2) moves there: 22. */
+  azmAfterUtcMidnight: '2025-08-20',
 } as const;
+
+/** Berlin's UTC offset in hours on a date (EU rule: summer time from the last Sunday of March to the last of October). */
+function berlinOffset(date: string): number {
+  const y = Number(date.slice(0, 4));
+  const lastSunday = (month: number) => {
+    const last = new Date(Date.UTC(y, month + 1, 0));
+    return new Date(Date.UTC(y, month, last.getUTCDate() - last.getUTCDay())).toISOString().slice(0, 10);
+  };
+  return date >= lastSunday(2) && date < lastSunday(9) ? 2 : 1;
+}
+
+/** Local Berlin `HH:MM` on `date` as a UTC ISO stamp. */
+function berlinToUtc(date: string, hh: number, mm: number): string {
+  return new Date(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10), hh - berlinOffset(date), mm))
+    .toISOString()
+    .replace('.000Z', 'Z');
+}
+
+/** The day's zone minutes: 10 fat-burn minutes from 07:10 and 5 cardio minutes from 18:30, local. */
+const AZM_MINUTES = [
+  ...Array.from({ length: 10 }, (_, k) => ({ hh: 7, mm: 10 + k, zone: 'FAT_BURN', newer: 'fat burn', minutes: 1 })),
+  ...Array.from({ length: 5 }, (_, k) => ({ hh: 18, mm: 30 + k, zone: 'CARDIO', newer: 'cardio', minutes: 2 })),
+];
 
 function mmddyy(date: string): string {
   return `${date.slice(5, 7)}/${date.slice(8, 10)}/${date.slice(2, 4)}`;
@@ -128,10 +157,12 @@ export function generateTakeout(o: TakeoutOptions): GeneratedFile[] {
       files.push({
         name: `Takeout/Fitbit/Active Zone Minutes (AZM)/Active Zone Minutes - ${month}.csv`,
         data: `date_time,heart_zone_id,total_minutes\n${hrvDays
-          .flatMap((d) => [
-            ...Array.from({ length: 10 }, (_, k) => `${d}T07:${String(10 + k).padStart(2, '0')},FAT_BURN,1`),
-            ...Array.from({ length: 5 }, (_, k) => `${d}T18:${String(30 + k).padStart(2, '0')},CARDIO,2`),
-          ])
+          .filter((d) => d !== TRAPS.azmNewerOnly)
+          .flatMap((d) =>
+            AZM_MINUTES.map(
+              (z) => `${d}T${String(z.hh).padStart(2, '0')}:${String(z.mm).padStart(2, '0')},${z.zone},${z.minutes}`,
+            ),
+          )
           .join('\n')}\n`,
       });
     }
@@ -158,6 +189,14 @@ export function generateTakeout(o: TakeoutOptions): GeneratedFile[] {
       `${d}T12:00:18.008Z,${d === TRAPS.phoneOnly ? 4321 : 500},Phone Health Connect`,
     ]);
     files.push({ name: `${PA}/steps_${month}.csv`, data: `timestamp,steps,data source\n${rows.join('\n')}\n` });
+    const azm = days.flatMap((d) => [
+      ...AZM_MINUTES.map((z) => `${berlinToUtc(d, z.hh, z.mm)},${z.newer},${z.minutes}`),
+      ...(d === TRAPS.azmNewerOnly ? [`${d}T22:30:00Z,peak,2`] : []),
+    ]);
+    files.push({
+      name: `${PA}/active_zone_minutes_${month}.csv`,
+      data: `timestamp,heart rate zone,total minutes\n${azm.join('\n')}\n`,
+    });
   }
   files.push({
     name: `${PA}/daily_resting_heart_rate.csv`,

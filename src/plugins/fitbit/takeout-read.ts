@@ -25,11 +25,16 @@
  *   midnight of the day they describe (the date is read as written).
  * - `daily_heart_rate_variability.csv`: `timestamp,average heart rate variability milliseconds,…`,
  *   likewise.
+ * - `active_zone_minutes_YYYY-MM-DD.csv` (monthly): `timestamp,heart rate zone,total minutes`, a
+ *   row per credited minute (`fat burn` 1, `cardio` and `peak` 2), UTC times with `Z`; no device
+ *   column in the exports seen, one is used when present. The same minutes as the legacy AZM
+ *   CSVs, so the day keeps the larger of the two totals (OriginSums), never their sum.
  *
  * Where both layouts hold a value for a day, the newer one is used; where they hold the same
- * steps, the largest-origin rule keeps them from adding up. Everything else in the export is
- * counted by kind and listed, never silently dropped: weight among them (`weight-*.json`,
- * `weight_*.csv`), as the sync has no fitbit weight metric to put it in.
+ * steps or zone minutes, the largest-origin rule keeps them from adding up. Everything else in the
+ * export is counted by kind and listed, never silently dropped. Weight among them
+ * (`weight-*.json`, `weight_*.csv`): an import writes only the metrics the sync writes, and the
+ * fitbit plugin has no weight field (fields.ts); the report says so in a note.
  */
 import { DailyPick, OriginSums, round, toDailyRecords } from '../../import/daily.js';
 import { csvRows, EntryError, entryJson } from '../../import/read-entry.js';
@@ -49,7 +54,10 @@ const KINDS = {
   stepsCsv: new RegExp(String.raw`(?:^|/)Physical Activity_GoogleData/steps_${D}\.csv$`),
   restingHrCsv: /(?:^|\/)Physical Activity_GoogleData\/daily_resting_heart_rate\.csv$/,
   hrvCsv: /(?:^|\/)Physical Activity_GoogleData\/daily_heart_rate_variability\.csv$/,
+  azmCsv: new RegExp(String.raw`(?:^|/)Physical Activity_GoogleData/active_zone_minutes_${D}\.csv$`),
 } as const;
+/** Weight logs (`weight-*.json`, `weight_*.csv`): counted as not read, with a note saying why. */
+const WEIGHT_FILE = /(?:^|\/)(?:weight-\d{4}-\d{2}-\d{2}\.json|weight_[^/]*\.csv)$/;
 type Kind = keyof typeof KINDS;
 
 /** Ranks for DailyPick: the newer layout's daily files beat the legacy ones. */
@@ -93,6 +101,13 @@ function num(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** An ISO stamp that says its offset (`2024-05-01T07:00:00Z`, `…+02:00`) → epoch ms; a naive one is refused. */
+function utcInstant(s: string | undefined): number | undefined {
+  if (!s || !/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(s)) return undefined;
+  const at = Date.parse(s);
+  return Number.isFinite(at) ? at : undefined;
+}
+
 /** The date of an ISO stamp as written (`2016-10-04T00:00:00Z` → 2016-10-04), for daily files. */
 function writtenDate(s: string | undefined): string | undefined {
   const d = s?.slice(0, 10);
@@ -129,6 +144,12 @@ export async function readTakeout(run: ImportRun): Promise<ImportedHistory> {
     const kind = (Object.keys(KINDS) as Kind[]).find((k) => KINDS[k].test(entry.path));
     if (kind) classified.push({ entry, kind });
     else run.unknown(kindOf(entry.path));
+  }
+  const weightFiles = run.files.entries.filter((e) => WEIGHT_FILE.test(e.path)).length;
+  if (weightFiles > 0) {
+    notes.push(
+      `Weight was not imported (${weightFiles} weight file${weightFiles === 1 ? '' : 's'}): the fitbit plugin has no weight metric; they are listed under not read.`,
+    );
   }
 
   // The profile first: it names the zone the UTC times are turned into local dates in.
@@ -286,11 +307,23 @@ const READERS: Record<Exclude<Kind, 'profile'>, Reader> = {
     }
   },
 
+  async azmCsv(run, entry, c, clock) {
+    for await (const row of csvRows(run, entry)) {
+      const at = utcInstant(row.timestamp);
+      const v = num(row['total minutes']);
+      if (at === undefined || v === undefined || v < 0) {
+        c.malformed++;
+        continue;
+      }
+      if (v > 0) c.azm.add(clock.local(at).date, `device:${(row['data source'] ?? '').slice(0, 80)}`, v);
+    }
+  },
+
   async stepsCsv(run, entry, c, clock) {
     for await (const row of csvRows(run, entry)) {
-      const at = Date.parse(row.timestamp ?? '');
+      const at = utcInstant(row.timestamp);
       const v = num(row.steps);
-      if (!Number.isFinite(at) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(row.timestamp ?? '') || v === undefined || v < 0) {
+      if (at === undefined || v === undefined || v < 0) {
         c.malformed++;
         continue;
       }
