@@ -72,6 +72,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/progress.js'),
   },
   {
+    name: 'report',
+    summary: 'an HTML page of charts: metrics, sleep timing, objectives, coverage',
+    load: () => import('./commands/report.js'),
+  },
+  {
     name: 'status',
     summary: 'connections, tokens, last syncs (exit 3: sign in again)',
     load: () => import('./commands/status.js'),

@@ -321,28 +321,7 @@ export const DEFAULT_SHOW_DAYS = 14;
 export async function show(ctx: Context, opts: ShowFlags): Promise<number> {
   if (opts.json && opts.csv) throw new UsageError('Choose one of --json and --csv.');
   const range = resolveRange(opts, localDate(ctx.now()), DEFAULT_SHOW_DAYS);
-  const db = ctx.db();
-  let tpl: ReturnType<typeof store.getTemplate>;
-  if (opts.template !== undefined) tpl = requireTemplate(ctx, store.getTemplate(db, opts.template), opts.template);
-  else {
-    tpl = store.getDefaultTemplate(db);
-    if (!tpl) {
-      const all = store.listTemplates(db);
-      if (all.length === 1) tpl = all[0];
-      else if (all.length === 0) {
-        // Not a usage error: the command is right, the home is not set up yet (exit 1).
-        throw new OkrError('There is no metric template yet.', {
-          hint: 'Create one: okr metrics template create daily (connecting a plugin creates one too).',
-        });
-      } else {
-        throw new UsageError(
-          `There is no default template; pick one of ${all.map((x) => x.name).join(', ')}.`,
-          `Run \`okr metrics show --template ${quoteArg(all[0]!.name)}\`, or \`okr metrics template default <name>\`.`,
-        );
-      }
-    }
-  }
-  const template = tpl!;
+  const template = chooseTemplate(ctx, opts.template, 'metrics show');
   const metrics = t.resolveTemplate(template, ctx.registry);
   const read = await readMetrics(ctx, metrics, { ...range, offline: opts.offline });
   const input = { metrics, dates: eachDate(range.from, range.to), values: read.values, templateName: template.name };
@@ -407,6 +386,29 @@ export async function show(ctx: Context, opts: ShowFlags): Promise<number> {
   // One write: a line at a time is a system call each on a pipe or file.
   ctx.io.out(lines.join('\n'));
   return 0;
+}
+
+/**
+ * The template a command shows: the one named, else the default, else the only one. `command`
+ * names the command in the hint when several templates exist and none is the default.
+ */
+export function chooseTemplate(ctx: Context, name: string | undefined, command: string): store.Template {
+  const db = ctx.db();
+  if (name !== undefined) return requireTemplate(ctx, store.getTemplate(db, name), name);
+  const tpl = store.getDefaultTemplate(db);
+  if (tpl) return tpl;
+  const all = store.listTemplates(db);
+  if (all.length === 1) return all[0]!;
+  if (all.length === 0) {
+    // Not a usage error: the command is right, the home is not set up yet (exit 1).
+    throw new OkrError('There is no metric template yet.', {
+      hint: 'Create one: okr metrics template create daily (connecting a plugin creates one too).',
+    });
+  }
+  throw new UsageError(
+    `There is no default template; pick one of ${all.map((x) => x.name).join(', ')}.`,
+    `Run \`okr ${command} --template ${quoteArg(all[0]!.name)}\`, or \`okr metrics template default <name>\`.`,
+  );
 }
 
 export async function templateEdit(ctx: Context, name: string, flagsIn: Partial<EditFlags>): Promise<number> {

@@ -214,6 +214,16 @@ function cases(csv: string): Case[] {
       },
     },
     {
+      command: 'report',
+      args: ['report', '--since', '30d'],
+      check: (j) => {
+        expect(j).toMatchObject({ report: 'okr', template: 'default', resolution: 'day', range: { days: 30 } });
+        expect(j.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ metric: 'fitbit.steps' })]));
+        expect(Array.isArray(j.objectives)).toBe(true);
+        keys('days', 'sources')(j.coverage);
+      },
+    },
+    {
       command: 'schedule status',
       args: ['schedule', 'status'],
       check: (j) => expect(j).toMatchObject({ installed: false, backend: null, problems: [] }),

@@ -1,0 +1,102 @@
+/**
+ * One chart of the report: an inline SVG for the marks, HTML for the text around it (see
+ * scales.ts for why). The SVG is stretched to its card; strokes keep their width
+ * (vector-effect), and each point is a zero-length round-capped stroke, so it stays a dot however
+ * the box is stretched. Every point carries a <title> (the browser's own tooltip: no script).
+ *
+ * Marks the tests count: `.pt` (one per point), `.band-cell` (sleep bands), `.cell` (coverage).
+ */
+import { html } from './escape.js';
+import { type DateTick, n1, VIEW_H, VIEW_W, type XScale, type YAxis } from './scales.js';
+
+export interface Mark {
+  /** SVG elements, already escaped. */
+  svg: string;
+}
+
+export interface ChartInput {
+  /** `metric`, `sleep`, `progress`: for CSS and tests. */
+  kind: string;
+  /** Short text a screen reader says for the whole chart. */
+  label: string;
+  x: XScale;
+  xTicks: DateTick[];
+  y: YAxis;
+  yLabel: (v: number) => string;
+  /** Drawn in order, over the grid. */
+  marks: string[];
+  /** How many `.pt` marks it has (written on the chart for people reading the source). */
+  points: number;
+  /** Text placed at a height of the plot, right-aligned (the target's name). */
+  overlays?: Array<{ y: number; text: string; cls: string }>;
+}
+
+export function chart(c: ChartInput): string {
+  const grid: string[] = [];
+  for (const t of c.y.ticks) grid.push(`M0 ${n1(c.y.y(t))}H${VIEW_W}`);
+  for (const t of c.xTicks) grid.push(`M${n1(c.x.left(t.date))} 0V${VIEW_H}`);
+  const yLabels = c.y.ticks
+    .map((t) => `<span style="top:${pct(c.y.y(t) / VIEW_H)}">${html(c.yLabel(t))}</span>`)
+    .join('');
+  const xLabels = c.xTicks
+    .filter((t) => t.level < 2)
+    .map((t) => {
+      const at = c.x.left(t.date) / VIEW_W;
+      // Labels at the ends are aligned inwards, so none hangs over the card's edge.
+      const align = at < 0.06 ? ' start' : at > 0.94 ? ' end' : '';
+      return `<span class="l${t.level}${align}" style="left:${pct(at)}">${html(t.label)}</span>`;
+    })
+    .join('');
+  const overlays = (c.overlays ?? [])
+    .map((o) => `<span class="${o.cls}" style="top:${pct(o.y / VIEW_H)}">${html(o.text)}</span>`)
+    .join('');
+  return [
+    `<div class="chart ${c.kind}" role="img" aria-label="${html(c.label)}" data-points="${c.points}">`,
+    `<div class="yaxis" aria-hidden="true">${yLabels}</div>`,
+    `<div class="plot"><svg viewBox="0 0 ${VIEW_W} ${VIEW_H}" preserveAspectRatio="none" focusable="false">`,
+    `<path class="grid" d="${grid.join('')}"/>`,
+    ...c.marks,
+    `</svg>${overlays}</div>`,
+    `<div class="xaxis" aria-hidden="true">${xLabels}</div>`,
+    '</div>',
+  ].join('');
+}
+
+function pct(f: number): string {
+  return `${Math.round(Math.min(1, Math.max(0, f)) * 10000) / 100}%`;
+}
+
+/** A polyline through points, broken where `breakBefore` says so (a gap in the data). */
+export function linePath(points: ReadonlyArray<{ x: number; y: number; breakBefore?: boolean }>): string {
+  let d = '';
+  points.forEach((p, i) => {
+    d += `${i === 0 || p.breakBefore ? 'M' : 'L'}${n1(p.x)} ${n1(p.y)}`;
+  });
+  return d;
+}
+
+/** The dots of a series, each with its tooltip. */
+export function dots(points: ReadonlyArray<{ x: number; y: number; title: string }>, cls = 'pt'): string {
+  return points
+    .map((p) => `<path class="${cls}" d="M${n1(p.x)} ${n1(p.y)}h0"><title>${html(p.title)}</title></path>`)
+    .join('');
+}
+
+/** A filled band between `low` and `high` along consecutive points, one polygon per run. */
+export function bandPath(runs: ReadonlyArray<ReadonlyArray<{ x: number; low: number; high: number }>>): string {
+  return runs
+    .filter((r) => r.length > 0)
+    .map((r) => {
+      const top = r.map((p, i) => `${i === 0 ? 'M' : 'L'}${n1(p.x)} ${n1(p.high)}`).join('');
+      const bottom = [...r]
+        .reverse()
+        .map((p) => `L${n1(p.x)} ${n1(p.low)}`)
+        .join('');
+      return `${top}${bottom}Z`;
+    })
+    .join('');
+}
+
+export function hline(y: number, cls: string): string {
+  return `<path class="${cls}" d="M0 ${n1(y)}H${VIEW_W}"/>`;
+}

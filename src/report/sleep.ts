@@ -1,0 +1,82 @@
+/**
+ * Sleep timing: for each plugin whose bed time and wake-up time are both in the template, one band
+ * per night (or per week or month of nights) from going to bed to waking up.
+ *
+ * - A plugin's pair is its `bedTime` and `wakeUpTime` fields (fitbit, oura and apple-health
+ *   name them so); a night counts when both values exist, since half a night draws no band.
+ * - An aggregated band runs from the bucket's average bed time to its average wake-up time
+ *   (circular means, as everywhere in okr).
+ * - Times are drawn on an axis that starts at noon (`sinceNoon`): an evening bed time and the
+ *   next morning's wake-up time then lie in order on one axis, and a bed time after midnight is
+ *   later than one before it.
+ */
+import { addDays } from '../dates.js';
+import { summarize } from '../metrics/stats.js';
+import { MINUTES_PER_DAY, wrapMinutes } from '../metrics/values.js';
+import { bucketsOf, type DailyValues, type DateRange, type Resolution } from './series.js';
+
+const NOON = 720;
+
+export interface SleepMetricRef {
+  label: string;
+  metricName: string;
+}
+
+export interface SleepPair {
+  pluginId: string;
+  bed: SleepMetricRef;
+  wake: SleepMetricRef;
+}
+
+export interface SleepPoint {
+  from: string;
+  to: string;
+  /** Clock times, minutes after midnight (0..1439). */
+  bed: number;
+  wake: number;
+  /** Nights with both times. */
+  nights: number;
+}
+
+/** The bed/wake pairs among a template's metrics, one per plugin, in template order. */
+export function sleepPairs(metrics: ReadonlyArray<SleepMetricRef & { type: string }>): SleepPair[] {
+  const pairs: SleepPair[] = [];
+  for (const bed of metrics) {
+    const m = /^([a-z][a-z0-9-]*)\.bedTime$/.exec(bed.metricName);
+    if (!m || bed.type !== 'time') continue;
+    const wake = metrics.find((w) => w.metricName === `${m[1]}.wakeUpTime` && w.type === 'time');
+    if (wake) pairs.push({ pluginId: m[1]!, bed, wake });
+  }
+  return pairs;
+}
+
+/** Minutes since the noon before: 23:00 → 660, 07:00 → 1140. */
+export function sinceNoon(clock: number): number {
+  return wrapMinutes(clock - NOON + MINUTES_PER_DAY);
+}
+
+export function sleepPoints(
+  bedValues: DailyValues,
+  wakeValues: DailyValues,
+  range: DateRange,
+  resolution: Resolution,
+): SleepPoint[] {
+  const out: SleepPoint[] = [];
+  for (const b of bucketsOf(range, resolution)) {
+    const beds: number[] = [];
+    const wakes: number[] = [];
+    for (let d = b.from; d <= b.to; d = addDays(d, 1)) {
+      const bed = bedValues.get(d);
+      const wake = wakeValues.get(d);
+      if (typeof bed === 'number' && typeof wake === 'number' && Number.isFinite(bed) && Number.isFinite(wake)) {
+        beds.push(bed);
+        wakes.push(wake);
+      }
+    }
+    if (beds.length === 0) continue;
+    const bed = summarize('time', beds).avg!;
+    const wake = summarize('time', wakes).avg!;
+    out.push({ from: b.from, to: b.to, bed, wake, nights: beds.length });
+  }
+  return out;
+}
