@@ -7,7 +7,7 @@
  */
 import { daysBetween } from '../dates.js';
 import type { Db } from '../store/db.js';
-import { bucketsOf, type DateRange, type Resolution } from './series.js';
+import { bucketsOf, type DateRange, indexRange, type Resolution } from './series.js';
 
 /** More sources than this is not a person's data: the rest are counted, not drawn. */
 export const MAX_SOURCES = 40;
@@ -89,23 +89,8 @@ function bucketDays(b: DateRange): number {
   return daysBetween(b.from, b.to) + 1;
 }
 
-/** How many of the sorted dates fall in the bucket (binary search: buckets x log dates). */
+/** How many of the sorted dates fall in the bucket. */
 function countIn(sorted: readonly string[], b: DateRange): number {
-  return lowerBound(sorted, nextKey(b.to)) - lowerBound(sorted, b.from);
-}
-
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The smallest string after every date equal to `d` (dates are fixed-width). */
-function nextKey(d: string): string {
-  return `${d}\u0000`;
+  const [start, end] = indexRange(sorted, b);
+  return end - start;
 }

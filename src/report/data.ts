@@ -28,6 +28,7 @@ import {
   type Resolution,
   resolutionFor,
   type SeriesPoint,
+  SortedDays,
   seriesPoints,
   type WindowAverage,
   windowAverages,
@@ -169,9 +170,9 @@ export async function buildReport(
 }
 
 function metricReport(m: ResolvedMetric, values: DailyValues, range: DateRange, resolution: Resolution): MetricReport {
-  const inRange = [...values.values()];
-  const s = summarizeMetric(m, inRange);
-  const points = m.status === 'unknown' ? [] : seriesPoints(m.type, values, range, resolution);
+  const days = new SortedDays(values);
+  const s = summarizeMetric(m, days.between(range));
+  const points = m.status === 'unknown' ? [] : seriesPoints(m.type, days, range, resolution);
   return {
     label: m.label,
     metric: m.metricName,
@@ -182,10 +183,10 @@ function metricReport(m: ResolvedMetric, values: DailyValues, range: DateRange, 
     reason: m.reason ?? null,
     target: m.target ? { op: m.target.op, value: m.target.value, text: describeTarget(m) ?? '' } : null,
     targetText: m.target ? null : (m.targetText ?? null),
-    daysWithData: daysWithData(m.type, values, range),
+    daysWithData: daysWithData(m.type, days, range),
     summary: { count: s.count, avg: s.avg ?? null, min: s.min ?? null, max: s.max ?? null, text: s.text.avg },
     points,
-    months: resolution === 'month' || points.length === 0 ? [] : seriesPoints(m.type, values, range, 'month'),
-    averages: windowAverages(m.type, values, range),
+    months: resolution === 'month' || points.length === 0 ? [] : seriesPoints(m.type, days, range, 'month'),
+    averages: windowAverages(m.type, days, range),
   };
 }

@@ -14,7 +14,7 @@ import { formatDuration, formatTime, formatValue } from '../metrics/values.js';
 import { unwrapTime } from '../okr/target.js';
 import type { FieldType } from '../plugins/types.js';
 import { plural } from '../text.js';
-import { bandPath, chart, dots, hline, linePath } from './chart.js';
+import { bandPath, chart, dots, hline, hoverRegions, linePath, MAX_TITLED_DOTS } from './chart.js';
 import type { KeyResultData, MetricReport, ObjectiveData, ReportData, SleepReport } from './data.js';
 import { html } from './escape.js';
 import { type AxisKind, compactNumber, dateTicks, monthName, n1, shortDate, VIEW_H, xScale, yAxis } from './scales.js';
@@ -184,6 +184,17 @@ function metricChart(m: MetricReport, data: ReportData): string {
     overlays.push({ y: ty, text: `target ${m.target.text}`, cls: 'tlabel' });
   }
   marks.push(`<path class="line" d="${linePath(pts)}"/>`, dots(pts));
+  if (pts.length > MAX_TITLED_DOTS && m.months.length > 0) {
+    marks.push(
+      hoverRegions(
+        m.months.map((p) => ({
+          x0: x.left(p.from),
+          x1: x.right(p.to),
+          title: `${monthName(p.from)}: ${valueText(m, p.value)} average of ${plural(p.days, 'day')}`,
+        })),
+      ),
+    );
+  }
   return chart({
     kind: 'metric',
     label: `${m.label}: ${m.points.length} points from ${data.range.from} to ${data.range.to}`,

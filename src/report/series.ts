@@ -40,10 +40,22 @@ export function resolutionFor(range: DateRange): Resolution {
   return days <= DAILY_MAX_DAYS ? 'day' : days <= WEEKLY_MAX_DAYS ? 'week' : 'month';
 }
 
+/** The last ranges bucketed: every metric of a report asks for the same buckets. */
+const bucketCache = new Map<string, readonly DateRange[]>();
+
 /** The buckets of a range at a resolution, in order, clipped to the range. */
-export function bucketsOf(range: DateRange, resolution: Resolution): DateRange[] {
-  if (resolution === 'day') return eachDate(range.from, range.to).map((d) => ({ from: d, to: d }));
-  return periodBuckets({ label: '', ...range }, resolution).map((b) => ({ from: b.from, to: b.to }));
+export function bucketsOf(range: DateRange, resolution: Resolution): readonly DateRange[] {
+  const key = `${range.from} ${range.to} ${resolution}`;
+  let buckets = bucketCache.get(key);
+  if (!buckets) {
+    buckets =
+      resolution === 'day'
+        ? eachDate(range.from, range.to).map((d) => ({ from: d, to: d }))
+        : periodBuckets({ label: '', ...range }, resolution).map((b) => ({ from: b.from, to: b.to }));
+    if (bucketCache.size >= 8) bucketCache.clear();
+    bucketCache.set(key, buckets);
+  }
+  return buckets;
 }
 
 export interface SeriesPoint {
@@ -85,24 +97,45 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/**
+ * A metric's days in date order, for slicing by range with binary search: a ten-year series is
+ * cut into 500 weeks without walking every day of every week.
+ */
+export class SortedDays {
+  readonly dates: string[];
+  readonly values: FieldValue[];
+
+  constructor(values: DailyValues) {
+    const entries = [...values].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.dates = entries.map((e) => e[0]);
+    this.values = entries.map((e) => e[1]);
+  }
+
+  /** The values of the days from..to, in date order. */
+  between(range: DateRange): FieldValue[] {
+    return this.values.slice(...indexRange(this.dates, range));
+  }
+}
+
 /** The points of a series at a resolution; see the file comment. */
 export function seriesPoints(
   type: FieldType,
-  values: DailyValues,
+  values: DailyValues | SortedDays,
   range: DateRange,
   resolution: Resolution,
 ): SeriesPoint[] {
   if (type === 'text') return [];
-  const frame = type === 'time' ? clockFrame(presentValues(values, range)) : undefined;
+  const days = values instanceof SortedDays ? values : new SortedDays(values);
+  const frame = type === 'time' ? clockFrame(days.between(range).filter(isPresent)) : undefined;
   const out: SeriesPoint[] = [];
   for (const b of bucketsOf(range, resolution)) {
-    const days = valuesIn(values, b);
-    if (days.length === 0) continue;
-    const avg = summarize(type, days).avg;
+    const present = days.between(b).filter(isPresent);
+    if (present.length === 0) continue;
+    const avg = summarize(type, present).avg;
     if (avg === undefined) continue;
-    const point: SeriesPoint = { from: b.from, to: b.to, value: avg, days: days.length };
-    if (resolution !== 'day' && type !== 'boolean' && days.length >= 2) {
-      const placed = frame ? days.map(frame) : days;
+    const point: SeriesPoint = { from: b.from, to: b.to, value: avg, days: present.length };
+    if (resolution !== 'day' && type !== 'boolean' && present.length >= 2) {
+      const placed = frame ? present.map(frame) : present;
       const sorted = [...placed].sort((a, z) => a - z);
       const unplace = frame ? wrapMinutes : (v: number) => v;
       point.low = unplace(quantile(sorted, 0.25));
@@ -129,7 +162,8 @@ export interface WindowAverage {
  * that hold the range's last day (so far), the ones before them, and the whole range. Windows are
  * clipped to the range; one that falls wholly before it is left out.
  */
-export function windowAverages(type: FieldType, values: DailyValues, range: DateRange): WindowAverage[] {
+export function windowAverages(type: FieldType, values: DailyValues | SortedDays, range: DateRange): WindowAverage[] {
+  const days = values instanceof SortedDays ? values : new SortedDays(values);
   const end = range.to;
   const weekStart = addDays(end, 1 - isoWeekday(end));
   const monthStart = `${end.slice(0, 8)}01`;
@@ -145,37 +179,45 @@ export function windowAverages(type: FieldType, values: DailyValues, range: Date
   for (const w of windows) {
     if (w.to < range.from) continue;
     const from = laterDate(w.from, range.from);
-    const s = summarize(type, [...valuesOf(values, { from, to: w.to })]);
+    const s = summarize(type, days.between({ from, to: w.to }));
     out.push({ ...w, from, days: s.count, ...(s.avg === undefined ? {} : { value: s.avg }) });
   }
   return out;
 }
 
 /** Days with data (the metric's own sense of it) in a range. */
-export function daysWithData(type: FieldType, values: DailyValues, range: DateRange): number {
-  return summarize(type, [...valuesOf(values, range)]).count;
+export function daysWithData(type: FieldType, values: DailyValues | SortedDays, range: DateRange): number {
+  const days = values instanceof SortedDays ? values : new SortedDays(values);
+  return summarize(type, days.between(range)).count;
 }
 
-function* valuesOf(values: DailyValues, range: DateRange): Generator<FieldValue> {
-  for (const [date, v] of values) if (date >= range.from && date <= range.to) yield v;
+/** The slice [start, end) of sorted dates that falls within the range (binary search). */
+export function indexRange(sorted: readonly string[], range: DateRange): [number, number] {
+  return [lowerBound(sorted, range.from), upperBound(sorted, range.to)];
 }
 
-function valuesIn(values: DailyValues, b: DateRange): number[] {
-  const out: number[] = [];
-  if (b.from === b.to) {
-    const v = values.get(b.from);
-    if (isPresent(v)) out.push(v);
-    return out;
+/** The first index whose date is at or after `date`. */
+function lowerBound(dates: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid]! < date) lo = mid + 1;
+    else hi = mid;
   }
-  for (const d of eachDate(b.from, b.to)) {
-    const v = values.get(d);
-    if (isPresent(v)) out.push(v);
-  }
-  return out;
+  return lo;
 }
 
-function presentValues(values: DailyValues, range: DateRange): number[] {
-  return [...valuesOf(values, range)].filter(isPresent);
+/** The first index whose date is after `date`. */
+function upperBound(dates: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid]! <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // Civil dates compare as strings (Math.max would turn them into NaN).

@@ -10,10 +10,9 @@
  *   next morning's wake-up time then lie in order on one axis, and a bed time after midnight is
  *   later than one before it.
  */
-import { addDays } from '../dates.js';
-import { summarize } from '../metrics/stats.js';
+import { isPresent, summarize } from '../metrics/stats.js';
 import { MINUTES_PER_DAY, wrapMinutes } from '../metrics/values.js';
-import { bucketsOf, type DailyValues, type DateRange, type Resolution } from './series.js';
+import { bucketsOf, type DailyValues, type DateRange, indexRange, type Resolution, SortedDays } from './series.js';
 
 const NOON = 720;
 
@@ -61,22 +60,28 @@ export function sleepPoints(
   range: DateRange,
   resolution: Resolution,
 ): SleepPoint[] {
+  const beds = new SortedDays(bedValues);
   const out: SleepPoint[] = [];
   for (const b of bucketsOf(range, resolution)) {
-    const beds: number[] = [];
-    const wakes: number[] = [];
-    for (let d = b.from; d <= b.to; d = addDays(d, 1)) {
-      const bed = bedValues.get(d);
-      const wake = wakeValues.get(d);
-      if (typeof bed === 'number' && typeof wake === 'number' && Number.isFinite(bed) && Number.isFinite(wake)) {
-        beds.push(bed);
-        wakes.push(wake);
+    const [start, end] = indexRange(beds.dates, b);
+    const bed: number[] = [];
+    const wake: number[] = [];
+    for (let i = start; i < end; i++) {
+      const bv = beds.values[i];
+      const wv = wakeValues.get(beds.dates[i]!);
+      if (isPresent(bv) && isPresent(wv)) {
+        bed.push(bv);
+        wake.push(wv);
       }
     }
-    if (beds.length === 0) continue;
-    const bed = summarize('time', beds).avg!;
-    const wake = summarize('time', wakes).avg!;
-    out.push({ from: b.from, to: b.to, bed, wake, nights: beds.length });
+    if (bed.length === 0) continue;
+    out.push({
+      from: b.from,
+      to: b.to,
+      bed: summarize('time', bed).avg!,
+      wake: summarize('time', wake).avg!,
+      nights: bed.length,
+    });
   }
   return out;
 }

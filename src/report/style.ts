@@ -49,7 +49,10 @@ svg path,svg rect{vector-effect:non-scaling-stroke}
 .grid{stroke:var(--grid);stroke-width:1;fill:none}
 .line{stroke:var(--line);stroke-width:1.5;fill:none;stroke-linejoin:round}
 .pt{stroke:var(--line);stroke-width:4;stroke-linecap:round;fill:none}
+.pts{stroke:var(--line);stroke-width:3;stroke-linecap:round;fill:none}
 .chart.metric .pt{stroke-width:3.5}
+.hover{fill:transparent;stroke:none}
+.hover:hover{fill:var(--band)}
 .avg{stroke:var(--avg);stroke-width:2.5;fill:none;opacity:.85}
 .band{fill:var(--band);stroke:none}
 .target{stroke:var(--target);stroke-width:1.5;stroke-dasharray:6 4;fill:none}

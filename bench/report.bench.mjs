@@ -1,0 +1,180 @@
+// `okr report` on 10 years x 30 metrics (7 fitbit fields with full sync coverage, 23 manual
+// metrics, one objective with three key results over the last year), for the three resolutions:
+// - generating the page: wall time of the built CLI, next to `okr --help` (start-up) in the same run;
+// - the page: its size, and how long headless Chromium (/usr/bin/chromium) takes from navigation
+//   to the load event and to the first contentful paint, from file://, next to an empty page
+//   loaded the same way (the browser's own floor). Target (printed, not asserted): load < 1000 ms.
+// Median of N, interleaved. Needs `npm run build` (npm run bench does it).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { loadOkr, median, REPO } from './lib/load.mjs';
+
+const BIN = join(REPO, 'bin', 'okr.js');
+const RUNS = Number(process.env.OKR_BENCH_RUNS ?? 7);
+const YEARS = 10;
+const LOAD_TARGET_MS = 1000;
+const FITBIT = ['sleepLength', 'wakeUpTime', 'bedTime', 'steps', 'restingHeartRate', 'hrv', 'activeZoneMinutes'];
+const MANUAL_TYPES = ['number', 'duration', 'time', 'boolean', 'number', 'text'];
+
+const okr = await loadOkr();
+const home = mkdtempSync(join(tmpdir(), 'okr-bench-report-'));
+const env = { ...process.env, OKR_HOME: home, OKR_SECRETS: 'file', NO_COLOR: '1' };
+
+function okrRun(args) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`okr ${args.join(' ')} exited ${r.status}\n${r.stderr}`);
+  return { ...r, ms: performance.now() - t };
+}
+
+const manual = Array.from({ length: 23 }, (_, i) => ({
+  name: `m${i + 1}`,
+  type: MANUAL_TYPES[i % MANUAL_TYPES.length],
+}));
+const specs = [...FITBIT.map((f) => `fitbit.${f}`), ...manual.map((m) => `M${m.name.slice(1)}:${m.type}`)];
+okrRun(['metrics', 'template', 'create', 'bench', ...specs.flatMap((s) => ['--metric', s])]);
+const today = okr.localDate(new Date());
+okrRun(['objective', 'add', 'Bench', '--period', `${okr.addDays(today, -364)}..${today}`]);
+for (const kr of [
+  ['Steps', '--metric', 'fitbit.steps', '--agg', 'sum', '--target', '3000000'],
+  ['Sleep', '--metric', 'fitbit.sleepLength', '--agg', 'avg', '--target', '>= 7:00'],
+  [
+    'Active',
+    '--metric',
+    'fitbit.activeZoneMinutes',
+    '--agg',
+    'days',
+    '--where',
+    '>= 30',
+    '--per',
+    'week',
+    '--target',
+    '>= 3',
+  ],
+]) {
+  okrRun(['kr', 'add', kr[0], '--objective', '1', ...kr.slice(1)]);
+}
+
+const ctx = okr.createContext({ env, homedir: home });
+const db = ctx.db();
+const dates = okr.eachDate(okr.addDays(today, -(365 * YEARS + 2)), today);
+db.transaction(() => {
+  okr.recordConnected(db, {
+    pluginId: 'fitbit',
+    accountId: 'bench',
+    connectedAt: new Date().toISOString(),
+    tokenStore: 'file',
+  });
+  const put = db.prepare(
+    "INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z')",
+  );
+  dates.forEach((date, i) => {
+    const fitbit = [
+      420 + (i % 90),
+      400 + (i % 120),
+      (1380 + i * 7) % 1440,
+      6000 + ((i * 37) % 9000),
+      50 + (i % 15),
+      30 + (i % 40),
+      i % 60,
+    ];
+    for (const [k, f] of FITBIT.entries()) put.run(date, `fitbit.${f}`, fitbit[k], 'fitbit');
+    manual.forEach((m, k) => {
+      const v = {
+        number: (i + k) % 10,
+        duration: 30 + ((i + k) % 90),
+        time: (1320 + i + k) % 1440,
+        boolean: (i + k) % 2,
+        text: `note ${i}`,
+      }[m.type];
+      put.run(date, m.name, v, 'manual');
+    });
+  });
+  okr.markCoverage(db, 'fitbit', dates, new Set(), new Date().toISOString());
+})();
+ctx.close();
+console.log(`database: ${(dates.length * 30).toLocaleString('en-US')} values (${dates.length} days x 30 metrics)`);
+
+// Day, week and month resolution: the most points per chart is the weekly one near its limit.
+const cases = {
+  '--since 1y (days)': ['--since', '1y'],
+  '--since 7y (weeks)': ['--since', '7y'],
+  '--since 10y (months)': ['--since', '10y'],
+};
+const out = mkdtempSync(join(tmpdir(), 'okr-bench-report-out-'));
+const empty = join(out, 'empty.html');
+writeFileSync(
+  empty,
+  '<!doctype html><html><head><meta charset="utf-8"><title>empty</title></head><body><p>empty</p></body></html>',
+);
+
+const gen = Object.fromEntries([['okr --help', []], ...Object.keys(cases).map((k) => [k, []])]);
+const files = {};
+for (let i = 0; i < RUNS; i++) {
+  gen['okr --help'].push(okrRun(['--help']).ms);
+  for (const [k, args] of Object.entries(cases)) {
+    const file = join(out, `${k.replace(/\W+/g, '_')}.html`);
+    files[k] = file;
+    gen[k].push(okrRun(['report', ...args, '-o', file]).ms);
+  }
+}
+const json = JSON.parse(okrRun(['report', '--since', '10y', '--json']).stdout);
+const points = json.metrics.reduce((n, m) => n + m.points.length, 0);
+if (json.resolution !== 'month' || json.metrics.length !== 30)
+  throw new Error(`unexpected report: ${json.resolution}, ${json.metrics.length} metrics`);
+
+console.log(`\ngenerating the page, ${RUNS} interleaved runs (median)`);
+const help = median(gen['okr --help']);
+for (const [k, xs] of Object.entries(gen)) {
+  const m = median(xs);
+  const size = files[k] ? `  ${(statSync(files[k]).size / 1024).toFixed(0).padStart(5)} KB` : '';
+  console.log(`  ${k.padEnd(24)} ${m.toFixed(0).padStart(6)} ms  ${(m / help).toFixed(2)}x --help${size}`);
+}
+console.log(`  10y: ${points} points over 30 charts (text metrics have none)`);
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+async function load(file) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const t = performance.now();
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  const wall = performance.now() - t;
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    return { load: nav.loadEventEnd - nav.startTime, fcp: fcp ? fcp.startTime : Number.NaN };
+  });
+  await page.close();
+  return { wall, ...timing };
+}
+const loads = Object.fromEntries([['empty page', []], ...Object.keys(cases).map((k) => [k, []])]);
+const all = { 'empty page': empty, ...files };
+for (let i = 0; i < RUNS; i++) for (const [k, f] of Object.entries(all)) loads[k].push(await load(f));
+await browser.close();
+
+console.log(
+  `\nloading in headless Chromium at 1280 px, ${RUNS} interleaved runs (median; load event, first paint, goto wall)`,
+);
+for (const [k, xs] of Object.entries(loads)) {
+  const l = median(xs.map((x) => x.load));
+  const verdict =
+    k === 'empty page'
+      ? ''
+      : `  (target < ${LOAD_TARGET_MS} ms: ${median(xs.map((x) => x.wall)) < LOAD_TARGET_MS ? 'met' : 'NOT met'})`;
+  console.log(
+    `  ${k.padEnd(24)} load ${l.toFixed(0).padStart(5)} ms  paint ${median(xs.map((x) => x.fcp))
+      .toFixed(0)
+      .padStart(5)} ms  wall ${median(xs.map((x) => x.wall))
+      .toFixed(0)
+      .padStart(5)} ms${verdict}`,
+  );
+}
+rmSync(home, { recursive: true, force: true });
+rmSync(out, { recursive: true, force: true });
