@@ -142,6 +142,26 @@ export interface SyncOptions {
 }
 
 const DEFAULT_LOCK_WAIT_MS = 10_000;
+/** Refreshes one sync may make when its access tokens keep expiring by their own clock. */
+export const MAX_REFRESHES_PER_SYNC = 5;
+
+/**
+ * Whether a 401 may refresh the tokens. The first 401 of a sync may. After that, a token the
+ * provider rejects before its time gets no second refresh (that would loop on a provider that
+ * rejects every token: the user must sign in again); one that expired by its own clock during a
+ * long sync (Google's last an hour) is refreshed again, up to MAX_REFRESHES_PER_SYNC.
+ */
+export function mayRefreshAfter401(s: {
+  refreshesMade: number;
+  rejected: string;
+  credentials: OAuthCredentials | undefined;
+  nowMs: number;
+}): boolean {
+  if (s.refreshesMade === 0) return true;
+  if (s.refreshesMade >= MAX_REFRESHES_PER_SYNC) return false;
+  const c = s.credentials;
+  return c?.accessToken === s.rejected && c.expiresAt !== undefined && c.expiresAt <= s.nowMs;
+}
 /** Chunks fetched at once by a backfill (each runs its data types in parallel inside fetchData). */
 export const CHUNK_CONCURRENCY = 3;
 
@@ -583,6 +603,7 @@ async function runChunks(
   const policy = opts.retryPolicy ?? retryPolicyFromEnv(ctx.env);
   let credentials: OAuthCredentials | undefined;
   let refreshError: unknown;
+  let refreshesMade = 0;
 
   const http = createSyncFetch({
     baseFetch: ctx.fetch,
@@ -596,6 +617,8 @@ async function runChunks(
     onRetry: (retry) => opts.onProgress?.({ type: 'retry', plugin: plugin.id, retry }),
     deadlineMs: opts.deadlineMs,
     refreshOn401: async (rejected) => {
+      if (!mayRefreshAfter401({ refreshesMade, rejected, credentials, nowMs: ctx.now().getTime() })) return undefined;
+      refreshesMade++;
       try {
         const r = await freshCredentials(ctx, plugin, {
           force: true,

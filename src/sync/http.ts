@@ -58,9 +58,10 @@ export interface SyncFetchOptions {
   /** Wall-clock epoch ms, for HTTP-date `Retry-After` values. */
   wallNow: () => number;
   /**
-   * Called at most once per sync, on the first 401 to a Bearer request, with the rejected access
-   * token. Returns the new access token, or undefined when the refresh failed (the 401 then goes
-   * back to the plugin and the engine reports the refresh's own error).
+   * Called at most once per rejected access token (every request it rejected waits for the same
+   * call), on a 401 to a Bearer request. Returns the new access token, or undefined when the
+   * refresh failed or is refused (the 401 then goes back to the plugin; the engine decides how
+   * many refreshes a sync may make and reports a refresh's own error).
    */
   refreshOn401?: (rejectedAccessToken: string) => Promise<string | undefined>;
   onRetry?: (e: RetryEvent) => void;
@@ -101,7 +102,8 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
   const stats: HttpStats = { calls: 0, retries: 0, waitedMs: 0 };
   /** Old access token → the one that replaced it, so requests built with a stale token are fixed. */
   const replaced = new Map<string, string>();
-  let refresh: Promise<string | undefined> | undefined;
+  /** Rejected access token → its refresh, shared by every request that token failed. */
+  const refreshes = new Map<string, Promise<string | undefined>>();
   const deadline = new AbortController();
   const deadlineTimer =
     opts.deadlineMs === undefined
@@ -229,8 +231,14 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
       if (res.status === 401 && token && !retried401 && opts.refreshOn401) {
         retried401 = true;
         let fresh = replaced.get(token);
-        if (!fresh && !refresh) refresh = opts.refreshOn401(token).catch(() => undefined);
-        if (!fresh) fresh = await refresh;
+        if (!fresh) {
+          let pending = refreshes.get(token);
+          if (!pending) {
+            pending = opts.refreshOn401(token).catch(() => undefined);
+            refreshes.set(token, pending);
+          }
+          fresh = await pending;
+        }
         if (!fresh || fresh === token) return res;
         replaced.set(token, fresh);
         continue;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { parseRetryAfter } from '../../src/http/retry-after.js';
+import { MAX_REFRESHES_PER_SYNC, mayRefreshAfter401 } from '../../src/sync/engine.js';
 import { createSyncFetch, type RetryEvent } from '../../src/sync/http.js';
 import { bucketForQuota, TokenBucket } from '../../src/sync/rate-limit.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/sync/retry.js';
@@ -164,20 +165,46 @@ describe('401: one refresh, one retry', () => {
   });
 
   test('a second 401 goes back to the caller: no refresh loop', async () => {
-    let refreshes = 0;
+    const asked: string[] = [];
     const t = make([401, 401, 401, 401], {
-      refreshOn401: async () => {
-        refreshes++;
-        return 'new-token';
+      // The engine refuses a second refresh for a token rejected before its time.
+      refreshOn401: async (rejected) => {
+        asked.push(rejected);
+        return asked.length === 1 ? 'new-token' : undefined;
       },
     });
     const first = await t.http.fetch('https://api.test/a', { headers: { Authorization: 'Bearer old-token' } });
     expect(first.status).toBe(401);
-    // A later request built with the old token is sent with the new one, and its 401 is final.
+    // A later request built with the old token is sent with the new one; its 401 asks about the
+    // new token once, and the refusal makes it final.
     const second = await t.http.fetch('https://api.test/b', { headers: { Authorization: 'Bearer old-token' } });
     expect(second.status).toBe(401);
-    expect(refreshes).toBe(1);
+    expect(asked).toEqual(['old-token', 'new-token']);
     expect(t.seen.map((s) => s.auth)).toEqual(['Bearer old-token', 'Bearer new-token', 'Bearer new-token']);
+    // Asked once per rejected token: a third request does not ask about the new token again.
+    expect((await t.http.fetch('https://api.test/c', { headers: { Authorization: 'Bearer new-token' } })).status).toBe(
+      401,
+    );
+    expect(asked).toEqual(['old-token', 'new-token']);
+  });
+
+  test('each token generation that expires gets its own refresh, shared by its requests', async () => {
+    const asked: string[] = [];
+    const t = make([401, 401, 200, 200, 401, 200], {
+      refreshOn401: async (rejected) => {
+        asked.push(rejected);
+        await new Promise((r) => setTimeout(r, 5));
+        return rejected === 't1' ? 't2' : 't3';
+      },
+    });
+    const both = await Promise.all(
+      ['a', 'b'].map((p) => t.http.fetch(`https://api.test/${p}`, { headers: { Authorization: 'Bearer t1' } })),
+    );
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    const later = await t.http.fetch('https://api.test/c', { headers: { Authorization: 'Bearer t2' } });
+    expect(later.status).toBe(200);
+    expect(asked).toEqual(['t1', 't2']);
+    expect(t.seen.at(-1)?.auth).toBe('Bearer t3');
   });
 
   test('parallel 401s share one refresh', async () => {
@@ -337,5 +364,30 @@ describe('retry helpers', () => {
     expect(parseRetryAfter('Tue, 10 Nov 2026 11:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('mayRefreshAfter401: how many refreshes a sync makes', () => {
+  const creds = (accessToken: string, expiresAt?: number) => ({ accessToken, expiresAt, obtainedAt: 0 });
+  test('the first 401 of a sync always may', () => {
+    expect(mayRefreshAfter401({ refreshesMade: 0, rejected: 'a', credentials: creds('a', 10_000), nowMs: 0 })).toBe(
+      true,
+    );
+    expect(mayRefreshAfter401({ refreshesMade: 0, rejected: 'a', credentials: undefined, nowMs: 0 })).toBe(true);
+  });
+  test('after one: only a token that expired by its own clock, and never past the cap', () => {
+    const expired = { rejected: 'b', credentials: creds('b', 1000), nowMs: 1000 };
+    expect(mayRefreshAfter401({ refreshesMade: 1, ...expired })).toBe(true);
+    expect(mayRefreshAfter401({ refreshesMade: MAX_REFRESHES_PER_SYNC - 1, ...expired })).toBe(true);
+    expect(mayRefreshAfter401({ refreshesMade: MAX_REFRESHES_PER_SYNC, ...expired })).toBe(false);
+    // Rejected before its time: the provider does not want it; sign in again.
+    expect(mayRefreshAfter401({ refreshesMade: 1, rejected: 'b', credentials: creds('b', 1001), nowMs: 1000 })).toBe(
+      false,
+    );
+    // No expiry known, or an older token than the current one.
+    expect(mayRefreshAfter401({ refreshesMade: 1, rejected: 'b', credentials: creds('b'), nowMs: 1000 })).toBe(false);
+    expect(mayRefreshAfter401({ refreshesMade: 1, rejected: 'a', credentials: creds('b', 0), nowMs: 1000 })).toBe(
+      false,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { addDays, eachDate } from '../../src/dates.js';
 import { ProviderError } from '../../src/errors.js';
-import { fitbitPlugin } from '../../src/plugins/fitbit/plugin.js';
+import { FITBIT_DAYS_PER_FETCH, fitbitPlugin } from '../../src/plugins/fitbit/plugin.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { markDisconnected, recordConnected } from '../../src/store/connections.js';
@@ -561,17 +561,19 @@ async function disconnectBehindItsBack(c: Connected): Promise<void> {
 describe('a disconnect that lands mid-sync is never undone', () => {
   test('chunks that arrive after it write nothing: no value, no coverage, the row stays disconnected', async () => {
     const c = await connectHome({ sim });
-    const chunks = chunksNewestFirst(addDays(TODAY, -365), TODAY, 90);
+    // The simulator's 800 days: three chunks, fetched at once.
+    const chunks = chunksNewestFirst(addDays(TODAY, -799), TODAY, FITBIT_DAYS_PER_FETCH);
+    expect(chunks).toHaveLength(3);
     let struck = false;
     const fetchSpy: typeof fetch = async (input, init) => {
-      // When the 4th chunk starts, at most three have committed; the rest arrive after it.
-      if (!struck && String(input).includes(chunks[3]!.from)) {
+      // When the oldest chunk's sleep list starts, no chunk has committed: all arrive after it.
+      if (!struck && String(input).includes(chunks[2]!.from)) {
         struck = true;
         await disconnectBehindItsBack(c);
       }
       return fetch(input, init);
     };
-    const r = await sync(c, ['--since', '1y', '--json'], { fetch: fetchSpy });
+    const r = await sync(c, ['--since', '800d', '--json'], { fetch: fetchSpy });
     expect(struck).toBe(true);
     const p = JSON.parse(r.stdout).plugins[0];
     expect(p).toMatchObject({
@@ -609,15 +611,30 @@ describe('backfill, Ctrl-C and resume', () => {
   test('Ctrl-C stops at a safe point: whole chunks only, exit 130; the next run resumes', async () => {
     const c = await connectHome({ sim });
     const ac = new AbortController();
-    const chunks = chunksNewestFirst(addDays(TODAY, -364), TODAY, 90);
-    expect(chunks).toHaveLength(5);
+    // The simulator's 800 days: three chunks (366, 366 and 68 days), fetched at once.
+    const from = addDays(TODAY, -799);
+    const chunks = chunksNewestFirst(from, TODAY, FITBIT_DAYS_PER_FETCH);
+    expect(chunks).toHaveLength(3);
+    const oldest = chunks[2]!;
+    const oldestCovered = () => coverage(c).filter((x) => x.date <= oldest.to).length === oldest.days;
+    // A request's first date: in the URL (list filters) or the body (roll-up ranges).
+    const firstDate = (input: unknown, init?: RequestInit) => {
+      const url = decodeURIComponent(String(input));
+      const inUrl = /\d{4}-\d\d-\d\d/.exec(url)?.[0];
+      if (inUrl) return inUrl;
+      const d = /"year":(\d+),"month":(\d+),"day":(\d+)/.exec(String(init?.body ?? ''));
+      return d ? `${d[1]}-${d[2]!.padStart(2, '0')}-${d[3]!.padStart(2, '0')}` : undefined;
+    };
     const fetchSpy: typeof fetch = async (input, init) => {
-      // Press Ctrl-C when the 4th chunk starts: a worker took it, so one of the first three has
-      // committed, and the other two are still in flight.
-      if (String(input).includes(chunks[3]!.from)) ac.abort(new Error('Interrupted.'));
+      // The two newer chunks wait until the oldest has committed; then Ctrl-C, with them in flight.
+      const date = firstDate(input, init);
+      if (date !== undefined && date > oldest.to) {
+        for (let i = 0; i < 500 && !oldestCovered(); i++) await new Promise((r) => setTimeout(r, 10));
+        ac.abort(new Error('Interrupted.'));
+      }
       return fetch(input, init);
     };
-    const r = await sync(c, ['--since', '1y', '--json'], { signal: ac.signal, fetch: fetchSpy });
+    const r = await sync(c, ['--since', '800d', '--json'], { signal: ac.signal, fetch: fetchSpy });
     expect(r.code).toBe(130);
     const p = JSON.parse(r.stdout).plugins[0];
     expect(p.status).toBe('interrupted');
@@ -626,13 +643,12 @@ describe('backfill, Ctrl-C and resume', () => {
     const covered = new Set(coverage(c).map((x) => x.date));
     const done = chunks.filter((ch) => eachDate(ch.from, ch.to).every((d) => covered.has(d)));
     const untouched = chunks.filter((ch) => eachDate(ch.from, ch.to).every((d) => !covered.has(d)));
-    expect(done.length + untouched.length).toBe(5);
-    expect(done.length).toBe(p.chunksFetched);
-    expect(done.length).toBeGreaterThanOrEqual(1);
-    expect(done.length).toBeLessThanOrEqual(3);
+    expect(done.length + untouched.length).toBe(3);
+    expect(done).toEqual([oldest]);
+    expect(p.chunksFetched).toBe(1);
     expect(covered.size).toBe(p.days);
     for (const v of allValues(c.dbFile)) expect(covered.has(v.date)).toBe(true);
-    const want = new Map([...truth(addDays(TODAY, -364), TODAY)].filter(([k]) => covered.has(k.slice(0, 10))));
+    const want = new Map([...truth(from, TODAY)].filter(([k]) => covered.has(k.slice(0, 10))));
     expect(stored(c)).toEqual(want);
     // The connection's status says nothing about an interruption.
     expect(connectionRow(c.dbFile)?.last_sync_status).toBeNull();
@@ -640,15 +656,14 @@ describe('backfill, Ctrl-C and resume', () => {
     // The next run skips the old chunks the interrupted one completed (the newest, holding the
     // last 7 days, is always fetched again).
     sim.resetStats();
-    const again = await sync(c, ['--since', '1y', '--json']);
+    const again = await sync(c, ['--since', '800d', '--json']);
     expect(again.code).toBe(0);
     const q = JSON.parse(again.stdout).plugins[0];
-    const skippable = done.filter((ch) => ch !== chunks[0]).length;
-    expect(q.chunksSkipped).toBe(skippable);
-    expect(q.chunksFetched).toBe(5 - skippable);
-    expect(stored(c)).toEqual(truth(addDays(TODAY, -364), TODAY));
+    expect(q.chunksSkipped).toBe(1);
+    expect(q.chunksFetched).toBe(2);
+    expect(stored(c)).toEqual(truth(from, TODAY));
     // A third run after a complete backfill fetches everything again (the user asked for it).
-    const third = JSON.parse((await sync(c, ['--since', '1y', '--json'])).stdout).plugins[0];
+    const third = JSON.parse((await sync(c, ['--since', '800d', '--json'])).stdout).plugins[0];
     expect(third.chunksSkipped).toBe(0);
   });
 
@@ -709,12 +724,11 @@ describe('output', () => {
     const r = await sync(c, ['--since', '1y', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Dry run: 2025-11-11..2026-11-10; nothing is fetched or written.');
-    expect(r.stdout).toContain('fitbit: 5 chunks to fetch, newest first');
+    expect(r.stdout).toContain('fitbit: 1 chunk to fetch, newest first');
     expect(r.stdout).toContain(
       'data types: sleepLength, wakeUpTime, bedTime, steps, restingHeartRate, hrv, activeZoneMinutes',
     );
-    expect(r.stdout).toContain('fetch 2026-08-13..2026-11-10 (90 days)');
-    expect(r.stdout).toContain('fetch 2025-11-11..2025-11-15 (5 days)');
+    expect(r.stdout).toContain('fetch 2025-11-11..2026-11-10 (365 days)');
     expect(r.stdout).toContain('access token: valid, no refresh');
     expect(sim.stats.all).toBeUndefined();
     expect(allValues(c.dbFile)).toEqual([]);

@@ -17,6 +17,12 @@ export const MAX_ROLLUP_DAYS = 90;
 export const SLEEP_PAGE_SIZE = 25;
 /** Daily types default to 1440 per page; one page covers any range okr asks for. */
 export const DAILY_PAGE_SIZE = 1000;
+/**
+ * Sleep is listed in windows of this many days, all at once: a night a day plus a few naps stays
+ * under one page of 25, so a year costs about as many calls as paging it in one chain would
+ * (365 / 21 = 18 against 15) but one round trip instead of 15.
+ */
+export const SLEEP_WINDOW_DAYS = 21;
 
 /** Google's error bodies, through the shared JSON boundary (src/plugins/json-api.ts). */
 const ERRORS: (nowMs: number) => JsonErrors = (nowMs) => ({
@@ -57,13 +63,13 @@ export class HealthApi {
   }
 
   /**
-   * `dataPoints:dailyRollUp` over the inclusive user range, one request per chunk of at most 90
-   * days (more only if Google pages). The API range is closed-open, so `end` is the next day.
+   * `dataPoints:dailyRollUp` over the inclusive user range, one request per window of at most 90
+   * days (more only if Google pages), the windows at once. The API range is closed-open, so `end`
+   * is the next day.
    */
   async dailyRollUp<P extends z.ZodType>(dataType: string, point: P, from: string, to: string) {
     const schema = rollupPage(point);
-    const out: z.output<P>[] = [];
-    for (const chunk of chunkRange(from, to, MAX_ROLLUP_DAYS)) {
+    const windows = chunkRange(from, to, MAX_ROLLUP_DAYS).map(async (chunk) => {
       const what = `${dataType} dailyRollUp`;
       const body = {
         range: { start: civil(chunk.from), end: civil(exclusiveEnd(chunk.to)) },
@@ -82,9 +88,9 @@ export class HealthApi {
         },
         { bad: badResponse },
       );
-      out.push(...points);
-    }
-    return out;
+      return points;
+    });
+    return (await Promise.all(windows)).flat();
   }
 
   /** `dataPoints` list with a filter, every page. */

@@ -3,10 +3,11 @@
  * requested data type, all types in parallel, then the pure mapping. Loaded lazily by plugin.ts so
  * that zod and this code stay out of okr's start-up.
  */
-import { daysBetween } from '../../dates.js';
+
+import { chunkRange, daysBetween } from '../../dates.js';
 import { isProviderError } from '../../errors.js';
 import type { FetchResult, OAuthCredentials, PluginRuntime } from '../types.js';
-import { DAILY_PAGE_SIZE, dateFilter, HealthApi, SLEEP_PAGE_SIZE } from './api.js';
+import { DAILY_PAGE_SIZE, dateFilter, HealthApi, SLEEP_PAGE_SIZE, SLEEP_WINDOW_DAYS } from './api.js';
 import { type FieldGroup, fieldsOfGroup, groupsFor } from './fields.js';
 import {
   datesInRange,
@@ -50,9 +51,17 @@ async function fetchGroup(api: HealthApi, group: FieldGroup, from: string, to: s
     }
     case 'sleep': {
       // Sleep can only be filtered on its end, which is exactly what okr keys it by: the local
-      // wake-up date. civil_end_time compares in the user's local time.
-      const filter = dateFilter('sleep.interval.civil_end_time', from, end);
-      const { days, provisionalDates } = mapSleep(await api.list('sleep', sleepPoint, filter, SLEEP_PAGE_SIZE));
+      // wake-up date. civil_end_time compares in the user's local time. Windows of wake-up dates
+      // do not overlap, so no sleep comes twice.
+      const windows = chunkRange(from, to, SLEEP_WINDOW_DAYS).map((w) =>
+        api.list(
+          'sleep',
+          sleepPoint,
+          dateFilter('sleep.interval.civil_end_time', w.from, exclusiveEnd(w.to)),
+          SLEEP_PAGE_SIZE,
+        ),
+      );
+      const { days, provisionalDates } = mapSleep((await Promise.all(windows)).flat());
       return { series: sleepSeries(days), provisional: provisionalDates };
     }
   }

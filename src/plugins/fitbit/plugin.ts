@@ -15,6 +15,9 @@ import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
 import { fitbitTakeoutImporter } from './takeout.js';
 import { googleTokenErrorHint } from './token-hints.js';
 
+/** The days one fetchData call gets (the planner's chunk): a year, leap day included. */
+export const FITBIT_DAYS_PER_FETCH = 366;
+
 export const FITBIT_PLUGIN_ID = 'fitbit';
 
 /** Google's endpoints; each can be overridden by `plugin.fitbit.<key>` (or its env var). */
@@ -198,7 +201,9 @@ export const fitbitPlugin: DataImportPlugin = {
   redirect: { kind: 'loopback', path: '/' },
   tokenErrorHint: googleTokenErrorHint,
   quota: { requestsPerMinute: 300 },
-  maxDaysPerFetch: 90,
+  // A chunk (what a killed backfill may have to fetch again) is a year: inside it fetch-data.ts
+  // keeps to Google's 90-day roll-up cap and fetches every window at once.
+  maxDaysPerFetch: FITBIT_DAYS_PER_FETCH,
   shortRefreshTokenLifetimeMs: SEVEN_DAYS_MS,
   fileImport: { importers: [fitbitTakeoutImporter], oauth: true },
 };

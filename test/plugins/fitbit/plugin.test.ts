@@ -61,7 +61,8 @@ describe('identity and fields', () => {
 
   it('quota, chunk size and the Testing-mode refresh lifetime', () => {
     expect(fitbitPlugin.quota).toEqual({ requestsPerMinute: 300 });
-    expect(fitbitPlugin.maxDaysPerFetch).toBe(90);
+    // A year per chunk; inside it the roll-ups keep to Google's 90-day cap (simulator.test.ts).
+    expect(fitbitPlugin.maxDaysPerFetch).toBe(366);
     expect(fitbitPlugin.shortRefreshTokenLifetimeMs).toBe(7 * 86_400_000);
   });
 });

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, daysBetween } from '../../../src/dates.js';
+import { addDays, chunkRange, daysBetween } from '../../../src/dates.js';
 import { ProviderError } from '../../../src/errors.js';
 import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
@@ -157,20 +157,35 @@ describe('requests', () => {
     });
   });
 
-  it('more than 90 days: roll-ups split into consecutive 90-day chunks, sleep pages are followed', async () => {
+  it('more than 90 days: roll-ups in consecutive 90-day windows, sleep in 21-day windows with their pages followed', async () => {
     const from = '2026-01-01';
     const to = '2026-07-19'; // 200 days
     const r = await fetchAll(from, to, ['steps', 'sleepLength']);
     expect(sim.stats['dailyRollUp:steps']).toBe(3);
     const ranges = r.calls.filter((c) => c.url.endsWith(':dailyRollUp')).map((c) => JSON.parse(c.body!).range);
+    // The windows go out at once; their order on the wire is not fixed.
+    const start = (x: { start: { date: { month: number; day: number } } }) =>
+      x.start.date.month * 100 + x.start.date.day;
+    ranges.sort((a, b) => start(a) - start(b));
     expect(ranges).toEqual([
       { start: { date: { year: 2026, month: 1, day: 1 } }, end: { date: { year: 2026, month: 4, day: 1 } } },
       { start: { date: { year: 2026, month: 4, day: 1 } }, end: { date: { year: 2026, month: 6, day: 30 } } },
       { start: { date: { year: 2026, month: 6, day: 30 } }, end: { date: { year: 2026, month: 7, day: 20 } } },
     ]);
-    const sleeps = sim.data.days(from, to).flatMap((d) => d.sleeps);
-    // 25 per page; a full last page is followed by an empty `{}` page.
-    expect(sim.stats['list:sleep']).toBe(Math.floor(sleeps.length / 25) + 1);
+    // Sleep: a list per 21-day window of wake-up dates (10 for 200 days), 25 per page; a full
+    // last page is followed by an empty `{}` page.
+    const windows = chunkRange(from, to, 21);
+    expect(windows).toHaveLength(10);
+    const pages = windows.map((w) => Math.floor(sim.data.days(w.from, w.to).flatMap((d) => d.sleeps).length / 25) + 1);
+    expect(sim.stats['list:sleep']).toBe(pages.reduce((a, b) => a + b, 0));
+    const filters = r.calls
+      .filter((c) => c.url.includes('/sleep/'))
+      .map((c) => new URL(c.url).searchParams.get('filter'));
+    for (const w of windows) {
+      expect(filters).toContain(
+        `sleep.interval.civil_end_time >= "${w.from}" AND sleep.interval.civil_end_time < "${addDays(w.to, 1)}"`,
+      );
+    }
     const dates = r.records.map((x) => x.date);
     expect(dates[0]).toBe(from);
     expect(dates.at(-1)).toBe(to);
