@@ -124,6 +124,9 @@ export function credentialsFromTokenBody(
   if (refreshExpiry !== undefined) creds.refreshTokenExpiresAt = refreshExpiry;
   const scope = typeof body.scope === 'string' ? body.scope : previous?.scope;
   if (scope !== undefined) creds.scope = scope;
+  // Not in RFC 6749: the account, for providers that name it only here (Withings, via its adapter).
+  const userId = typeof body.user_id === 'string' && body.user_id !== '' ? body.user_id : previous?.userId;
+  if (userId !== undefined) creds.userId = userId;
   return creds;
 }
 
@@ -149,6 +152,7 @@ export function tokenBodyProblem(body: unknown): string | undefined {
     return 'refresh_token_expires_in is not a number of seconds from 0 to 10 years';
   }
   if (b.scope !== undefined && typeof b.scope !== 'string') return 'scope is not a string';
+  if (b.user_id !== undefined && typeof b.user_id !== 'string') return 'user_id is not a string';
   return undefined;
 }
 

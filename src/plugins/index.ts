@@ -5,11 +5,13 @@ import { appleHealthPlugin } from './apple-health/plugin.js';
 import { fitbitPlugin } from './fitbit/plugin.js';
 import { ouraPlugin } from './oura/plugin.js';
 import { PluginRegistry } from './registry.js';
+import { withingsPlugin } from './withings/plugin.js';
 
 export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
   registry.register(fitbitPlugin);
   registry.register(ouraPlugin);
+  registry.register(withingsPlugin);
   registry.register(appleHealthPlugin);
   return registry;
 }

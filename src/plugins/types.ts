@@ -118,6 +118,12 @@ export interface OAuthCredentials {
   tokenType?: string;
   /** Epoch milliseconds when these tokens were obtained. */
   obtainedAt: number;
+  /**
+   * The account the token response named (`user_id`, not in RFC 6749: Fitbit's legacy API sent
+   * it; Withings' `userid` once its adapter has mapped it), for a provider with no identity
+   * endpoint. Kept across refreshes that do not repeat it.
+   */
+  userId?: string;
 }
 
 /** A token endpoint's answer as the platform read it: HTTP status, headers, and the body parsed as
@@ -260,6 +266,14 @@ export interface DataImportPlugin {
   redirect?: RedirectSpec;
   /** Maps a token endpoint answer that is not RFC 6749's shape to one that is (envelopes, errors inside HTTP 200). */
   adaptTokenResponse?(answer: TokenEndpointAnswer): TokenEndpointAnswer;
+  /**
+   * For a provider that reports errors inside 2xx answers (Withings' `{status, body}` envelope):
+   * the HTTP status an answer stands for, read from its body, or undefined to keep HTTP's. The
+   * sync's fetch reads every answer through it, so its retries, quota back-off and the one
+   * refresh on 401 treat an error in the body as that status; the plugin's own HTTP code then
+   * receives that status too. Called often: keep it light (no schema library).
+   */
+  answerStatus?(answer: { status: number; headers: Headers; text: string }): number | undefined;
   /**
    * Revocation for a provider that does not speak RFC 7009 (Oura: `GET /oauth/revoke?access_token=`).
    * Throws on failure. Without it, `OAuthConfig.revokeUrl` is used as an RFC 7009 endpoint.

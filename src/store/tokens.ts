@@ -22,6 +22,8 @@ const TOKEN = /^[\x21-\x7e]{1,8192}$/;
 const TOKEN_TYPE = /^[\x21-\x7e]{1,64}$/;
 /** Scope: space-separated visible ASCII (RFC 6749 A.4). */
 const SCOPE = /^[\x20-\x7e]{0,8192}$/;
+/** An account id a token response names: printable ASCII, short. */
+const USER_ID = /^[\x21-\x7e]{1,256}$/;
 /** The range a JavaScript Date can hold, in epoch ms. */
 const MAX_INSTANT_MS = 8.64e15;
 
@@ -45,6 +47,9 @@ export function credentialsProblem(c: OAuthCredentials): string | undefined {
   }
   if (c.scope !== undefined && (typeof c.scope !== 'string' || !SCOPE.test(c.scope))) {
     return 'the scope holds characters other than printable ASCII';
+  }
+  if (c.userId !== undefined && (typeof c.userId !== 'string' || !USER_ID.test(c.userId))) {
+    return 'the user id is empty, longer than 256 characters, or holds characters other than printable ASCII';
   }
   if (!validInstant(c.obtainedAt)) return 'the time the tokens were obtained is not a valid time';
   if (c.expiresAt !== undefined && !validInstant(c.expiresAt)) return 'the access token expiry is not a valid time';

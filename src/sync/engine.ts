@@ -616,6 +616,7 @@ async function runChunks(
     wallNow: () => ctx.now().getTime(),
     onRetry: (retry) => opts.onProgress?.({ type: 'retry', plugin: plugin.id, retry }),
     deadlineMs: opts.deadlineMs,
+    answerStatus: plugin.answerStatus?.bind(plugin),
     refreshOn401: async (rejected) => {
       if (!mayRefreshAfter401({ refreshesMade, rejected, credentials, nowMs: ctx.now().getTime() })) return undefined;
       refreshesMade++;

@@ -15,6 +15,8 @@
  *   such request once with the new token. A second 401 goes back to the plugin, which reports it
  *   as re-authentication needed: never a refresh loop;
  * - reads the whole body inside the timeout, so a response that stalls mid-body is retried too;
+ * - with `answerStatus` (the plugin's hook), gives an answer the status its body stands for (an
+ *   error inside HTTP 200, as Withings sends them) before any of the rules above look at it;
  * - never retries what okr's HTTP policy refused (a redirect to another origin, a body over the
  *   cap: http/provider-fetch.ts); they would fail the same way again;
  * - with `deadlineMs`, ends everything (attempts, back-off and quota waits) when the deadline
@@ -69,6 +71,8 @@ export interface SyncFetchOptions {
   deadlineMs?: number;
   /** Requests this sync may still make today (the plugin's per-day quota minus earlier runs'). */
   dailyBudget?: { remaining: number; perDay: number };
+  /** The HTTP status an answer stands for when its body says otherwise (`DataImportPlugin.answerStatus`). */
+  answerStatus?: (answer: { status: number; headers: Headers; text: string }) => number | undefined;
 }
 
 export interface SyncFetch {
@@ -144,6 +148,15 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
     pausedUntil = Math.max(pausedUntil, performance.now() + reset);
   }
 
+  /** The status the answer stands for: HTTP's, unless the plugin reads another one in the body. */
+  function statusOf(res: Response, body: ArrayBuffer | null): number {
+    if (!opts.answerStatus || body === null) return res.status;
+    const text = new TextDecoder().decode(body);
+    const said = opts.answerStatus({ status: res.status, headers: res.headers, text });
+    // Only a status a Response can carry (200..599); anything else keeps HTTP's.
+    return said !== undefined && Number.isInteger(said) && said >= 200 && said <= 599 ? said : res.status;
+  }
+
   async function attempt(url: string, init: RequestInit, callerSignal: AbortSignal): Promise<Response> {
     if (callerSignal.aborted) throw callerSignal.reason;
     const pause = pausedUntil - performance.now();
@@ -170,7 +183,12 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
       const res = await opts.baseFetch(url, { ...init, signal: ac.signal });
       // Buffer the body inside the timeout: the plugin then reads it from memory.
       const body = NULL_BODY_STATUS.has(res.status) ? null : await res.arrayBuffer();
-      const buffered = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      const status = statusOf(res, body);
+      const buffered = new Response(body, {
+        status,
+        statusText: status === res.status ? res.statusText : '',
+        headers: res.headers,
+      });
       noteLimits(buffered);
       return buffered;
     } catch (err) {
