@@ -45,7 +45,7 @@ describe('plugin registry', () => {
 
   it('fails on an unknown id with the list of known ids', () => {
     expect(() => createDefaultRegistry().get('garmin')).toThrow(
-      'Unknown plugin "garmin". Known plugins: fitbit, oura, apple-health.',
+      'Unknown plugin "garmin". Known plugins: fitbit, oura, withings, apple-health.',
     );
   });
 });

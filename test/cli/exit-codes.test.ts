@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runBin, tempHome } from '../helpers/cli.js';
 
 const UNKNOWN =
-  'error: Unknown plugin "garmin". Known plugins: fitbit, oura, apple-health.\nhint: Run `okr plugins` to list them.\n';
+  'error: Unknown plugin "garmin". Known plugins: fitbit, oura, withings, apple-health.\nhint: Run `okr plugins` to list them.\n';
 
 describe('exit codes, through the built binary', () => {
   it.each([
@@ -29,7 +29,7 @@ describe('exit codes, through the built binary', () => {
     const r = await runBin(['sync', 'garmin', 'polar', 'fitbit'], { home: tempHome(), env: { OKR_SECRETS: 'file' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: Unknown plugins "garmin", "polar". Known plugins: fitbit, oura, apple-health.\nhint: Run `okr plugins` to list them.\n',
+      'error: Unknown plugins "garmin", "polar". Known plugins: fitbit, oura, withings, apple-health.\nhint: Run `okr plugins` to list them.\n',
     );
   });
 

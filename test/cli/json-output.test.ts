@@ -132,6 +132,7 @@ function cases(csv: string): Case[] {
         expect(j.plugins).toEqual([
           expect.objectContaining({ id: 'fitbit', connected: true, tokens: 'present' }),
           expect.objectContaining({ id: 'oura', connected: false, configured: false, importsFiles: null }),
+          expect.objectContaining({ id: 'withings', connected: false, configured: false, importsFiles: null }),
           expect.objectContaining({ id: 'apple-health', connected: false, importsFiles: expect.any(String) }),
         ]);
         expect(j.files).toEqual(files(home.home));

@@ -130,7 +130,7 @@ describe('validation', () => {
     expect(e.message).toBe(
       'Template "daily" is not valid:\n' +
         '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
-        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura, apple-health)',
+        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura, withings, apple-health)',
     );
     ctx.close();
   });
@@ -439,6 +439,15 @@ describe('template commands', () => {
       'oura.steps',
       'oura.activeCalories',
       'oura.temperatureDeviation',
+      'withings.weight',
+      'withings.fatRatio',
+      'withings.muscleMass',
+      'withings.sleepLength',
+      'withings.sleepScore',
+      'withings.bedTime',
+      'withings.wakeUpTime',
+      'withings.steps',
+      'withings.restingHeartRate',
       'apple-health.steps',
       'apple-health.sleepLength',
       'apple-health.bedTime',
