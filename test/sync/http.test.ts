@@ -391,3 +391,55 @@ describe('mayRefreshAfter401: how many refreshes a sync makes', () => {
     );
   });
 });
+
+describe('answerStatus: errors inside a 2xx body (a provider envelope)', () => {
+  // The scripted server answers `{"status": <n>}` with HTTP <n>; here every answer is HTTP 200
+  // and the body says what it stands for.
+  function enveloped(bodies: number[], extra: Partial<Parameters<typeof createSyncFetch>[0]> = {}) {
+    const seen: Array<string | null> = [];
+    const baseFetch = (async (_url: string, init: RequestInit = {}) => {
+      seen.push(new Headers(init.headers).get('authorization'));
+      return new Response(JSON.stringify({ status: bodies.shift() ?? 0 }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof fetch;
+    const http = createSyncFetch({
+      baseFetch,
+      signal: new AbortController().signal,
+      policy,
+      sleep: async () => {},
+      random: () => 0.5,
+      wallNow: () => 0,
+      answerStatus: ({ text }) => {
+        const s = (JSON.parse(text) as { status: number }).status;
+        return s === 0 ? undefined : s;
+      },
+      ...extra,
+    });
+    return { http, seen };
+  }
+
+  test('a body saying 401 refreshes once and retries with the new token; 429 and 503 retry; success passes', async () => {
+    let refreshes = 0;
+    const t = enveloped([401, 429, 503], {
+      refreshOn401: async () => {
+        refreshes++;
+        return 'fresh';
+      },
+    });
+    const res = await t.http.fetch('http://x/api', { headers: { Authorization: 'Bearer stale' } });
+    expect(res.status).toBe(200);
+    expect(refreshes).toBe(1);
+    expect(t.seen).toEqual(['Bearer stale', 'Bearer fresh', 'Bearer fresh', 'Bearer fresh']);
+    expect(t.http.stats).toMatchObject({ calls: 4, retries: 2 });
+  });
+
+  test('the status it gives reaches the caller, with the body; a status no Response can carry is ignored', async () => {
+    const t = enveloped([400, 42]);
+    const bad = await t.http.fetch('http://x/api');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ status: 400 });
+    expect((await t.http.fetch('http://x/api')).status).toBe(200);
+  });
+});

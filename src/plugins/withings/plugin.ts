@@ -155,9 +155,16 @@ export const withingsPlugin: DataImportPlugin = {
   isConfigured: settings.isConfigured,
 
   async getOAuthConfig(rt): Promise<OAuthConfig> {
-    const { revokeUrl: _none, ...endpoints } = await settings.endpoints(rt);
+    // Not settings.endpoints(): Withings has no revocation endpoint, so no revoke_url setting to read.
+    const [client, authorizationUrl, tokenUrl] = await Promise.all([
+      settings.client(rt),
+      url(rt, 'auth_url'),
+      url(rt, 'token_url'),
+    ]);
     return {
-      ...endpoints,
+      ...client,
+      authorizationUrl,
+      tokenUrl,
       scopes: [...WITHINGS_REQUESTED_SCOPES],
       scopeSeparator: ',',
       // PKCE is not in Withings' documentation; the secret authenticates the client.

@@ -329,9 +329,14 @@ describe('declarations', () => {
 
   it('OAuth as Withings does it: comma-separated scopes, action=requesttoken, the secret in the body, rotating refresh tokens, no revocation', async () => {
     const rt = cannedRuntime(() => ({ body: '{}' }));
+    // Only the plugin's own keys exist (the config service refuses any other, e.g. a revoke_url).
+    const keys = new Set(withingsPlugin.getAdminConfigFields().map((f) => `plugin.withings.${f.key}`));
     const cfg = await withingsPlugin.getOAuthConfig({
       ...rt,
-      getConfig: async (k) => (k.endsWith('client_id') ? 'id' : k.endsWith('client_secret') ? 's' : undefined),
+      getConfig: async (k) => {
+        if (!keys.has(k)) throw new Error(`Unknown config key "${k}".`);
+        return k.endsWith('client_id') ? 'id' : k.endsWith('client_secret') ? 's' : undefined;
+      },
     });
     expect(cfg).toEqual({
       clientId: 'id',
