@@ -5,38 +5,21 @@
 //   to the load event and to the first contentful paint, from file://, next to an empty page
 //   loaded the same way (the browser's own floor). Target (printed, not asserted): load < 1000 ms.
 // Median of N, interleaved. Needs `npm run build` (npm run bench does it).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { loadOkr, median, REPO } from './lib/load.mjs';
+import { loadOkr, median } from './lib/load.mjs';
+import { benchHome, fillTenYears } from './lib/ten-years.mjs';
 
-const BIN = join(REPO, 'bin', 'okr.js');
 const RUNS = Number(process.env.OKR_BENCH_RUNS ?? 7);
-const YEARS = 10;
 const LOAD_TARGET_MS = 1000;
-const FITBIT = ['sleepLength', 'wakeUpTime', 'bedTime', 'steps', 'restingHeartRate', 'hrv', 'activeZoneMinutes'];
-const MANUAL_TYPES = ['number', 'duration', 'time', 'boolean', 'number', 'text'];
 
 const okr = await loadOkr();
-const home = mkdtempSync(join(tmpdir(), 'okr-bench-report-'));
-const env = { ...process.env, OKR_HOME: home, OKR_SECRETS: 'file', NO_COLOR: '1' };
-
-function okrRun(args) {
-  const t = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`okr ${args.join(' ')} exited ${r.status}\n${r.stderr}`);
-  return { ...r, ms: performance.now() - t };
-}
-
-const manual = Array.from({ length: 23 }, (_, i) => ({
-  name: `m${i + 1}`,
-  type: MANUAL_TYPES[i % MANUAL_TYPES.length],
-}));
-const specs = [...FITBIT.map((f) => `fitbit.${f}`), ...manual.map((m) => `M${m.name.slice(1)}:${m.type}`)];
-okrRun(['metrics', 'template', 'create', 'bench', ...specs.flatMap((s) => ['--metric', s])]);
+const bench = benchHome('okr-bench-report-');
+const { home, okrRun } = bench;
+const { dates } = fillTenYears(okr, bench);
 const today = okr.localDate(new Date());
 okrRun(['objective', 'add', 'Bench', '--period', `${okr.addDays(today, -364)}..${today}`]);
 for (const kr of [
@@ -59,44 +42,6 @@ for (const kr of [
   okrRun(['kr', 'add', kr[0], '--objective', '1', ...kr.slice(1)]);
 }
 
-const ctx = okr.createContext({ env, homedir: home });
-const db = ctx.db();
-const dates = okr.eachDate(okr.addDays(today, -(365 * YEARS + 2)), today);
-db.transaction(() => {
-  okr.recordConnected(db, {
-    pluginId: 'fitbit',
-    accountId: 'bench',
-    connectedAt: new Date().toISOString(),
-    tokenStore: 'file',
-  });
-  const put = db.prepare(
-    "INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z')",
-  );
-  dates.forEach((date, i) => {
-    const fitbit = [
-      420 + (i % 90),
-      400 + (i % 120),
-      (1380 + i * 7) % 1440,
-      6000 + ((i * 37) % 9000),
-      50 + (i % 15),
-      30 + (i % 40),
-      i % 60,
-    ];
-    for (const [k, f] of FITBIT.entries()) put.run(date, `fitbit.${f}`, fitbit[k], 'fitbit');
-    manual.forEach((m, k) => {
-      const v = {
-        number: (i + k) % 10,
-        duration: 30 + ((i + k) % 90),
-        time: (1320 + i + k) % 1440,
-        boolean: (i + k) % 2,
-        text: `note ${i}`,
-      }[m.type];
-      put.run(date, m.name, v, 'manual');
-    });
-  });
-  okr.markCoverage(db, 'fitbit', dates, new Set(), new Date().toISOString());
-})();
-ctx.close();
 console.log(`database: ${(dates.length * 30).toLocaleString('en-US')} values (${dates.length} days x 30 metrics)`);
 
 // Day, week and month resolution: the most points per chart is the weekly one near its limit.
