@@ -5,6 +5,7 @@
  * guards, the day rules, setup info and config keys.
  */
 import { describe, expect, it } from 'vitest';
+import { redirectSetupInfo } from '../../../src/commands/config.js';
 import { ProviderError } from '../../../src/errors.js';
 import { buildAuthorizationRequest } from '../../../src/oauth/flow.js';
 import { lookupRedirect, redirectSettingKey } from '../../../src/oauth/redirect.js';
@@ -370,6 +371,17 @@ describe('declarations', () => {
       serve: false,
     });
     expect(redirectSettingKey(withingsPlugin)).toBe('plugin.withings.redirect_uri');
+    // What `okr config setup withings` prints after the plugin's steps: the URI, and for https that it is pasted.
+    const shown = redirectSetupInfo(withingsPlugin, await lookupRedirect(withingsPlugin, settings(https)));
+    expect(shown).toEqual([
+      {
+        kind: 'info',
+        label: 'Redirect URI to register (exactly)',
+        value:
+          'https://me.github.io/okr/ (okr cannot serve this page: after consent, paste the URL the browser shows into `okr connect withings`)',
+        copyable: true,
+      },
+    ]);
 
     const text = (values: Record<string, string>) =>
       withingsPlugin
