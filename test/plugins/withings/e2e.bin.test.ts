@@ -161,7 +161,10 @@ describe.skipIf(!built)('withings end to end, with the built binary', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Opening the browser to sign in to Withings');
     expect(r.stdout).toContain(`✓ Connected Withings as ${sim.userId}`);
-    expect(readFileSync(join(home, 'page.html'), 'utf8')).toContain('Connected to Withings');
+    // The "browser" writes the page after okr has answered it, maybe after okr has exited: wait for it.
+    const page = join(home, 'page.html');
+    for (let i = 0; i < 100 && !existsSync(page); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readFileSync(page, 'utf8')).toContain('Connected to Withings');
     expect(await refuses(Number(new URL(redirect).port))).toBe(true);
     expect((await okr(['sync', 'withings', '--since', '7d'])).code).toBe(0);
   }, 60_000);
