@@ -20,6 +20,7 @@ import type {
   OAuthCredentials,
   PluginRuntime,
 } from '../src/plugins/types.js';
+import { GLOBAL_KEYS } from '../src/store/config.js';
 
 export interface ContractSetup {
   rt: PluginRuntime;
@@ -80,8 +81,19 @@ export function testPluginContract({ plugin, setup }: ContractOptions): void {
 
     beforeAll(async () => {
       ctx = await setup();
+      // The real config service refuses a key no plugin declares ("Unknown config key"); the
+      // contract's runtime does too, so a plugin reading an undeclared key fails here, not in a
+      // user's sync.
+      const declared = new Set([
+        ...GLOBAL_KEYS.map((k) => k.key),
+        ...plugin.getAdminConfigFields().map((f) => `plugin.${plugin.id}.${f.key}`),
+      ]);
       rt = {
         ...ctx.rt,
+        getConfig: async (key) => {
+          if (!declared.has(key)) throw new Error(`${plugin.id} read the undeclared config key "${key}"`);
+          return ctx.rt.getConfig(key);
+        },
         fetch: ((input: string | URL | Request, init?: RequestInit) => {
           const url = input instanceof Request ? input.url : String(input);
           requests.push({ url, signal: init?.signal ?? (input instanceof Request ? input.signal : undefined) });

@@ -34,7 +34,7 @@ export interface ResolvedValue {
   source: ValueSource;
 }
 
-const GLOBAL_KEYS: ConfigKey[] = [
+export const GLOBAL_KEYS: ConfigKey[] = [
   {
     key: 'global.base_url',
     label: 'Base URL',

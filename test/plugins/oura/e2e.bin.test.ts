@@ -151,7 +151,7 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
     const browser = join(home, 'browser.cjs');
     writeFileSync(
       browser,
-      `#!${process.execPath}\nfetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).then((t) => require('node:fs').writeFileSync(${JSON.stringify(join(home, 'page.html'))}, t));\n`,
+      `#!${process.execPath}\nfetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).then((t) => { const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(join(home, 'page.tmp'))}, t); fs.renameSync(${JSON.stringify(join(home, 'page.tmp'))}, ${JSON.stringify(join(home, 'page.html'))}); });\n`,
     );
     chmodSync(browser, 0o700);
     const env = { BROWSER: browser, DISPLAY: '', WAYLAND_DISPLAY: '', XDG_CURRENT_DESKTOP: '' };
@@ -160,7 +160,11 @@ describe.skipIf(!built)('oura end to end, with the built binary', () => {
     expect(r.stderr).toContain('Opening the browser to sign in to Oura');
     expect(r.stderr).toContain(encodeURIComponent(redirect));
     expect(r.stdout).toContain('✓ Connected Oura as sleeper@example.com');
-    expect(readFileSync(join(home, 'page.html'), 'utf8')).toContain('Connected to Oura');
+    // The "browser" writes the page (whole, by a rename) after okr has answered it, maybe after
+    // okr has exited: wait for it.
+    const page = join(home, 'page.html');
+    for (let i = 0; i < 100 && !existsSync(page); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readFileSync(page, 'utf8')).toContain('Connected to Oura');
     expect(sim.stats['token:authorization_code']).toBe(1);
   }, 60_000);
 

@@ -153,7 +153,7 @@ describe.skipIf(!built)('withings end to end, with the built binary', () => {
     const browser = join(home, 'browser.cjs');
     writeFileSync(
       browser,
-      `#!${process.execPath}\nfetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).then((t) => require('node:fs').writeFileSync(${JSON.stringify(join(home, 'page.html'))}, t));\n`,
+      `#!${process.execPath}\nfetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).then((t) => { const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(join(home, 'page.tmp'))}, t); fs.renameSync(${JSON.stringify(join(home, 'page.tmp'))}, ${JSON.stringify(join(home, 'page.html'))}); });\n`,
     );
     chmodSync(browser, 0o700);
     const env = { BROWSER: browser, DISPLAY: '', WAYLAND_DISPLAY: '', XDG_CURRENT_DESKTOP: '' };
@@ -161,7 +161,8 @@ describe.skipIf(!built)('withings end to end, with the built binary', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Opening the browser to sign in to Withings');
     expect(r.stdout).toContain(`✓ Connected Withings as ${sim.userId}`);
-    // The "browser" writes the page after okr has answered it, maybe after okr has exited: wait for it.
+    // The "browser" writes the page (whole, by a rename) after okr has answered it, maybe after
+    // okr has exited: wait for it.
     const page = join(home, 'page.html');
     for (let i = 0; i < 100 && !existsSync(page); i++) await new Promise((r) => setTimeout(r, 50));
     expect(readFileSync(page, 'utf8')).toContain('Connected to Withings');
