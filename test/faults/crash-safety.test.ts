@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addDays, localDate } from '../../src/dates.js';
+import { FITBIT_DAYS_PER_FETCH } from '../../src/plugins/fitbit/plugin.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { pidAlive } from '../../src/sync/lock.js';
 import { chunksNewestFirst } from '../../src/sync/plan.js';
@@ -43,13 +44,14 @@ import { storedTokens } from '../sync/helpers.js';
 const RUNS = Number(process.env.OKR_CRASH_RUNS ?? 200);
 /** Injected per-response latencies (ms): 0 for kills in the writes, more for kills mid-request. */
 const LATENCIES = [0, 5, 20, 40];
-const DAYS = 365; // five chunks of at most 90 days
+// All of the simulator's history: three fitbit chunks (366, 366 and 68 days), fetched at once.
+const DAYS = 800;
 
 let sim: Simulator;
 let today: string;
 let from: string;
 let reference: Map<string, string[]>;
-const chunks = () => chunksNewestFirst(from, today, 90);
+const chunks = () => chunksNewestFirst(from, today, FITBIT_DAYS_PER_FETCH);
 const homes: string[] = [];
 
 beforeAll(async () => {
@@ -152,7 +154,7 @@ async function killAndCheck(opts: {
         ? 'before-run'
         : chunksDone === 0
           ? 'no-chunk'
-          : chunksDone < 5
+          : chunksDone < chunks().length
             ? 'some-chunks'
             : 'all-chunks';
   }
@@ -179,7 +181,7 @@ async function killAndCheck(opts: {
   else if (JSON.parse(next.stdout).plugins[0].status !== 'ok') fail(`next sync: ${next.stdout}`);
   if ((sim.stats.authorize ?? 0) !== authBefore) fail('the next sync needed a browser sign-in');
   const after = halfRecorded(h.dbFile, chunks(), reference);
-  if (after.chunksDone !== 5 || after.problems.length > 0) {
+  if (after.chunksDone !== chunks().length || after.problems.length > 0) {
     fail(`after the next sync: ${after.chunksDone} chunks, ${after.problems.join('; ')}`);
   }
   const rows = syncRunRows(h.dbFile);
