@@ -8,6 +8,22 @@ import type { FieldValue, ImportedDataRecord } from './types.js';
 /** Field id → (date → value). */
 export type FieldSeries = Map<string, Map<string, number>>;
 
+/** Sets `series[field][day]` when the value exists (and is finite); a later one for the day wins. */
+export function putValue(series: FieldSeries, field: string, day: string, value: number | undefined): void {
+  if (value === undefined || !Number.isFinite(value)) return;
+  let values = series.get(field);
+  if (!values) {
+    values = new Map();
+    series.set(field, values);
+  }
+  values.set(day, value);
+}
+
+/** Providers send durations in seconds; okr stores durations in whole minutes. */
+export function secondsToMinutes(seconds: number): number {
+  return Math.round(seconds / 60);
+}
+
 function inRange(date: string, from: string, to: string): boolean {
   return daysBetween(from, date) >= 0 && daysBetween(date, to) >= 0;
 }

@@ -9,24 +9,8 @@
  *   when the user travelled between two records).
  * - null, a missing key and a missing day all mean no value; nothing is ever stored as zero.
  */
-import type { FieldSeries } from '../records.js';
+import { type FieldSeries, putValue as put, secondsToMinutes } from '../records.js';
 import type { DailyActivityDoc, DailyReadinessDoc, DailySleepDoc, SleepDoc } from './schemas.js';
-
-/** Oura durations are seconds; okr stores durations in whole minutes. */
-export function secondsToMinutes(seconds: number): number {
-  return Math.round(seconds / 60);
-}
-
-/** Sets `series[field][day]` when the value exists; a later document for the same day wins. */
-function put(series: FieldSeries, field: string, day: string, value: number | undefined): void {
-  if (value === undefined || !Number.isFinite(value)) return;
-  let values = series.get(field);
-  if (!values) {
-    values = new Map();
-    series.set(field, values);
-  }
-  values.set(day, value);
-}
 
 export function mapReadiness(docs: DailyReadinessDoc[]): FieldSeries {
   const series: FieldSeries = new Map();

@@ -16,7 +16,7 @@
  * - A missing or null value and a missing day are no value; nothing is stored as zero, except a
  *   step count Withings reports as 0.
  */
-import type { FieldSeries } from '../records.js';
+import { type FieldSeries, putValue as put, secondsToMinutes } from '../records.js';
 import { MEASTYPES } from './fields.js';
 import type { ActivityDay, MeasureGroup, SleepSummary } from './schemas.js';
 
@@ -26,21 +26,6 @@ export type ZoneClock = (instantMs: number, timeZone: string | undefined) => { d
 /** `value × 10^unit`, exactly as written (118003, -3 → 118.003). */
 export function measureValue(value: number, unit: number): number {
   return unit < 0 ? value / 10 ** -unit : value * 10 ** unit;
-}
-
-/** Withings durations are seconds; okr stores whole minutes. */
-export function secondsToMinutes(seconds: number): number {
-  return Math.round(seconds / 60);
-}
-
-function put(series: FieldSeries, field: string, day: string, value: number | undefined): void {
-  if (value === undefined || !Number.isFinite(value)) return;
-  let values = series.get(field);
-  if (!values) {
-    values = new Map();
-    series.set(field, values);
-  }
-  values.set(day, value);
 }
 
 const MEASURE_FIELDS = Object.entries(MEASTYPES) as Array<[string, number]>;
