@@ -19,7 +19,14 @@ import {
   tokenFault,
 } from './faults.js';
 import { checkDataType, dailyRollUp, type HealthApiDeps, identity, list } from './health-api.js';
-import type { ModuleAnswer, ModuleFactory, ModuleHandleBase, ModuleRequest, SimulatorModule } from './module.js';
+import {
+  type ModuleAnswer,
+  type ModuleFactory,
+  type ModuleHandleBase,
+  type ModuleRequest,
+  moduleStats,
+  type SimulatorModule,
+} from './module.js';
 import { OAuthServer } from './oauth.js';
 import { digits, hashSeed, mulberry32 } from './prng.js';
 import { html, rpcError, type SimResponse } from './responses.js';
@@ -118,10 +125,7 @@ export const googleHealthModule =
       autoApprove: opts.autoApprove ?? false,
     });
     const faults = noFaults();
-    const stats: Record<string, number> = {};
-    const count = (key: string) => {
-      stats[key] = (stats[key] ?? 0) + 1;
-    };
+    const { stats, count, reset: resetStats } = moduleStats();
     const recent: number[] = [];
 
     function route(req: ModuleRequest): ModuleAnswer {
@@ -241,9 +245,7 @@ export const googleHealthModule =
         FITBIT_API_BASE_URL: `${base}/v4`,
       },
       stats,
-      resetStats: () => {
-        for (const k of Object.keys(stats)) delete stats[k];
-      },
+      resetStats,
       faults,
       setTokenTtl: (seconds) => {
         oauth.accessTokenTtlSeconds = seconds;

@@ -60,3 +60,17 @@ export interface ModuleHandleBase {
   stats: Record<string, number>;
   resetStats(): void;
 }
+
+/** A module's request counters: `stats` as its handle shows them, `count` to add one, `reset`. */
+export function moduleStats(): { stats: Record<string, number>; count(key: string): void; reset(): void } {
+  const stats: Record<string, number> = {};
+  return {
+    stats,
+    count: (key) => {
+      stats[key] = (stats[key] ?? 0) + 1;
+    },
+    reset: () => {
+      for (const k of Object.keys(stats)) delete stats[k];
+    },
+  };
+}

@@ -9,7 +9,14 @@
  * simulator server (server.ts), for tests and benchmarks of the oura plugin.
  */
 import type { OAuthCredentials } from '../../plugins/types.js';
-import type { ModuleAnswer, ModuleFactory, ModuleHandleBase, ModuleRequest, SimulatorModule } from '../module.js';
+import {
+  type ModuleAnswer,
+  type ModuleFactory,
+  type ModuleHandleBase,
+  type ModuleRequest,
+  moduleStats,
+  type SimulatorModule,
+} from '../module.js';
 import { hashSeed, mulberry32 } from '../prng.js';
 import { startSimulatorServer } from '../server.js';
 import { detail, forbidden, listCollection, type OuraUser, personalInfo } from './api.js';
@@ -134,10 +141,7 @@ export const ouraModule =
     const apiOpts = { pageSize: Math.max(1, opts.pageSize ?? 100), endInclusive: opts.endInclusive ?? false };
     const limit = opts.rateLimit === undefined ? OURA_RATE_LIMIT : opts.rateLimit;
     const worded = opts.wordedErrors ?? true;
-    const stats: Record<string, number> = {};
-    const count = (k: string) => {
-      stats[k] = (stats[k] ?? 0) + 1;
-    };
+    const { stats, count, reset: resetStats } = moduleStats();
     // Request times, for the app-wide and the per-token window.
     const appWindow: number[] = [];
     const tokenWindows = new Map<string, number[]>();
@@ -165,9 +169,7 @@ export const ouraModule =
       oauth,
       faults: { membershipExpired: false, latencyMs: 0 },
       stats,
-      resetStats: () => {
-        for (const k of Object.keys(stats)) delete stats[k];
-      },
+      resetStats,
       issueTokens: (scopes, requested) => oauth.issue(scopes, requested),
       expireAccessTokens: () => oauth.expireAccessTokens(),
       revokeAll: () => oauth.revokeAll(),

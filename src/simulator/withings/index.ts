@@ -9,7 +9,14 @@
  * and benchmarks of the withings plugin.
  */
 import type { OAuthCredentials } from '../../plugins/types.js';
-import type { ModuleAnswer, ModuleFactory, ModuleHandleBase, ModuleRequest, SimulatorModule } from '../module.js';
+import {
+  type ModuleAnswer,
+  type ModuleFactory,
+  type ModuleHandleBase,
+  type ModuleRequest,
+  moduleStats,
+  type SimulatorModule,
+} from '../module.js';
 import { hashSeed, mulberry32 } from '../prng.js';
 import type { SimResponse } from '../responses.js';
 import { startSimulatorServer } from '../server.js';
@@ -126,10 +133,7 @@ export const withingsModule =
     });
     const apiOpts = { pageSize: Math.max(1, opts.pageSize ?? 300) };
     const perMinute = opts.rateLimitPerMinute === undefined ? WITHINGS_RATE_LIMIT_PER_MINUTE : opts.rateLimitPerMinute;
-    const stats: Record<string, number> = {};
-    const count = (k: string) => {
-      stats[k] = (stats[k] ?? 0) + 1;
-    };
+    const { stats, count, reset: resetStats } = moduleStats();
     const window: number[] = [];
     const base = mount.baseUrl;
     const handle: WithingsHandle = {
@@ -153,9 +157,7 @@ export const withingsModule =
       oauth,
       faults: { latencyMs: 0 },
       stats,
-      resetStats: () => {
-        for (const k of Object.keys(stats)) delete stats[k];
-      },
+      resetStats,
       issueTokens: (scopes) => oauth.issue(scopes),
       expireAccessTokens: () => oauth.expireAccessTokens(),
       revokeAll: () => oauth.revokeAll(),
