@@ -43,7 +43,8 @@ export interface Context {
   /** The user's IANA time zone: `TZ` when it names one, else the system's. */
   timeZone(): string;
   /** What plugins get: config lookup, fetch, clock, abort signal, time zone. */
-  pluginRuntime(signal?: AbortSignal): PluginRuntime;
+  /** `fetch` replaces the context's (the sync passes its counting, retrying one). */
+  pluginRuntime(signal?: AbortSignal, fetch?: typeof globalThis.fetch): PluginRuntime;
   /** Best effort: the caller always prints the URL as well. */
   openBrowser(url: string): Promise<void>;
   /**
@@ -118,14 +119,14 @@ export function createContext(opts: ContextOptions = {}): Context {
       return db;
     },
     timeZone,
-    pluginRuntime(s?: AbortSignal): PluginRuntime {
-      return {
-        getConfig: (key) => config!.getConfigValue(key),
-        fetch: fetchImpl,
+    pluginRuntime(s?: AbortSignal, f?: typeof globalThis.fetch): PluginRuntime {
+      // Assigned, not spread: the zone is a getter, resolved only if the plugin reads it.
+      return Object.assign(runtimeZone(timeZone), {
+        getConfig: (key: string) => config!.getConfigValue(key),
+        fetch: f ?? fetchImpl,
         now,
         signal: s ?? signal,
-        ...runtimeZone(timeZone()),
-      };
+      });
     },
     openBrowser:
       opts.openBrowser ??

@@ -7,6 +7,7 @@
  * header only.
  */
 import { HttpPolicyError } from './policy-error.js';
+import { OkrHeaders } from './response.js';
 
 /** What node:http sends as a header value (its checkInvalidHeaderChar). */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -20,23 +21,21 @@ function badHeader(name: string): HttpPolicyError {
 
 function pairsOf(init: RequestInit['headers']): Iterable<[string, string]> {
   if (init === undefined || init === null) return [];
-  if (init instanceof Headers) return init.entries();
   if (Array.isArray(init)) return init.map(([k, v]) => [String(k), String(v)] as [string, string]);
   const any = init as unknown;
   if (typeof (any as Iterable<unknown>)[Symbol.iterator] === 'function') return any as Iterable<[string, string]>;
   return Object.entries(init as Record<string, string>).map(([k, v]) => [k, String(v)] as [string, string]);
 }
 
-/** `new Headers(init)`, except that a bad name or value throws an HttpPolicyError naming the header only. */
+/**
+ * `new Headers(init)` (okr's own, response.ts), except that a bad name or value throws an
+ * HttpPolicyError naming the header only.
+ */
 export function requestHeaders(init: RequestInit['headers']): Headers {
-  const out = new Headers();
+  const out = new OkrHeaders();
   for (const [name, value] of pairsOf(init)) {
-    if (!FIELD_VALUE.test(value)) throw badHeader(name);
-    try {
-      out.append(name, value);
-    } catch {
-      throw badHeader(name);
-    }
+    if (!FIELD_NAME.test(name) || !FIELD_VALUE.test(value)) throw badHeader(name);
+    out.append(name, value);
   }
-  return out;
+  return out as unknown as Headers;
 }

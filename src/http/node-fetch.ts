@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { requestHeaders } from './headers.js';
+import { isRequest, OkrHeaders, response } from './response.js';
 
 const MAX_REDIRECTS = 20;
 /** Headers that carry credentials: dropped when a redirect leaves the origin. */
@@ -65,7 +66,7 @@ async function once(url: URL, init: RequestInit, signal: AbortSignal | undefined
 }
 
 function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal | undefined): Response {
-  const headers = new Headers();
+  const headers = new OkrHeaders();
   for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
   const status = res.statusCode ?? 0;
   const nullBody = status === 204 || status === 205 || status === 304;
@@ -108,17 +109,11 @@ function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal | undefi
       res.destroy();
     },
   });
-  const response = new Response(nullBody ? null : stream, {
-    status,
-    statusText: res.statusMessage ?? '',
-    headers,
-  });
-  Object.defineProperty(response, 'url', { value: url.href });
-  return response;
+  return response(nullBody ? null : stream, { status, statusText: res.statusMessage ?? '', headers, url: url.href });
 }
 
 export const nodeFetch: typeof fetch = async (input, init = {}) => {
-  if (input instanceof Request) throw new TypeError('okr fetch: pass a URL, not a Request');
+  if (isRequest(input)) throw new TypeError('okr fetch: pass a URL, not a Request');
   const signal = init.signal ?? undefined;
   if (signal?.aborted) throw signal.reason;
   let url = new URL(String(input));

@@ -17,6 +17,7 @@
  * Errors never quote a header value or a body (see policy-error.ts).
  */
 import { bytesText, HttpPolicyError, secondsText } from './policy-error.js';
+import { concat, isRequest, response } from './response.js';
 
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -67,24 +68,17 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array | null
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.byteLength;
-  }
-  return body;
+  return concat(chunks, total);
 }
 
 async function buffered(res: Response, url: URL, max: number): Promise<Response> {
   const body = await readCapped(res, max);
-  const out = new Response(NULL_BODY_STATUS.has(res.status) ? null : body, {
+  return response(NULL_BODY_STATUS.has(res.status) ? null : body, {
     status: res.status,
     statusText: res.statusText,
     headers: res.headers,
+    url: url.href,
   });
-  Object.defineProperty(out, 'url', { value: url.href });
-  return out;
 }
 
 export function createProviderFetch(base: typeof fetch, limits: ProviderFetchLimits = {}): typeof fetch {
@@ -92,7 +86,7 @@ export function createProviderFetch(base: typeof fetch, limits: ProviderFetchLim
   const timeoutMs = limits.timeoutMs ?? REQUEST_TIMEOUT_MS;
 
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
-    if (input instanceof Request) throw new TypeError('okr fetch: pass a URL, not a Request');
+    if (isRequest(input)) throw new TypeError('okr fetch: pass a URL, not a Request');
     let url = new URL(String(input));
     const mode = init.redirect ?? 'follow';
     const caller = init.signal ?? undefined;

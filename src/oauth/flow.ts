@@ -11,6 +11,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { ExitCode, isProviderError, OkrError } from '../errors.js';
+import { toStandardResponse } from '../http/response.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { isLoopbackHttp } from './loopback-url.js';
 import { requestTokens } from './tokens.js';
@@ -61,7 +62,8 @@ export function clientAuth(cfg: OAuthConfig, pluginId: string): oauth.ClientAuth
 /** Request options: our fetch (so tests and the simulator see every call), Ctrl-C. */
 export function requestOptions(deps: OAuthDeps, url: string) {
   return {
-    [oauth.customFetch]: (input: string, init: RequestInit) => deps.fetch(input, init),
+    // oauth4webapi checks for the real Response class; okr's fetch returns its own (http/response.ts).
+    [oauth.customFetch]: async (input: string, init: RequestInit) => toStandardResponse(await deps.fetch(input, init)),
     [oauth.allowInsecureRequests]: isLoopbackHttp(url),
     ...(deps.signal ? { signal: deps.signal } : {}),
   };

@@ -300,6 +300,12 @@ export interface DataImportPlugin {
    * plugin reports finished days through `rt.commitDays` so that an interrupted backfill resumes.
    */
   pagesLongRanges?: boolean;
+  /**
+   * Chunks a backfill fetches at once (default 3, CHUNK_CONCURRENCY in src/sync/engine.ts). A
+   * plugin whose `fetchData` already sends all of a chunk's requests at once sets 1: a second
+   * chunk in flight would save one round trip per chunk but hold twice the responses in memory.
+   */
+  chunksInFlight?: number;
   /** Days before today always fetched again (late data: sleeps synced from the app later). Default 7. */
   recentDays?: number;
   /**

@@ -20,6 +20,7 @@ import { staleDemoHome } from '../demo/record.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
+import { withRuntime } from '../plugins/runtime-zone.js';
 import type {
   DataFieldDescriptor,
   DataImportPlugin,
@@ -636,7 +637,7 @@ async function runChunks(
       }
     },
   });
-  const rt = { ...ctx.pluginRuntime(ctx.signal), fetch: http.fetch };
+  const rt = ctx.pluginRuntime(ctx.signal, http.fetch);
   const syncCalls = () => http.stats.calls;
 
   try {
@@ -751,7 +752,7 @@ async function runChunks(
       };
       let fetched: FetchResult;
       try {
-        const chunkRt = { ...rt, signal: AbortSignal.any([ctx.signal, chunkAbort.signal]), commitDays };
+        const chunkRt = withRuntime(rt, { signal: AbortSignal.any([ctx.signal, chunkAbort.signal]), commitDays });
         fetched = await plugin.fetchData(chunkRt, credentials!, chunk.from, chunk.to, fields);
       } catch (err) {
         fail(err);
@@ -786,7 +787,9 @@ async function runChunks(
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, todo.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(plugin.chunksInFlight ?? CHUNK_CONCURRENCY, todo.length) }, worker),
+    );
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (failure) {
       const err = failure.err;

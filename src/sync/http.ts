@@ -29,6 +29,7 @@
 import { isSingleAttempt } from '../http/attempts.js';
 import { requestHeaders } from '../http/headers.js';
 import { HttpPolicyError, secondsText } from '../http/policy-error.js';
+import { bodyBytes, isRequest, response } from '../http/response.js';
 import { parseRateLimitRemaining, parseRateLimitReset, parseRetryAfter } from '../http/retry-after.js';
 import type { QuotaLimiter, TokenBucket } from './rate-limit.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
@@ -149,7 +150,7 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
   }
 
   /** The status the answer stands for: HTTP's, unless the plugin reads another one in the body. */
-  function statusOf(res: Response, body: ArrayBuffer | null): number {
+  function statusOf(res: Response, body: Uint8Array | null): number {
     if (!opts.answerStatus || body === null) return res.status;
     const text = new TextDecoder().decode(body);
     const said = opts.answerStatus({ status: res.status, headers: res.headers, text });
@@ -164,7 +165,7 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
     if (budget !== undefined) {
       if (budget <= 0) {
         self.note = `The plugin's quota of ${opts.dailyBudget!.perDay} requests a day is spent (counting earlier syncs in the last 24 hours).`;
-        return new Response(null, { status: 429, statusText: 'Too Many Requests (daily quota, okr)' });
+        return response(null, { status: 429, statusText: 'Too Many Requests (daily quota, okr)' });
       }
       budget--;
     }
@@ -182,12 +183,13 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
     try {
       const res = await opts.baseFetch(url, { ...init, signal: ac.signal });
       // Buffer the body inside the timeout: the plugin then reads it from memory.
-      const body = NULL_BODY_STATUS.has(res.status) ? null : await res.arrayBuffer();
+      const body = NULL_BODY_STATUS.has(res.status) ? null : await bodyBytes(res);
       const status = statusOf(res, body);
-      const buffered = new Response(body, {
+      const buffered = response(body, {
         status,
         statusText: status === res.status ? res.statusText : '',
         headers: res.headers,
+        url,
       });
       noteLimits(buffered);
       return buffered;
@@ -202,15 +204,14 @@ export function createSyncFetch(opts: SyncFetchOptions): SyncFetch {
 
   async function syncFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const url = urlOf(input);
-    const base: RequestInit =
-      input instanceof Request
-        ? {
-            method: input.method,
-            headers: input.headers,
-            body: input.body ? await input.clone().arrayBuffer() : undefined,
-            ...init,
-          }
-        : init;
+    const base: RequestInit = isRequest(input)
+      ? {
+          method: input.method,
+          headers: input.headers,
+          body: input.body ? await input.clone().arrayBuffer() : undefined,
+          ...init,
+        }
+      : init;
     const callerSignal = AbortSignal.any([init.signal ?? opts.signal, deadline.signal]);
     // A request that may already have done its work when its answer was lost (a single-use
     // refresh): a 429 is retried (nothing was done), a 5xx, a timeout or a network error is not.

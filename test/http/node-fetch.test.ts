@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFetch } from '../../src/http/node-fetch.js';
+import { OkrResponse } from '../../src/http/response.js';
 
 let server: Server;
 let base: string;
@@ -48,9 +49,9 @@ afterAll(() => {
 });
 
 describe('nodeFetch (okr’s fetch over node:http)', () => {
-  it('returns a standard Response with status, headers and body', async () => {
+  it('returns a Response (okr’s own, http/response.ts) with status, headers and body', async () => {
     const res = await nodeFetch(`${base}/json`, { headers: { Authorization: 'Bearer t' } });
-    expect(res).toBeInstanceOf(Response);
+    expect(res).toBeInstanceOf(OkrResponse);
     expect(res.status).toBe(200);
     expect(res.ok).toBe(true);
     expect(res.headers.get('x-two')).toBe('a');

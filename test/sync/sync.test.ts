@@ -611,12 +611,14 @@ describe('backfill, Ctrl-C and resume', () => {
   test('Ctrl-C stops at a safe point: whole chunks only, exit 130; the next run resumes', async () => {
     const c = await connectHome({ sim });
     const ac = new AbortController();
-    // The simulator's 800 days: three chunks (366, 366 and 68 days), fetched at once.
+    // The simulator's 800 days: three chunks (366, 366 and 68 days), newest first, one at a time
+    // (fitbit's chunksInFlight: 1).
     const from = addDays(TODAY, -799);
     const chunks = chunksNewestFirst(from, TODAY, FITBIT_DAYS_PER_FETCH);
     expect(chunks).toHaveLength(3);
     const oldest = chunks[2]!;
-    const oldestCovered = () => coverage(c).filter((x) => x.date <= oldest.to).length === oldest.days;
+    const newerCovered = () =>
+      coverage(c).filter((x) => x.date > oldest.to).length === chunks[0]!.days + chunks[1]!.days;
     // A request's first date: in the URL (list filters) or the body (roll-up ranges).
     const firstDate = (input: unknown, init?: RequestInit) => {
       const url = decodeURIComponent(String(input));
@@ -625,11 +627,14 @@ describe('backfill, Ctrl-C and resume', () => {
       const d = /"year":(\d+),"month":(\d+),"day":(\d+)/.exec(String(init?.body ?? ''));
       return d ? `${d[1]}-${d[2]!.padStart(2, '0')}-${d[3]!.padStart(2, '0')}` : undefined;
     };
+    let oldestAsked = 0;
     const fetchSpy: typeof fetch = async (input, init) => {
-      // The two newer chunks wait until the oldest has committed; then Ctrl-C, with them in flight.
+      // The oldest chunk starts only once the two newer ones have committed: Ctrl-C with its
+      // requests in flight.
       const date = firstDate(input, init);
-      if (date !== undefined && date > oldest.to) {
-        for (let i = 0; i < 500 && !oldestCovered(); i++) await new Promise((r) => setTimeout(r, 10));
+      if (date !== undefined && date <= oldest.to) {
+        oldestAsked++;
+        expect(newerCovered()).toBe(true);
         ac.abort(new Error('Interrupted.'));
       }
       return fetch(input, init);
@@ -644,8 +649,9 @@ describe('backfill, Ctrl-C and resume', () => {
     const done = chunks.filter((ch) => eachDate(ch.from, ch.to).every((d) => covered.has(d)));
     const untouched = chunks.filter((ch) => eachDate(ch.from, ch.to).every((d) => !covered.has(d)));
     expect(done.length + untouched.length).toBe(3);
-    expect(done).toEqual([oldest]);
-    expect(p.chunksFetched).toBe(1);
+    expect(done).toEqual([chunks[0], chunks[1]]);
+    expect(oldestAsked).toBeGreaterThan(0);
+    expect(p.chunksFetched).toBe(2);
     expect(covered.size).toBe(p.days);
     for (const v of allValues(c.dbFile)) expect(covered.has(v.date)).toBe(true);
     const want = new Map([...truth(from, TODAY)].filter(([k]) => covered.has(k.slice(0, 10))));
@@ -653,7 +659,7 @@ describe('backfill, Ctrl-C and resume', () => {
     // The connection's status says nothing about an interruption.
     expect(connectionRow(c.dbFile)?.last_sync_status).toBeNull();
 
-    // The next run skips the old chunks the interrupted one completed (the newest, holding the
+    // The next run skips the old chunk the interrupted one completed (the newest, holding the
     // last 7 days, is always fetched again).
     sim.resetStats();
     const again = await sync(c, ['--since', '800d', '--json']);

@@ -204,6 +204,9 @@ export const fitbitPlugin: DataImportPlugin = {
   // A chunk (what a killed backfill may have to fetch again) is a year: inside it fetch-data.ts
   // keeps to Google's 90-day roll-up cap and fetches every window at once.
   maxDaysPerFetch: FITBIT_DAYS_PER_FETCH,
+  // ~30 requests at once already; a second year in flight would double the memory a backfill
+  // holds (sleep pages are ~200 KiB each) to save one round trip a year.
+  chunksInFlight: 1,
   shortRefreshTokenLifetimeMs: SEVEN_DAYS_MS,
   fileImport: { importers: [fitbitTakeoutImporter], oauth: true },
 };

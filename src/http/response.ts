@@ -1,0 +1,209 @@
+/**
+ * `Headers` and `Response` as okr's own small classes, for every response okr's fetch hands back.
+ *
+ * Why not the globals: in Node 20 the first touch of `Headers`, `Response` or `Request` loads
+ * undici whole (its fetch, its WebAssembly HTTP parser), ~9 MB of resident memory and ~10 ms,
+ * even when node:http does the transport (node-fetch.ts). A sync reads a status, a few headers
+ * and a body; these cover that and what callers of a fetch commonly use (`ok`, `text()`,
+ * `json()`, `arrayBuffer()`, `body` as a web stream, `clone()`), typed as the standard ones so that
+ * code and tests keep the usual API. oauth4webapi insists on real instances: oauth/flow.ts
+ * converts with `toStandardResponse` (connect and revoke, not sync).
+ */
+
+type HeaderPairs = Iterable<readonly [string, string]> | Record<string, string> | { forEach: Headers['forEach'] };
+
+/** Case-insensitive, values of a repeated name joined with ", ", iterated in name order: as `Headers`. */
+export class OkrHeaders {
+  readonly #map = new Map<string, string>();
+
+  constructor(init?: HeaderPairs | null) {
+    if (!init) return;
+    if (typeof (init as Headers).forEach === 'function' && !(Symbol.iterator in init)) {
+      (init as Headers).forEach((v, k) => {
+        this.append(k, v);
+      });
+    } else if (Symbol.iterator in init) {
+      for (const [k, v] of init as Iterable<readonly [string, string]>) this.append(k, v);
+    } else {
+      for (const [k, v] of Object.entries(init)) this.append(k, String(v));
+    }
+  }
+
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const had = this.#map.get(key);
+    this.#map.set(key, had === undefined ? value : `${had}, ${value}`);
+  }
+  set(name: string, value: string): void {
+    this.#map.set(name.toLowerCase(), value);
+  }
+  get(name: string): string | null {
+    return this.#map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+  delete(name: string): void {
+    this.#map.delete(name.toLowerCase());
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const k of [...this.#map.keys()].sort()) yield [k, this.#map.get(k)!];
+  }
+  *keys(): IterableIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  *values(): IterableIterator<string> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  forEach(fn: (value: string, name: string, parent: OkrHeaders) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+}
+
+type Body = ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer | string | null;
+
+export interface OkrResponseInit {
+  status?: number;
+  statusText?: string;
+  headers?: HeaderPairs;
+  url?: string;
+}
+
+/** A response whose body is a web stream (as the transport reads it) or bytes in memory. */
+export class OkrResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly url: string;
+  readonly redirected = false;
+  readonly type = 'basic';
+  #stream: ReadableStream<Uint8Array> | null;
+  #bytes: Uint8Array | null;
+  #used = false;
+
+  constructor(body: Body = null, init: OkrResponseInit = {}) {
+    this.status = init.status ?? 200;
+    this.statusText = init.statusText ?? '';
+    this.headers = new OkrHeaders(init.headers) as unknown as Headers;
+    this.url = init.url ?? '';
+    this.#stream = body instanceof ReadableStream ? body : null;
+    this.#bytes =
+      body === null || body instanceof ReadableStream
+        ? null
+        : typeof body === 'string'
+          ? new TextEncoder().encode(body)
+          : body instanceof Uint8Array
+            ? body
+            : new Uint8Array(body);
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status <= 299;
+  }
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+  /** The body as a web stream (made on first read when the bytes are in memory). */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (!this.#stream && this.#bytes) {
+      const bytes = this.#bytes;
+      this.#stream = new ReadableStream({
+        start(c) {
+          c.enqueue(bytes);
+          c.close();
+        },
+      });
+      this.#bytes = null;
+    }
+    return this.#stream;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    if (this.#bytes) return this.#bytes;
+    if (!this.#stream) return new Uint8Array(0);
+    const reader = this.#stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+    return concat(chunks, total);
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = await this.bytes();
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+  /** UTF-8, a byte-order mark dropped and bad sequences replaced: the Fetch standard's decoding. */
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+  clone(): OkrResponse {
+    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+    let body: Body = this.#bytes;
+    if (this.#stream) {
+      const [a, b] = this.#stream.tee();
+      this.#stream = a;
+      body = b;
+    }
+    return new OkrResponse(body, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+      url: this.url,
+    });
+  }
+}
+
+export function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** An OkrResponse as okr's fetch returns it: typed as the standard Response. */
+export function response(body: Body, init: OkrResponseInit): Response {
+  return new OkrResponse(body, init) as unknown as Response;
+}
+
+/** A real `Response` (loads undici), for libraries that check the class: oauth4webapi. */
+export async function toStandardResponse(res: Response): Promise<Response> {
+  if (!(res instanceof OkrResponse)) return res;
+  const nullBody = res.status === 101 || res.status === 204 || res.status === 205 || res.status === 304;
+  const body = nullBody ? null : await res.arrayBuffer();
+  const out = new Response(body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });
+  Object.defineProperty(out, 'url', { value: res.url });
+  return out;
+}
+
+/** `x instanceof Request` without touching the global (which loads undici). */
+export function isRequest(x: unknown): x is Request {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof URL) &&
+    typeof (x as Request).clone === 'function' &&
+    'method' in x
+  );
+}
+
+/** The whole body: without a copy from an OkrResponse; any other Response through arrayBuffer(). */
+export async function bodyBytes(res: Response): Promise<Uint8Array> {
+  const okr = res as unknown as OkrResponse;
+  return okr instanceof OkrResponse ? okr.bytes() : new Uint8Array(await res.arrayBuffer());
+}
