@@ -163,6 +163,17 @@ export function mayRefreshAfter401(s: {
   const c = s.credentials;
   return c?.accessToken === s.rejected && c.expiresAt !== undefined && c.expiresAt <= s.nowMs;
 }
+/**
+ * The plugin's data modules (its response schemas: zod) compile while the refresh is on the wire,
+ * not before it leaves: compiling blocks the thread ~20 ms, so it waits for two turns of the event
+ * loop, by which the request (its connect on loopback or the kept-alive socket) has been written.
+ * Only an ordering of work: whenever it runs, fetchData imports the same modules.
+ */
+function preloadWhileWaiting(plugin: DataImportPlugin): void {
+  if (!plugin.preload) return;
+  setImmediate(() => setImmediate(() => void plugin.preload?.().catch(() => undefined)));
+}
+
 /** Chunks fetched at once by a backfill (each runs its data types in parallel inside fetchData). */
 export const CHUNK_CONCURRENCY = 3;
 
@@ -641,11 +652,12 @@ async function runChunks(
   const syncCalls = () => http.stats.calls;
 
   try {
-    // The plugin's modules compile while the refresh (if any) is on the wire.
-    void plugin.preload?.().catch(() => undefined);
     const fresh = await freshCredentials(ctx, plugin, {
       runtime: rt,
-      onRefresh: () => opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'expiring' }),
+      onRefresh: () => {
+        opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'expiring' });
+        preloadWhileWaiting(plugin);
+      },
     });
     credentials = fresh.credentials;
     result.refreshed = fresh.refreshed;
