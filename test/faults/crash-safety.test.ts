@@ -44,7 +44,7 @@ import { storedTokens } from '../sync/helpers.js';
 const RUNS = Number(process.env.OKR_CRASH_RUNS ?? 200);
 /** Injected per-response latencies (ms): 0 for kills in the writes, more for kills mid-request. */
 const LATENCIES = [0, 5, 20, 40];
-// All of the simulator's history: three fitbit chunks (366, 366 and 68 days), fetched at once.
+// All of the simulator's history: three fitbit chunks (366, 366 and 68 days), one after the other.
 const DAYS = 800;
 
 let sim: Simulator;
