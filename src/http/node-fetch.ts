@@ -5,8 +5,8 @@
  * parser runs as WebAssembly) and 60-100 ms at process exit for a short sync, measured on the
  * 2-year backfill benchmark (bench/sync.bench.mjs). okr makes a handful of plain JSON requests,
  * so this covers what it needs: method, headers, a string/URLSearchParams/Uint8Array body,
- * AbortSignal, redirects ('follow' | 'manual' | 'error'), and a standard `Response` back, so
- * callers (and oauth4webapi) see the usual API.
+ * AbortSignal, redirects ('follow' | 'manual' | 'error'), and a `Response` back: okr's own
+ * (response.ts, the usual API), since touching the global one would load undici after all.
  *
  * This is the transport only. Provider calls go through provider-fetch.ts on top of it (in the
  * context), which follows no redirect to another origin, caps the body and sets a deadline. When

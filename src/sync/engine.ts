@@ -800,7 +800,7 @@ async function runChunks(
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(plugin.chunksInFlight ?? CHUNK_CONCURRENCY, todo.length) }, worker),
+      Array.from({ length: Math.min(Math.max(1, plugin.chunksInFlight ?? CHUNK_CONCURRENCY), todo.length) }, worker),
     );
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (failure) {
