@@ -1,6 +1,6 @@
 /**
  * Provider faults from the simulator, each its own case. Every case first syncs a good range
- * (60 days), then syncs a larger overlapping range (151 days, two chunks fetched at once) with the
+ * (60 days), then syncs a larger overlapping range (151 days: one chunk, its requests at once) with the
  * fault injected, and checks:
  * - the outcome: the correct data (recoverable faults), or a clear, categorised failure: the exit
  *   code the README documents, a one-line message saying what failed, and a hint saying what to do;
