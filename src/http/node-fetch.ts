@@ -19,7 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { requestHeaders } from './headers.js';
-import { isRequest, OkrHeaders, response } from './response.js';
+import { isRequest, NULL_BODY_STATUS, OkrHeaders, response } from './response.js';
 
 const MAX_REDIRECTS = 20;
 /** Headers that carry credentials: dropped when a redirect leaves the origin. */
@@ -69,7 +69,7 @@ function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal | undefi
   const headers = new OkrHeaders();
   for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
   const status = res.statusCode ?? 0;
-  const nullBody = status === 204 || status === 205 || status === 304;
+  const nullBody = NULL_BODY_STATUS.has(status);
   // Once the body is finished, errored or cancelled, late socket events are ignored.
   let settled = false;
   let detach = () => {};

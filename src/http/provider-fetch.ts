@@ -17,13 +17,12 @@
  * Errors never quote a header value or a body (see policy-error.ts).
  */
 import { bytesText, HttpPolicyError, secondsText } from './policy-error.js';
-import { concat, isRequest, response } from './response.js';
+import { concat, isRequest, NULL_BODY_STATUS, response } from './response.js';
 
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_SAME_ORIGIN_REDIRECTS = 5;
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
-const NULL_BODY_STATUS = new Set([204, 205, 304]);
 
 export interface ProviderFetchLimits {
   maxBodyBytes?: number;

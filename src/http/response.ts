@@ -10,7 +10,11 @@
  * converts with `toStandardResponse` (connect and revoke, not sync).
  */
 
-type HeaderPairs = Iterable<readonly [string, string]> | Record<string, string> | { forEach: Headers['forEach'] };
+/** `Headers` and `OkrHeaders` are iterables of pairs too. */
+type HeaderPairs = Iterable<readonly [string, string]> | Record<string, string>;
+
+/** Statuses whose response has no body, whatever the server sent (the Fetch standard's list). */
+export const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Case-insensitive, values of a repeated name joined with ", ", iterated in name order: as `Headers`. */
 export class OkrHeaders {
@@ -18,11 +22,7 @@ export class OkrHeaders {
 
   constructor(init?: HeaderPairs | null) {
     if (!init) return;
-    if (typeof (init as Headers).forEach === 'function' && !(Symbol.iterator in init)) {
-      (init as Headers).forEach((v, k) => {
-        this.append(k, v);
-      });
-    } else if (Symbol.iterator in init) {
+    if (Symbol.iterator in init) {
       for (const [k, v] of init as Iterable<readonly [string, string]>) this.append(k, v);
     } else {
       for (const [k, v] of Object.entries(init)) this.append(k, String(v));
@@ -184,8 +184,7 @@ export function response(body: Body, init: OkrResponseInit): Response {
 /** A real `Response` (loads undici), for libraries that check the class: oauth4webapi. */
 export async function toStandardResponse(res: Response): Promise<Response> {
   if (!(res instanceof OkrResponse)) return res;
-  const nullBody = res.status === 101 || res.status === 204 || res.status === 205 || res.status === 304;
-  const body = nullBody ? null : await res.arrayBuffer();
+  const body = NULL_BODY_STATUS.has(res.status) ? null : await res.arrayBuffer();
   const out = new Response(body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });
   Object.defineProperty(out, 'url', { value: res.url });
   return out;

@@ -29,7 +29,7 @@
 import { isSingleAttempt } from '../http/attempts.js';
 import { requestHeaders } from '../http/headers.js';
 import { HttpPolicyError, secondsText } from '../http/policy-error.js';
-import { bodyBytes, isRequest, response } from '../http/response.js';
+import { bodyBytes, isRequest, NULL_BODY_STATUS, response } from '../http/response.js';
 import { parseRateLimitRemaining, parseRateLimitReset, parseRetryAfter } from '../http/retry-after.js';
 import type { QuotaLimiter, TokenBucket } from './rate-limit.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
@@ -84,8 +84,6 @@ export interface SyncFetch {
   /** Stops the deadline's timer (call when the sync is over). */
   close(): void;
 }
-
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 class TimeoutError extends Error {
   constructor(ms: number) {
