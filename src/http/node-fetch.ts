@@ -19,7 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { requestHeaders } from './headers.js';
-import { isRequest, NULL_BODY_STATUS, OkrHeaders, response } from './response.js';
+import { type ChunkSource, isRequest, NULL_BODY_STATUS, OkrHeaders, response } from './response.js';
 
 const MAX_REDIRECTS = 20;
 /** Headers that carry credentials: dropped when a redirect leaves the origin. */
@@ -65,51 +65,52 @@ async function once(url: URL, init: RequestInit, signal: AbortSignal | undefined
   });
 }
 
+/**
+ * The message's body as a ChunkSource. It is read through the stream's own async iterator, which
+ * takes from the socket only as fast as it is asked (back-pressure: a reader that stops, like the
+ * size cap in provider-fetch.ts, stops the download instead of queueing it).
+ */
+function bodySource(res: IncomingMessage, signal: AbortSignal | undefined): ChunkSource {
+  let chunks: AsyncIterator<Buffer> | undefined;
+  let failed: unknown;
+  let finished = false;
+  const onAbort = () => res.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const finish = () => {
+    finished = true;
+    signal?.removeEventListener('abort', onAbort);
+  };
+  return {
+    async read() {
+      if (failed !== undefined) throw failed;
+      if (finished) return null;
+      try {
+        chunks ??= res[Symbol.asyncIterator]();
+        const next = await chunks.next();
+        if (next.done) finish();
+        return next.done ? null : next.value;
+      } catch (err) {
+        finish();
+        // The same shapes as undici: the abort reason, or a TypeError whose cause is the failure.
+        failed = signal?.aborted ? signal.reason : Object.assign(new TypeError('terminated'), { cause: err });
+        throw failed;
+      }
+    },
+    cancel() {
+      if (finished) return;
+      finish();
+      res.destroy();
+    },
+  };
+}
+
 function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal | undefined): Response {
   const headers = new OkrHeaders();
   for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
   const status = res.statusCode ?? 0;
-  const nullBody = NULL_BODY_STATUS.has(status);
-  // Once the body is finished, errored or cancelled, late socket events are ignored.
-  let settled = false;
-  let detach = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        detach();
-        fn();
-      };
-      const onAbort = () =>
-        settle(() => {
-          res.destroy();
-          controller.error(signal?.reason);
-        });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      detach = () => signal?.removeEventListener('abort', onAbort);
-      // Back-pressure: the socket is read only as fast as the body is consumed, so a reader that
-      // stops (the size cap in provider-fetch.ts) stops the download instead of queueing it.
-      res.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        controller.enqueue(new Uint8Array(chunk));
-        if ((controller.desiredSize ?? 1) <= 0) res.pause();
-      });
-      res.on('end', () => settle(() => controller.close()));
-      res.on('error', (err) =>
-        settle(() => controller.error(Object.assign(new TypeError('terminated'), { cause: err }))),
-      );
-    },
-    pull() {
-      res.resume();
-    },
-    cancel() {
-      settled = true;
-      detach();
-      res.destroy();
-    },
-  });
-  return response(nullBody ? null : stream, { status, statusText: res.statusMessage ?? '', headers, url: url.href });
+  const body = NULL_BODY_STATUS.has(status) ? null : bodySource(res, signal);
+  if (!body) res.resume();
+  return response(body, { status, statusText: res.statusMessage ?? '', headers, url: url.href });
 }
 
 export const nodeFetch: typeof fetch = async (input, init = {}) => {

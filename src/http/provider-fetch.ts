@@ -17,7 +17,7 @@
  * Errors never quote a header value or a body (see policy-error.ts).
  */
 import { bytesText, HttpPolicyError, secondsText } from './policy-error.js';
-import { concat, isRequest, NULL_BODY_STATUS, response } from './response.js';
+import { chunksOf, concat, isRequest, NULL_BODY_STATUS, response } from './response.js';
 
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -48,24 +48,22 @@ function tooLarge(max: number, status: number): HttpPolicyError {
 
 /** The body, read up to `max` bytes; past that the download is cancelled. */
 async function readCapped(res: Response, max: number): Promise<Uint8Array | null> {
-  if (!res.body) return null;
+  const source = chunksOf(res);
+  if (!source) return null;
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
-    await res.body.cancel().catch(() => {});
+    source.cancel();
     throw tooLarge(max, res.status);
   }
-  const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+  for (let chunk = await source.read(); chunk; chunk = await source.read()) {
+    total += chunk.byteLength;
     if (total > max) {
-      await reader.cancel().catch(() => {});
+      source.cancel();
       throw tooLarge(max, res.status);
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
   return concat(chunks, total);
 }
@@ -105,7 +103,7 @@ export function createProviderFetch(base: typeof fetch, limits: ProviderFetchLim
         if (mode === 'manual' || !REDIRECT_STATUS.has(res.status) || location === null) {
           return await buffered(res, url, maxBytes);
         }
-        await res.body?.cancel().catch(() => {});
+        chunksOf(res)?.cancel();
         let next: URL | undefined;
         try {
           next = new URL(location, url);

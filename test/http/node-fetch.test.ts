@@ -27,6 +27,14 @@ function handler(req: IncomingMessage, res: ServerResponse) {
     } else if (req.url === '/empty') {
       res.writeHead(204);
       res.end();
+    } else if (req.url === '/cut') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('only part');
+      setTimeout(() => res.destroy(), 20).unref();
+    } else if (req.url === '/big') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      for (let i = 0; i < 64; i++) res.write(Buffer.alloc(16 * 1024, i));
+      res.end();
     } else if (req.url === '/slow') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('partial');
@@ -104,6 +112,20 @@ describe('nodeFetch (okr’s fetch over node:http)', () => {
     expect(err).toBeInstanceOf(TypeError);
     expect((err as TypeError).message).toBe('fetch failed');
     expect(((err as TypeError).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+
+  it('reads a body of many chunks whole, in order', async () => {
+    const bytes = new Uint8Array(await (await nodeFetch(`${base}/big`)).arrayBuffer());
+    expect(bytes.byteLength).toBe(64 * 16 * 1024);
+    expect([bytes[0], bytes[16 * 1024], bytes[bytes.byteLength - 1]]).toEqual([0, 1, 63]);
+  });
+
+  it('fails like fetch when the connection is cut mid-body: TypeError "terminated" with the cause', async () => {
+    const res = await nodeFetch(`${base}/cut`);
+    const err = await res.text().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as TypeError).message).toBe('terminated');
+    expect((err as TypeError).cause).toBeInstanceOf(Error);
   });
 
   it('aborts a request in flight with the signal’s reason', async () => {
