@@ -6,10 +6,9 @@
 //   the same run as `okr sync --dry-run`: same process, database and token reads, no network).
 // Then the peak RSS of a 2-year backfill (no latency). Figures only: nothing is asserted.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectedHome, loadOkr, median, REPO } from './lib/load.mjs';
+import { benchTempDir, connectedHome, loadOkr, median, REPO } from './lib/load.mjs';
 
 const LATENCY_MS = 150;
 const BIN = join(REPO, 'bin', 'okr.js');
@@ -123,7 +122,7 @@ console.log(
 // Peak memory of a 2-year backfill, no latency, next to `okr --version` in the same run.
 {
   const measure = async (args, env) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'okr-bench-rss-')), 'rss.json');
+    const file = join(benchTempDir('okr-bench-rss-'), 'rss.json');
     const r = await run(join(REPO, 'bench', 'lib', 'rss.mjs'), args, { ...env, OKR_BENCH_RSS_FILE: file });
     if (r.code !== 0) throw new Error(`okr ${args.join(' ')} exited ${r.code}\n${r.stderr}`);
     return { r, mem: JSON.parse(readFileSync(file, 'utf8')) };

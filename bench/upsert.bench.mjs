@@ -4,10 +4,8 @@
 // median of 5, runs interleaved). Also the sync's real write path: one transaction per 90-day
 // chunk holding the values and the coverage rows; and a re-sync where every value already exists.
 // Target: the store code at most 1.5x the raw inserts. Figures only: nothing is asserted.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOkr, median } from './lib/load.mjs';
+import { benchTempDir, loadOkr, median } from './lib/load.mjs';
 
 const okr = await loadOkr();
 const YEARS = 10;
@@ -25,7 +23,7 @@ const records = dates.map((date, i) => {
 const total = records.length * METRICS;
 
 function freshDb() {
-  return okr.openDatabase(join(mkdtempSync(join(tmpdir(), 'okr-bench-upsert-')), 'okr.db'));
+  return okr.openDatabase(join(benchTempDir('okr-bench-upsert-'), 'okr.db'));
 }
 
 function time(fn) {

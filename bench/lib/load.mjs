@@ -9,6 +9,18 @@ import { build } from 'esbuild';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 
+const madeDirs = [];
+process.on('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temp folder, removed when the benchmark exits (however it ends, short of a kill). */
+export function benchTempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
 const ENTRY = `
 export { startSimulator } from './src/simulator/index.ts';
 export { startOuraSimulator, OURA_COLLECTIONS } from './src/simulator/oura/index.ts';
@@ -51,7 +63,7 @@ export async function connectedHome(
   sim,
   { expired = false, pluginId = 'fitbit', accountId = sim.healthUserId } = {},
 ) {
-  const home = mkdtempSync(join(tmpdir(), 'okr-bench-home-'));
+  const home = benchTempDir('okr-bench-home-');
   const env = { ...sim.env, OKR_SECRETS: 'file', OKR_HOME: home };
   const ctx = okr.createContext({ env, homedir: home });
   try {

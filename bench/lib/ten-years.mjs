@@ -3,10 +3,8 @@
 // ten years of values written in one transaction, fitbit connected with every date covered, so
 // the read path checks coverage and finds nothing to fetch (the state of a long-time user).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './load.mjs';
+import { benchTempDir, REPO } from './load.mjs';
 
 export const BIN = join(REPO, 'bin', 'okr.js');
 export const YEARS = 10;
@@ -15,7 +13,7 @@ const MANUAL_TYPES = ['number', 'duration', 'time', 'boolean', 'number', 'text']
 
 /** A new home (`OKR_HOME` under the temp folder) and a runner of the built CLI in it. */
 export function benchHome(prefix) {
-  const home = mkdtempSync(join(tmpdir(), prefix));
+  const home = benchTempDir(prefix);
   const env = { ...process.env, OKR_HOME: home, OKR_SECRETS: 'file', NO_COLOR: '1' };
   const okrRun = (args) => {
     const t = performance.now();
