@@ -49,14 +49,12 @@ export function decodeJson<T extends z.ZodType>(
   text: string,
   schema: T,
   errors: Pick<JsonErrors, 'bad'>,
-  /** Applied to the text before it is parsed: bulk the plugin never reads (json-skip.ts). */
-  prepare?: (text: string) => string,
 ): z.output<T> {
   const type = res.headers.get('content-type') ?? '';
   if (!JSON_TYPE.test(type)) throw errors.bad(`${what}: expected JSON, got content type "${type || 'none'}"`);
   let json: unknown;
   try {
-    json = JSON.parse(prepare ? prepare(text) : text);
+    json = JSON.parse(text);
   } catch (err) {
     throw errors.bad(`${what}: the JSON is invalid or cut short`, err);
   }
@@ -77,10 +75,9 @@ export async function requestJson<T extends z.ZodType>(
   init: RequestInit,
   schema: T,
   errors: JsonErrors,
-  prepare?: (text: string) => string,
 ): Promise<z.output<T>> {
   const { res, text } = await receiveText(rt, rt.fetch(url, { ...init, signal: rt.signal }), errors);
-  return decodeJson(what, res, text, schema, errors, prepare);
+  return decodeJson(what, res, text, schema, errors);
 }
 
 /**

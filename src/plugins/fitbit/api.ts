@@ -6,7 +6,6 @@
 import type { z } from 'zod';
 import { chunkRange, toYmd } from '../../dates.js';
 import { followPages, type JsonErrors, requestJson } from '../json-api.js';
-import { emptyArraysUnder } from '../json-skip.js';
 import type { OAuthCredentials, PluginRuntime } from '../types.js';
 import { badResponse, errorFromNetwork, errorFromResponse } from './errors.js';
 import { exclusiveEnd } from './mapping.js';
@@ -42,8 +41,6 @@ function civil(date: string) {
   return { date: { year, month, day } };
 }
 
-const skipSleepStages = (text: string) => emptyArraysUnder(text, 'stages');
-
 export class HealthApi {
   constructor(
     private readonly rt: PluginRuntime,
@@ -51,20 +48,14 @@ export class HealthApi {
     private readonly credentials: OAuthCredentials,
   ) {}
 
-  private request<T extends z.ZodType>(
-    what: string,
-    path: string,
-    schema: T,
-    init: RequestInit = {},
-    prepare?: (text: string) => string,
-  ) {
+  private request<T extends z.ZodType>(what: string, path: string, schema: T, init: RequestInit = {}) {
     const headers = {
       Authorization: `Bearer ${this.credentials.accessToken}`,
       Accept: 'application/json',
       ...(init.body ? { 'Content-Type': 'application/json' } : {}),
     };
     const url = `${this.base}/${path}`;
-    return requestJson(this.rt, what, url, { ...init, headers }, schema, ERRORS(this.rt.now().getTime()), prepare);
+    return requestJson(this.rt, what, url, { ...init, headers }, schema, ERRORS(this.rt.now().getTime()));
   }
 
   identity() {
@@ -105,15 +96,13 @@ export class HealthApi {
   /** `dataPoints` list with a filter, every page. */
   async list<P extends z.ZodType>(dataType: string, point: P, filter: string, pageSize: number) {
     const schema = listPage(point);
-    // A sleep point's stages are most of its bytes, and okr reads none of them (json-skip.ts).
-    const prepare = dataType === 'sleep' ? skipSleepStages : undefined;
     const what = `${dataType} list`;
     return followPages(
       what,
       async (pageToken) => {
         const q = new URLSearchParams({ filter, pageSize: String(pageSize) });
         if (pageToken) q.set('pageToken', pageToken);
-        const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints?${q}`, schema, {}, prepare);
+        const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints?${q}`, schema);
         return { items: page.dataPoints as z.output<P>[] | undefined, next: page.nextPageToken };
       },
       { bad: badResponse },
