@@ -168,17 +168,19 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
 }
 
 /**
- * V8 settings for `okr sync`, a process of a few hundred milliseconds that parses a few MB of
- * provider JSON (each measured with bench/sync.bench.mjs, 2-year backfill, on 2 cores):
+ * V8 settings for `okr sync`, a process of a second or less that parses a few MB of provider
+ * JSON. Peak RSS of a 2-year backfill, bench/sync.bench.mjs, 2 cores: ~94 MB with none, ~81 with
+ * the first, ~67 with all three.
  * - `--semi-space-growth-factor=1`: V8 doubles its young generation on each scavenge that keeps
- *   much alive, up to 3 x 16 MB, and the process keeps that memory (peak RSS ~94 -> ~81 MB);
- * - `--optimize-for-size`: the old generation grows in smaller steps, so garbage promoted while
- *   pages were in flight is collected sooner (-8 MB peak RSS, no slower);
- * - `--no-opt`: no optimizing compiler. Its compile jobs cost more than their code saves in a run
- *   this short (the backfill got faster: 610-835 -> 535-605 ms), and its code pages were ~4 MB
- *   of resident memory.
- * All three are read when V8 next needs them, so they apply although the heap already exists.
- * Only for a process okr owns: tests run commands inside their own.
+ *   much alive, up to 3 x 16 MB, and the process keeps that memory;
+ * - `--optimize-for-size`: the old generation grows in smaller steps, so what was promoted while
+ *   pages were in flight is collected sooner (~-8 MB);
+ * - `--no-opt`: no optimizing compiler, whose code pages were ~4 MB of resident memory; a run
+ *   this short gains little from it.
+ * The price, in interleaved runs: none measurable for a 7-day sync or a 2-year backfill without
+ * latency; a 1-year backfill at 150 ms latency took ~25-70 ms longer (more collections on the
+ * main thread). All three are read when V8 next needs them, so they apply although the heap
+ * already exists. Only for a process okr owns: tests run commands inside their own.
  */
 function tuneV8ForSync(): void {
   void import('node:v8')
