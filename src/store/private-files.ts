@@ -12,7 +12,6 @@
  *   fix, and is never overwritten.
  * Failures are OkrFileError: one line naming the path, exit 1.
  */
-import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -279,6 +278,9 @@ function lineColumn(buf: Buffer, pos: number): string {
 
 /** A name nobody can guess, in the target's folder (so the rename never crosses file systems). */
 function tempNameFor(file: string): string {
+  // node:crypto on first use, not as an import: importing it loads ~16 modules (~5 ms and ~1.7 MB
+  // resident) into every command that only reads, `okr metrics show` and `okr sync` included.
+  const { randomBytes } = process.getBuiltinModule('node:crypto');
   return join(dirname(file), `.${basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
 }
 
