@@ -75,7 +75,13 @@ export async function readMetrics(ctx: Context, metrics: ResolvedMetric[], opts:
   const live: LiveFetch[] = [];
   const pluginIds = [...new Set(metrics.filter((m) => m.status === 'ok' && m.pluginId).map((m) => m.pluginId!))];
   const dates = eachDate(opts.from, opts.to);
-  const liveUntil = performance.now() + liveDeadline(ctx.env);
+  // The live fetches share one deadline, set when the first starts: reading `performance` loads
+  // ~10 modules (~0.8 ms) that a table of stored values does not need.
+  let liveUntil: number | undefined;
+  const timeLeft = () => {
+    liveUntil ??= performance.now() + liveDeadline(ctx.env);
+    return liveUntil - performance.now();
+  };
 
   for (const pluginId of pluginIds) {
     const conn = getConnection(db, pluginId);
@@ -102,7 +108,7 @@ export async function readMetrics(ctx: Context, metrics: ResolvedMetric[], opts:
     let runs = consecutiveRuns(fetchNow);
     // Many small holes: one request over their span is cheaper than one per hole.
     if (runs.length > 3) runs = [{ from: runs[0]!.from, to: runs[runs.length - 1]!.to, days: fetchNow.length }];
-    for (const run of runs) live.push(await fetchLive(ctx, pluginId, run, notes, liveUntil - performance.now()));
+    for (const run of runs) live.push(await fetchLive(ctx, pluginId, run, notes, timeLeft()));
   }
 
   const values = new Map<string, Map<string, StoredValue>>();
