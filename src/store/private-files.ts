@@ -276,6 +276,14 @@ function lineColumn(buf: Buffer, pos: number): string {
   return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
 }
 
+/**
+ * Loads what writing a file needs (node:crypto, for the temp name) now, ahead of a write that is
+ * coming, while the process would otherwise only wait: a sync's token refresh is on the wire.
+ */
+export function prepareForWrites(): void {
+  process.getBuiltinModule('node:crypto');
+}
+
 /** A name nobody can guess, in the target's folder (so the rename never crosses file systems). */
 function tempNameFor(file: string): string {
   // node:crypto on first use, not as an import: importing it loads ~16 modules (~5 ms and ~1.7 MB

@@ -39,6 +39,7 @@ import {
 import { markCoverage } from '../store/coverage.js';
 import { databaseError } from '../store/db.js';
 import { findOrphanedTokens } from '../store/orphaned-tokens.js';
+import { prepareForWrites } from '../store/private-files.js';
 import {
   callsSince,
   finishSyncRun,
@@ -164,14 +165,19 @@ export function mayRefreshAfter401(s: {
   return c?.accessToken === s.rejected && c.expiresAt !== undefined && c.expiresAt <= s.nowMs;
 }
 /**
- * The plugin's data modules (its response schemas: zod) compile while the refresh is on the wire,
- * not before it leaves: compiling blocks the thread ~20 ms, so it waits for two turns of the event
- * loop, by which the request (its connect on loopback or the kept-alive socket) has been written.
- * Only an ordering of work: whenever it runs, fetchData imports the same modules.
+ * The plugin's data modules (its response schemas: zod), and node:crypto for the token save that
+ * follows, load while the refresh is on the wire, not before it leaves: compiling blocks the
+ * thread ~20 ms, so it waits for two turns of the event loop, by which the request (its connect on
+ * loopback or the kept-alive socket) has been written. Only an ordering of work: whenever it
+ * runs, the save and fetchData load the same modules.
  */
 function preloadWhileWaiting(plugin: DataImportPlugin): void {
-  if (!plugin.preload) return;
-  setImmediate(() => setImmediate(() => void plugin.preload?.().catch(() => undefined)));
+  setImmediate(() =>
+    setImmediate(() => {
+      prepareForWrites();
+      void plugin.preload?.().catch(() => undefined);
+    }),
+  );
 }
 
 /** Chunks fetched at once by a backfill (each runs its data types in parallel inside fetchData). */
