@@ -8,7 +8,7 @@
  * - the built binary, started through `sh -c 'read; exec node okr.js …'` so that its pid (the
  *   shell's, kept by exec) is known before it runs: links at the old pid names, every writer of
  *   config.json and secrets.json;
- * - in-process, with the random names made predictable (node:crypto mocked): links at the very
+ * - in-process, with the random names made predictable (node:crypto stubbed): links at the very
  *   names okr draws first, for the conf file, the secrets file and a new database.
  */
 import { spawn } from 'node:child_process';
@@ -24,17 +24,23 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { BIN, tempHome } from '../helpers/cli.js';
 
-// Random bytes okr draws for temp names come from a queue the test fills (then real ones).
+// Random bytes okr draws for temp names come from a queue the test fills (then real ones). okr
+// takes node:crypto through process.getBuiltinModule when it first writes (private-files.ts).
 const planned: Buffer[] = [];
-vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
-  return {
-    ...real,
-    randomBytes: (n: number) => planned.shift() ?? real.randomBytes(n),
-  };
+const realCrypto = process.getBuiltinModule('node:crypto');
+const plannedCrypto = {
+  ...realCrypto,
+  randomBytes: (n: number) => planned.shift() ?? realCrypto.randomBytes(n),
+};
+const getBuiltin = process.getBuiltinModule.bind(process);
+vi.spyOn(process, 'getBuiltinModule').mockImplementation(((id: string) =>
+  id === 'node:crypto' || id === 'crypto' ? plannedCrypto : getBuiltin(id)) as typeof process.getBuiltinModule);
+
+afterAll(() => {
+  vi.restoreAllMocks();
 });
 
 const homes: string[] = [];
