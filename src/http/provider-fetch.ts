@@ -17,7 +17,7 @@
  * Errors never quote a header value or a body (see policy-error.ts).
  */
 import { bytesText, HttpPolicyError, secondsText } from './policy-error.js';
-import { chunksOf, concat, isRequest, NULL_BODY_STATUS, response } from './response.js';
+import { chunksOf, isRequest, NULL_BODY_STATUS, readAll, response } from './response.js';
 
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -55,17 +55,9 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array | null
     source.cancel();
     throw tooLarge(max, res.status);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (let chunk = await source.read(); chunk; chunk = await source.read()) {
-    total += chunk.byteLength;
-    if (total > max) {
-      source.cancel();
-      throw tooLarge(max, res.status);
-    }
-    chunks.push(chunk);
-  }
-  return concat(chunks, total);
+  const body = await readAll(source, max);
+  if (!body) throw tooLarge(max, res.status);
+  return body;
 }
 
 async function buffered(res: Response, url: URL, max: number): Promise<Response> {

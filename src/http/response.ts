@@ -183,13 +183,7 @@ export class OkrResponse {
       return this.#bytes;
     }
     const source = this.chunks();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (let chunk = await source?.read(); chunk; chunk = await source!.read()) {
-      chunks.push(chunk);
-      total += chunk.byteLength;
-    }
-    return concat(chunks, total);
+    return source ? ((await readAll(source)) as Uint8Array) : new Uint8Array(0);
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
     const b = await this.bytes();
@@ -226,7 +220,21 @@ export function chunksOf(res: Response): ChunkSource | null {
   return res.body && streamSource(res.body);
 }
 
-export function concat(chunks: Uint8Array[], total: number): Uint8Array {
+/**
+ * Every chunk of `source`, in one buffer (no copy when there is a single chunk). Past `max` bytes
+ * the source is cancelled and the answer is undefined: the caller says what the limit was.
+ */
+export async function readAll(source: ChunkSource, max = Number.POSITIVE_INFINITY): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let chunk = await source.read(); chunk; chunk = await source.read()) {
+    total += chunk.byteLength;
+    if (total > max) {
+      source.cancel();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let at = 0;
