@@ -8,7 +8,7 @@
  * seconds, scores 0–100 or null. Unknown keys are ignored (Oura adds fields over time); a known key
  * with the wrong type, or a value no ring can produce, is a bad response rather than data.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { isCivilDate } from '../../dates.js';
 
 /** Oura's `day`: the user's local calendar date. */

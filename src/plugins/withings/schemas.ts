@@ -9,7 +9,7 @@
  * `offset`. Unknown keys are ignored; a known key of the wrong type, or a value no device can
  * produce, is a bad response rather than data.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { isCivilDate } from '../../dates.js';
 
 const civilDate = z.string().refine(isCivilDate, 'expected a YYYY-MM-DD date');
