@@ -7,8 +7,9 @@
  * Assistant samples use bare numbers and "-07:00" offsets instead, so both are accepted. Unknown
  * keys are ignored (Google adds fields over time); a known key with the wrong type is an error.
  */
-import { z } from '../zod.js';
+
 import { fromYmd, isCivilDate } from '../../dates.js';
+import { z } from '../zod.js';
 
 const INT_RE = /^-?\d+$/;
 const DECIMAL_RE = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;

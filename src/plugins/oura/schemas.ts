@@ -8,8 +8,9 @@
  * seconds, scores 0–100 or null. Unknown keys are ignored (Oura adds fields over time); a known key
  * with the wrong type, or a value no ring can produce, is a bad response rather than data.
  */
-import { z } from '../zod.js';
+
 import { isCivilDate } from '../../dates.js';
+import { z } from '../zod.js';
 
 /** Oura's `day`: the user's local calendar date. */
 export const ouraDay = z.string().refine(isCivilDate, 'expected a YYYY-MM-DD day');

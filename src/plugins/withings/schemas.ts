@@ -9,8 +9,9 @@
  * `offset`. Unknown keys are ignored; a known key of the wrong type, or a value no device can
  * produce, is a bad response rather than data.
  */
-import { z } from '../zod.js';
+
 import { isCivilDate } from '../../dates.js';
+import { z } from '../zod.js';
 
 const civilDate = z.string().refine(isCivilDate, 'expected a YYYY-MM-DD date');
 /** Unix seconds from 1970 to 2100. */
