@@ -3,7 +3,6 @@
  * `--json` output stays clean. Colour only on a TTY and never with NO_COLOR.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { ExitCode } from './errors.js';
 export interface Stream {
   write(chunk: string): unknown;
@@ -144,7 +143,7 @@ function isTerminal(fd: number): boolean {
   if (!stat.isCharacterDevice()) return false;
   // /dev/null is a character device too, and where scheduled and scripted runs often write.
   if (isDevNull(stat)) return false;
-  const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  const tty = process.getBuiltinModule('node:tty');
   return tty.isatty(fd);
 }
 

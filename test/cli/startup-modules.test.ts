@@ -49,6 +49,10 @@ describe('start-up modules', () => {
 
     const help = await builtinsLoadedBy(['--help'], home);
     for (const m of NOT_AT_START_UP) expect(help.has(m), `--help loaded ${m}`).toBe(false);
+    // --help runs from the CommonJS build (bin/okr.js): Node's ESM loader never starts (~7 ms),
+    // where metrics show, from the ES module build, does start it.
+    expect(help.has('internal/modules/esm/loader'), '--help started the ESM loader').toBe(false);
+    expect(show.has('internal/modules/esm/loader')).toBe(true);
   });
 
   it('`okr sync` (with a token refresh) loads neither undici nor web streams: its own Response reads node:http', async () => {

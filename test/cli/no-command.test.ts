@@ -1,0 +1,89 @@
+/**
+ * bin/okr.js runs a command line that names no command (`okr`, `okr --help`, `okr --version`, a
+ * mistyped option) from dist/no-command.cjs, the CommonJS build of the same program, with V8's
+ * code cache (bin/code-cache.js); every other one from dist/cli.js. The two must not be told
+ * apart: each command line here runs both ways and must print the same bytes with the same exit.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
+
+const NO_COMMAND = join(REPO_ROOT, 'dist', 'no-command.cjs');
+
+/** Runs `node -e script` with no inherited NODE_OPTIONS (V8 flags would change the cache's fate). */
+function node(script: string, args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** The ES module build, run directly: what bin/okr.js did for every command line before. */
+const ESM_MAIN = `const m = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'cli.js'))});
+process.exitCode = await m.main(['node', 'okr', ...process.argv.slice(1)]);`;
+
+describe('command lines that name no command', () => {
+  const lines = [
+    [],
+    ['--help'],
+    ['-h'],
+    ['help'],
+    ['--version'],
+    ['-V'],
+    ['--verbose', '--help'],
+    ['--bogus'],
+    ['help', 'sync'],
+  ];
+  it.each(lines.map((l) => [l.join(' ') || '(none)', l]))(
+    '`okr %s` prints the same from either build',
+    async (_, args) => {
+      const home = tempHome();
+      const env = { OKR_HOME: home, NO_COLOR: '1' };
+      const viaBin = await runBin(args as string[], { env: { ...env, NODE_OPTIONS: '' } });
+      const direct = await node(ESM_MAIN, args as string[], env);
+      expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }).toEqual(direct);
+      // The runs did print something: help, a version, or a usage error.
+      expect(`${direct.stdout}${direct.stderr}`).toMatch(/Usage: okr|okr \d+\.\d+\.\d+|unknown option/);
+    },
+  );
+});
+
+describe('the code cache of dist/no-command.cjs', () => {
+  const load = (file: string) =>
+    `import { createRequire } from 'node:module';
+const { loadCached } = createRequire(import.meta.url)(${JSON.stringify(join(REPO_ROOT, 'bin', 'code-cache.js'))});
+const r = loadCached(${JSON.stringify(file)});
+console.log(JSON.stringify({ cache: r.cache, command: r.exports.invokedCommand(['--verbose', 'sync']) }));`;
+
+  it('is used by this Node (the build made it)', async () => {
+    const r = await node(load(NO_COMMAND), []);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ cache: 'used', command: 'sync' });
+  });
+
+  it('refused by V8 (another Node, or damaged), or missing: the bundle compiles as usual', async () => {
+    const dir = tempDir('okr-code-cache-');
+    const copy = join(dir, 'no-command.cjs');
+    copyFileSync(NO_COMMAND, copy);
+    expect(JSON.parse((await node(load(copy), [])).stdout)).toEqual({ cache: 'none', command: 'sync' });
+    const real = readFileSync(join(REPO_ROOT, 'dist', 'no-command.v8-cache'));
+    const damaged = Buffer.from(real);
+    damaged.fill(0x5a, 0, 64); // its header: V8's version and flags hash, the source's hash
+    writeFileSync(join(dir, 'no-command.v8-cache'), damaged);
+    expect(JSON.parse((await node(load(copy), [])).stdout)).toEqual({ cache: 'rejected', command: 'sync' });
+  });
+});
