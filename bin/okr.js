@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 // The executable: loads the bundled CLI (npm run build) and exits with its code once output is
-// flushed. CommonJS (bin/package.json), so that a command line naming no command (`okr`,
-// `okr --help`, `okr --version`, a mistyped option) runs dist/no-command.cjs, with its code cache
-// (code-cache.js) and without starting Node's ESM loader (~7 ms; scripts/build.mjs says more).
-// The test is cli.ts's invokedCommand: no word, or `help` alone. Every other command line loads
-// the ES module build.
+// flushed. CommonJS (bin/package.json): a command line that names no command (`okr`,
+// `okr --help`, `okr --version`, a mistyped option) and `okr metrics …` run from CommonJS builds
+// of their own, compiled from their V8 code caches (code-cache.js), without starting Node's ESM
+// loader (scripts/build.mjs says why). The command is found as cli.ts's invokedCommand finds it.
+// Every other command line loads the ES module build.
 'use strict';
 
 const { join } = require('node:path');
 
+/** The command each CommonJS build holds ('' for none), as scripts/build.mjs makes them. */
+const COMMONJS_BUILDS = new Map([
+  ['', 'no-command.cjs'],
+  ['metrics', 'metrics.cjs'],
+]);
+
 const words = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const namesNoCommand = words.length === 0 || (words.length === 1 && words[0] === 'help');
-const load = namesNoCommand
-  ? new Promise((resolve) => resolve(require('./code-cache.js').loadCached(join(__dirname, '../dist/no-command.cjs')).exports))
+const command = (words[0] === 'help' ? words[1] : words[0]) ?? '';
+const commonjs = COMMONJS_BUILDS.get(command);
+const load = commonjs
+  ? new Promise((resolve) => resolve(require('./code-cache.js').loadCached(join(__dirname, '../dist', commonjs)).exports))
   : import('../dist/cli.js');
 load.then(
   async (m) => {

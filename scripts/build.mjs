@@ -3,8 +3,9 @@
 // The keyring's native module and `open` stay external (`open` must find its own xdg-open script on
 // disk); better-sqlite3's JavaScript is bundled and its addon loaded by path (src/store/db.ts).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -105,47 +106,77 @@ const cli = await build({
 if (cli.metafile) writeFileSync('dist/meta.json', JSON.stringify(cli.metafile));
 
 /**
- * A command line that names no command (`okr`, `okr --help`, `okr --version`, a mistyped global
- * option) loads no command module, so it can run from one CommonJS file, and bin/okr.js sends it
- * there. Node's ESM loader costs ~7 ms to start (an empty .mjs against an empty .cjs, measured on
- * this machine), a fifth of what `okr --help` took above bare `node`. Same source as dist/cli.js.
- * A command module reached from this build would be a routing bug in bin/okr.js: it fails loudly.
+ * Some command lines run from a CommonJS build of `src/cli.ts` of their own, which bin/okr.js
+ * compiles from a V8 code cache written here (bin/code-cache.js): one that names no command
+ * (`okr`, `okr --help`, `okr --version`, a mistyped option) and `okr metrics …`, the read a user
+ * runs most. Node's ESM loader costs ~7 ms to start (an empty .mjs against an empty .cjs), and
+ * compiling function by function most of the rest of `--help`; Node 20 has no code cache for ES
+ * modules. Each build holds one command's module (or none); another command's module reached
+ * from it would be a routing bug in bin/okr.js, so it fails loudly. The cache holds what a
+ * warm-up run compiled: it runs in a child `node` without flags (V8 refuses a cache made under
+ * other flags than the run's), with a home of its own in a temp folder.
  */
-const noCommandModules = {
-  name: 'no-command-modules',
+const COMMONJS_BUILDS = [
+  { name: 'no-command', command: undefined, warmUp: [['--help'], ['--version']] },
+  {
+    name: 'metrics',
+    command: 'metrics',
+    warmUp: [
+      ['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number', '--metric', 'Sleep:duration'],
+      ['metrics', 'log', 'mood', '7'],
+      ['metrics', 'show', '--since', '30d'],
+      ['metrics', 'show', '--since', '7d', '--json'],
+    ],
+  },
+];
+const onlyCommand = (name, command) => ({
+  name: 'only-command',
   setup(b) {
     b.onResolve({ filter: /^\.\/(commands\/|context\.js$)/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'no-command' } : undefined,
+      args.kind === 'dynamic-import' &&
+      args.importer === MAIN_ENTRY &&
+      !(command && (args.path === `./commands/${command}.js` || args.path === './context.js'))
+        ? { path: args.path, namespace: 'not-in-build' }
+        : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'no-command' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`okr: ${args.path} is not in dist/no-command.cjs (bin/okr.js routed a command line that names a command there)`)});`,
+    b.onLoad({ filter: /.*/, namespace: 'not-in-build' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`okr: ${args.path} is not in dist/${name}.cjs (bin/okr.js routed a command line there that it does not hold)`)});`,
       loader: 'js',
     }));
   },
-};
-await build({
-  ...common,
-  format: 'cjs',
-  banner: {}, // CommonJS has its own require
-  entryPoints: { 'no-command': 'src/cli.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
-  plugins: [lazyChildProcessForCommander, noCommandModules],
 });
-// Its V8 code cache (bin/code-cache.js), from running `okr --help` and `okr --version` with it, in
-// a child `node` without flags: V8 refuses a cache made under other flags than the run's.
-const warmUp = spawnSync(
-  process.execPath,
-  [
-    '-e',
-    `require('./bin/code-cache.js').writeCodeCache(require('node:path').resolve('dist/no-command.cjs'), async (m) => {
-      for (const flag of ['--help', '--version']) await m.main(['node', 'okr', flag]);
-    })`,
-  ],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } },
-);
-if (warmUp.status !== 0)
-  throw new Error(`writing the code cache of dist/no-command.cjs failed (exit ${warmUp.status})`);
+for (const { name, command, warmUp } of COMMONJS_BUILDS) {
+  await build({
+    ...common,
+    format: 'cjs',
+    // CommonJS has its own require; import.meta.url is the file's own (db.ts finds its addon).
+    banner: { js: 'const __okrImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { ...common.define, 'import.meta.url': '__okrImportMetaUrl' },
+    entryPoints: { [name]: 'src/cli.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    plugins: [lazyChildProcessForCommander, englishOnlyZodLocales, onlyCommand(name, command)],
+  });
+  const home = mkdtempSync(join(tmpdir(), 'okr-build-warm-up-'));
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require('./bin/code-cache.js').writeCodeCache(require('node:path').resolve(${JSON.stringify(`dist/${name}.cjs`)}), async (m) => {
+          for (const args of ${JSON.stringify(warmUp)}) if ((await m.main(['node', 'okr', ...args])) !== 0) throw new Error('warm-up failed: okr ' + args.join(' '));
+        })`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, NODE_OPTIONS: '', OKR_HOME: home, OKR_SECRETS: 'file', NO_COLOR: '1' },
+      },
+    );
+    if (run.status !== 0) throw new Error(`writing the code cache of dist/${name}.cjs failed (exit ${run.status})`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
 
 // The simulator's stand-alone entry (`npm run simulator`), built on its own: as a second entry
 // of the build above it would share modules with the CLI and split its chunks further.

@@ -1,8 +1,10 @@
 /**
  * bin/okr.js runs a command line that names no command (`okr`, `okr --help`, `okr --version`, a
- * mistyped option) from dist/no-command.cjs, the CommonJS build of the same program, with V8's
- * code cache (bin/code-cache.js); every other one from dist/cli.js. The two must not be told
- * apart: each command line here runs both ways and must print the same bytes with the same exit.
+ * mistyped option) from dist/no-command.cjs and `okr metrics …` from dist/metrics.cjs, CommonJS
+ * builds of the same program with V8's code cache (bin/code-cache.js); every other one from
+ * dist/cli.js. They must not be told apart: each command line here runs both ways and must print
+ * the same bytes with the same exit. (Every other test that runs `okr metrics` through the bin
+ * runs the CommonJS build too.)
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
 
 const NO_COMMAND = join(REPO_ROOT, 'dist', 'no-command.cjs');
+const METRICS = join(REPO_ROOT, 'dist', 'metrics.cjs');
 
 /** Runs `node -e script` with no inherited NODE_OPTIONS (V8 flags would change the cache's fate). */
 function node(script: string, args: string[], env: Record<string, string> = {}) {
@@ -62,15 +65,45 @@ describe('command lines that name no command', () => {
   );
 });
 
-describe('the code cache of dist/no-command.cjs', () => {
+describe('okr metrics …', () => {
+  it('prints the same from either build, read commands, help and errors alike', async () => {
+    const home = tempHome();
+    const env = { OKR_HOME: home, NO_COLOR: '1', OKR_SECRETS: 'file' };
+    const create = await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { env });
+    expect(create.code, create.stderr).toBe(0);
+    expect((await runBin(['metrics', 'log', 'mood', '7'], { env })).code).toBe(0);
+    const lines = [
+      ['metrics', 'show', '--since', '7d'],
+      ['metrics', 'show', '--since', '7d', '--json'],
+      ['metrics', 'template', 'list', '--json'],
+      ['metrics', '--help'],
+      ['help', 'metrics'],
+      ['metrics', 'show', '--since', 'soon'],
+      ['metrics', 'log', 'nosuchmetric', '1'],
+    ];
+    const seen = new Set<number>();
+    for (const args of lines) {
+      const viaBin = await runBin(args, { env: { ...env, NODE_OPTIONS: '' } });
+      const direct = await node(ESM_MAIN, args, env);
+      expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }, args.join(' ')).toEqual(direct);
+      seen.add(direct.code);
+    }
+    // Both successes and failures were compared, and the table holds the value logged above.
+    expect(seen.has(0)).toBe(true);
+    expect([...seen].some((c) => c !== 0)).toBe(true);
+    expect((await runBin(['metrics', 'show', '--since', '7d', '--json'], { env })).stdout).toContain('"mood"');
+  });
+});
+
+describe('the code cache of the CommonJS builds', () => {
   const load = (file: string) =>
     `import { createRequire } from 'node:module';
 const { loadCached } = createRequire(import.meta.url)(${JSON.stringify(join(REPO_ROOT, 'bin', 'code-cache.js'))});
 const r = loadCached(${JSON.stringify(file)});
 console.log(JSON.stringify({ cache: r.cache, command: r.exports.invokedCommand(['--verbose', 'sync']) }));`;
 
-  it('is used by this Node (the build made it)', async () => {
-    const r = await node(load(NO_COMMAND), []);
+  it.each([NO_COMMAND, METRICS])('%s: used by this Node (the build made it)', async (file) => {
+    const r = await node(load(file), []);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ cache: 'used', command: 'sync' });
   });
