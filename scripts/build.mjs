@@ -145,6 +145,30 @@ const onlyCommand = (name, command) => ({
     }));
   },
 });
+/**
+ * `import()` cannot run in code that bin/code-cache.js compiles with node:vm (Node 20 wants
+ * --experimental-vm-modules for it), so in the CommonJS builds an `import()` of a Node module or
+ * of a CommonJS package (the keyring) becomes require(), which gives what import() would. An
+ * ES-module-only package (`open`, for the browser) cannot be required that way; none of these
+ * command lines opens a browser, so reaching it is a loud error, as for a command module.
+ */
+const requireForImport = (name) => ({
+  name: 'require-for-import',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'require-for-import' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'require-for-import' }, (args) => {
+      const commonjs =
+        args.path.startsWith('node:') ||
+        JSON.parse(readFileSync(join('node_modules', args.path, 'package.json'), 'utf8')).type !== 'module';
+      const contents = commonjs
+        ? `module.exports = require(${JSON.stringify(args.path)});`
+        : `throw new Error(${JSON.stringify(`okr: ${args.path} (an ES module) is not in dist/${name}.cjs`)});`;
+      return { contents, loader: 'js' };
+    });
+  },
+});
 for (const { name, command, warmUp } of COMMONJS_BUILDS) {
   await build({
     ...common,
@@ -155,7 +179,7 @@ for (const { name, command, warmUp } of COMMONJS_BUILDS) {
     entryPoints: { [name]: 'src/cli.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
-    plugins: [lazyChildProcessForCommander, englishOnlyZodLocales, onlyCommand(name, command)],
+    plugins: [lazyChildProcessForCommander, englishOnlyZodLocales, onlyCommand(name, command), requireForImport(name)],
   });
   const home = mkdtempSync(join(tmpdir(), 'okr-build-warm-up-'));
   try {

@@ -10,7 +10,9 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/simulator/index.js';
 import { REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
+import { simulatorHome } from '../helpers/faults.js';
 
 const NO_COMMAND = join(REPO_ROOT, 'dist', 'no-command.cjs');
 const METRICS = join(REPO_ROOT, 'dist', 'metrics.cjs');
@@ -92,6 +94,27 @@ describe('okr metrics …', () => {
     expect(seen.has(0)).toBe(true);
     expect([...seen].some((c) => c !== 0)).toBe(true);
     expect((await runBin(['metrics', 'show', '--since', '7d', '--json'], { env })).stdout).toContain('"mood"');
+  });
+});
+
+describe('what the CommonJS builds load later', () => {
+  it('holds no import(): code that node:vm compiled cannot run one (Node 20), so require() does it', () => {
+    for (const file of [NO_COMMAND, METRICS]) {
+      expect(readFileSync(file, 'utf8').match(/(?<![\w$.])import\(/g), file).toBeNull();
+    }
+  });
+
+  it('`okr metrics show` fetches dates never synced through it (node:http, loaded on the way)', async () => {
+    const sim = await startSimulator({ seed: 5 });
+    try {
+      const h = await simulatorHome(sim);
+      const r = await runBin(['metrics', 'show', '--since', '3d', '--json'], { home: h.home, env: h.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).live).toEqual([expect.objectContaining({ pluginId: 'fitbit', days: 3, ok: true })]);
+      expect(sim.stats.api).toBeGreaterThan(0);
+    } finally {
+      await sim.close();
+    }
   });
 });
 
