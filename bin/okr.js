@@ -9,17 +9,14 @@
 
 const { join } = require('node:path');
 
-/** The command each CommonJS build holds ('' for none), as scripts/build.mjs makes them. */
-const COMMONJS_BUILDS = new Map([
-  ['', 'no-command.cjs'],
-  ['metrics', 'metrics.cjs'],
-]);
-
 const words = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const command = (words[0] === 'help' ? words[1] : words[0]) ?? '';
-const commonjs = COMMONJS_BUILDS.get(command);
+// Which command each CommonJS build holds ('' for none); scripts/build.mjs makes them from it.
+const commonjs = require('./commonjs-builds.json').find((b) => b.command === command);
 const load = commonjs
-  ? new Promise((resolve) => resolve(require('./code-cache.js').loadCached(join(__dirname, '../dist', commonjs)).exports))
+  ? new Promise((resolve) =>
+      resolve(require('./code-cache.js').loadCached(join(__dirname, '../dist', `${commonjs.build}.cjs`)).exports),
+    )
   : import('../dist/cli.js');
 load.then(
   async (m) => {

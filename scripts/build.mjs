@@ -116,26 +116,24 @@ if (cli.metafile) writeFileSync('dist/meta.json', JSON.stringify(cli.metafile));
  * warm-up run compiled: it runs in a child `node` without flags (V8 refuses a cache made under
  * other flags than the run's), with a home of its own in a temp folder.
  */
-const COMMONJS_BUILDS = [
-  { name: 'no-command', command: undefined, warmUp: [['--help'], ['--version']] },
-  {
-    name: 'metrics',
-    command: 'metrics',
-    warmUp: [
-      ['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number', '--metric', 'Sleep:duration'],
-      ['metrics', 'log', 'mood', '7'],
-      ['metrics', 'show', '--since', '30d'],
-      ['metrics', 'show', '--since', '7d', '--json'],
-    ],
-  },
-];
+const WARM_UPS = {
+  'no-command': [['--help'], ['--version']],
+  metrics: [
+    ['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number', '--metric', 'Sleep:duration'],
+    ['metrics', 'log', 'mood', '7'],
+    ['metrics', 'show', '--since', '30d'],
+    ['metrics', 'show', '--since', '7d', '--json'],
+  ],
+};
+/** Which command each build holds ('' for none): bin/okr.js routes command lines by the same file. */
+const COMMONJS_BUILDS = JSON.parse(readFileSync('bin/commonjs-builds.json', 'utf8'));
 const onlyCommand = (name, command) => ({
   name: 'only-command',
   setup(b) {
     b.onResolve({ filter: /^\.\/(commands\/|context\.js$)/ }, (args) =>
       args.kind === 'dynamic-import' &&
       args.importer === MAIN_ENTRY &&
-      !(command && (args.path === `./commands/${command}.js` || args.path === './context.js'))
+      !(command !== '' && (args.path === `./commands/${command}.js` || args.path === './context.js'))
         ? { path: args.path, namespace: 'not-in-build' }
         : undefined,
     );
@@ -169,7 +167,9 @@ const requireForImport = (name) => ({
     });
   },
 });
-for (const { name, command, warmUp } of COMMONJS_BUILDS) {
+for (const { build: name, command } of COMMONJS_BUILDS) {
+  const warmUp = WARM_UPS[name];
+  if (!warmUp) throw new Error(`bin/commonjs-builds.json names ${name}, which has no warm-up here`);
   await build({
     ...common,
     format: 'cjs',
