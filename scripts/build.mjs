@@ -153,8 +153,12 @@ const onlyCommand = (name, command) => ({
 const requireForImport = (name) => ({
   name: 'require-for-import',
   setup(b) {
+    // Only what stays outside the bundle: esbuild turns an import() of bundled code (prompts,
+    // spinner) into a lazy call of its own.
     b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'require-for-import' } : undefined,
+      args.kind === 'dynamic-import' && (args.path.startsWith('node:') || common.external.includes(args.path))
+        ? { path: args.path, namespace: 'require-for-import' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'require-for-import' }, (args) => {
       const commonjs =
