@@ -7,6 +7,7 @@
  *   reaches the loopback server, and records every hop;
  * - `closedPort`, `refuses`: to prove a server is gone.
  */
+import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { main } from '../../src/cli.js';
@@ -186,14 +187,41 @@ export function refuses(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** A port on 127.0.0.1 that was free a moment ago and now has nothing listening. */
+/**
+ * A port on 127.0.0.1 that was free a moment ago and now has nothing listening, for a redirect
+ * URI that a later `okr connect` listens on. Taken below the kernel's ephemeral range: a port
+ * from that range (what listen(0) gives) can meanwhile become the local end of another test's
+ * outgoing connection, and connect then finds it in use (seen once in CI).
+ */
 export async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
+  const listenOn = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(undefined));
+      srv.listen(port, '127.0.0.1', () => {
+        const bound = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(bound));
+      });
+    });
+  const low = ephemeralRangeStart();
+  for (let i = 0; i < 50 && low > 10_000; i++) {
+    const port = await listenOn(10_000 + Math.floor(Math.random() * (low - 10_000)));
+    if (port !== undefined) return port;
+  }
+  const port = await listenOn(0);
+  if (port === undefined) throw new Error('no free port on 127.0.0.1');
   return port;
+}
+
+/** The first port Linux hands out for outgoing connections (32768 when it cannot be read). */
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 1024 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 /** Every known secret that must never appear in output. */
