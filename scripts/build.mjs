@@ -127,22 +127,24 @@ const WARM_UPS = {
 };
 /** Which command each build holds ('' for none): bin/okr.js routes command lines by the same file. */
 const COMMONJS_BUILDS = JSON.parse(readFileSync('bin/commonjs-builds.json', 'utf8'));
-const onlyCommand = (name, command) => ({
-  name: 'only-command',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/(commands\/|context\.js$)/ }, (args) =>
-      args.kind === 'dynamic-import' &&
-      args.importer === MAIN_ENTRY &&
-      !(command !== '' && (args.path === `./commands/${command}.js` || args.path === './context.js'))
-        ? { path: args.path, namespace: 'not-in-build' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'not-in-build' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`okr: ${args.path} is not in dist/${name}.cjs (bin/okr.js routed a command line there that it does not hold)`)});`,
-      loader: 'js',
-    }));
-  },
-});
+const onlyCommand = (name, command) => {
+  // What cli.ts loads for the command: its module, and the context its action creates.
+  const held = command === '' ? [] : [`./commands/${command}.js`, './context.js'];
+  return {
+    name: 'only-command',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/(commands\/|context\.js$)/ }, (args) =>
+        args.kind === 'dynamic-import' && args.importer === MAIN_ENTRY && !held.includes(args.path)
+          ? { path: args.path, namespace: 'not-in-build' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'not-in-build' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`okr: ${args.path} is not in dist/${name}.cjs (bin/okr.js routed a command line there that it does not hold)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+};
 /**
  * `import()` cannot run in code that bin/code-cache.js compiles with node:vm (Node 20 wants
  * --experimental-vm-modules for it), so in the CommonJS builds an `import()` of a Node module or

@@ -6,35 +6,20 @@
  * the same bytes with the same exit. (Every other test that runs `okr metrics` through the bin
  * runs the CommonJS build too.)
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
-import { REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
+import { REPO_ROOT, runBin, runNode, tempDir, tempHome } from '../helpers/cli.js';
 import { simulatorHome } from '../helpers/faults.js';
 
 const NO_COMMAND = join(REPO_ROOT, 'dist', 'no-command.cjs');
 const METRICS = join(REPO_ROOT, 'dist', 'metrics.cjs');
 
 /** Runs `node -e script` with no inherited NODE_OPTIONS (V8 flags would change the cache's fate). */
-function node(script: string, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+async function node(script: string, args: string[], env: Record<string, string> = {}) {
+  const r = await runNode(['--input-type=module', '-e', script, '--', ...args], { env: { NODE_OPTIONS: '', ...env } });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The ES module build, run directly: what bin/okr.js did for every command line before. */

@@ -52,15 +52,28 @@ export async function runCli(args: string[], opts: RunOptions): Promise<RunResul
   return { code, stdout, stderr };
 }
 
+export interface SpawnOptions {
+  home?: string;
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  timeoutMs?: number;
+}
+
 /** Runs the built CLI as a subprocess. */
-export function runBin(
-  args: string[],
-  opts: { home?: string; env?: Record<string, string | undefined>; stdin?: string; timeoutMs?: number } = {},
+export function runBin(args: string[], opts: SpawnOptions = {}): Promise<RunResult & { pid: number }> {
+  return runNode([BIN, ...args], opts, `okr ${args.join(' ')}`);
+}
+
+/** Runs `node <argv>` (this test run's node) as a subprocess, with the environment and limits of runBin. */
+export function runNode(
+  argv: string[],
+  opts: SpawnOptions = {},
+  label = `node ${argv.join(' ')}`,
 ): Promise<RunResult & { pid: number }> {
   return new Promise((resolvePromise, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
     if (opts.home) env.OKR_HOME = opts.home;
-    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: 'pipe' });
+    const child = spawn(process.execPath, argv, { env: env as NodeJS.ProcessEnv, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -68,7 +81,7 @@ export function runBin(
     child.stdin.end(opts.stdin ?? '');
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`okr ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`));
+      reject(new Error(`${label} did not finish in ${opts.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
