@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The executable: loads the bundled CLI (npm run build) and exits with its code once output is
 // flushed. CommonJS (bin/package.json): a command line that names no command (`okr`,
-// `okr --help`, `okr --version`, a mistyped option) and `okr metrics …` run from CommonJS builds
-// of their own, compiled from their V8 code caches (code-cache.js), without starting Node's ESM
-// loader (scripts/build.mjs says why). The command is found as cli.ts's invokedCommand finds it.
-// Every other command line loads the ES module build.
+// `okr --help`, `okr --version`, a mistyped option), `okr metrics …` and `okr sync …` run from
+// CommonJS builds of their own (bin/commonjs-builds.json), compiled from their V8 code caches
+// (code-cache.js), without starting Node's ESM loader (scripts/build.mjs says why). The command
+// is found as cli.ts's invokedCommand finds it. Every other command line loads the ES module
+// build.
 'use strict';
 
 const { join } = require('node:path');

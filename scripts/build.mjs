@@ -3,9 +3,10 @@
 // The keyring's native module and `open` stay external (`open` must find its own xdg-open script on
 // disk); better-sqlite3's JavaScript is bundled and its addon loaded by path (src/store/db.ts).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -108,8 +109,8 @@ if (cli.metafile) writeFileSync('dist/meta.json', JSON.stringify(cli.metafile));
 /**
  * Some command lines run from a CommonJS build of `src/cli.ts` of their own, which bin/okr.js
  * compiles from a V8 code cache written here (bin/code-cache.js): one that names no command
- * (`okr`, `okr --help`, `okr --version`, a mistyped option) and `okr metrics …`, the read a user
- * runs most. Node's ESM loader costs ~7 ms to start (an empty .mjs against an empty .cjs), and
+ * (`okr`, `okr --help`, `okr --version`, a mistyped option), `okr metrics …`, the read a user
+ * runs most, and `okr sync …`, which a schedule runs every hour. Node's ESM loader costs ~7 ms to start (an empty .mjs against an empty .cjs), and
  * compiling function by function most of the rest of `--help`; Node 20 has no code cache for ES
  * modules. Each build holds one command's module (or none); another command's module reached
  * from it would be a routing bug in bin/okr.js, so it fails loudly. The cache holds what a
@@ -124,6 +125,8 @@ const WARM_UPS = {
     ['metrics', 'show', '--since', '30d'],
     ['metrics', 'show', '--since', '7d', '--json'],
   ],
+  // Against the simulator, which the warm-up starts: a module's `warmUp(main, home)`.
+  sync: 'scripts/warm-up/sync.ts',
 };
 /** Which command each build holds ('' for none): bin/okr.js routes command lines by the same file. */
 const COMMONJS_BUILDS = JSON.parse(readFileSync('bin/commonjs-builds.json', 'utf8'));
@@ -188,14 +191,18 @@ for (const { build: name, command } of COMMONJS_BUILDS) {
     plugins: [lazyChildProcessForCommander, englishOnlyZodLocales, onlyCommand(name, command), requireForImport(name)],
   });
   const home = mkdtempSync(join(tmpdir(), 'okr-build-warm-up-'));
+  const module = typeof warmUp === 'string' ? await bundleWarmUp(warmUp) : undefined;
+  const warmUpFunction = module
+    ? `async (m) => (await import(${JSON.stringify(pathToFileURL(module).href)})).warmUp(m.main, process.env.OKR_HOME)`
+    : `async (m) => {
+          for (const args of ${JSON.stringify(warmUp)}) if ((await m.main(['node', 'okr', ...args])) !== 0) throw new Error('warm-up failed: okr ' + args.join(' '));
+        }`;
   try {
     const run = spawnSync(
       process.execPath,
       [
         '-e',
-        `require('./bin/code-cache.js').writeCodeCache(require('node:path').resolve(${JSON.stringify(`dist/${name}.cjs`)}), async (m) => {
-          for (const args of ${JSON.stringify(warmUp)}) if ((await m.main(['node', 'okr', ...args])) !== 0) throw new Error('warm-up failed: okr ' + args.join(' '));
-        })`,
+        `require('./bin/code-cache.js').writeCodeCache(require('node:path').resolve(${JSON.stringify(`dist/${name}.cjs`)}), ${warmUpFunction})`,
       ],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -205,7 +212,21 @@ for (const { build: name, command } of COMMONJS_BUILDS) {
     if (run.status !== 0) throw new Error(`writing the code cache of dist/${name}.cjs failed (exit ${run.status})`);
   } finally {
     rmSync(home, { recursive: true, force: true });
+    if (module) rmSync(module, { force: true });
   }
+}
+
+/**
+ * A warm-up module (TypeScript, with the simulator and the store functions it sets a home up
+ * with) as one ES module file. Inside the repository, so that its externals (better-sqlite3's
+ * addon) resolve from node_modules; removed after the warm-up.
+ */
+async function bundleWarmUp(entry) {
+  const dir = join('node_modules', '.cache', 'okr-build');
+  mkdirSync(dir, { recursive: true });
+  const outfile = resolve(dir, `warm-up-${process.pid}.mjs`);
+  await build({ ...common, entryPoints: [entry], outfile, sourcemap: false });
+  return outfile;
 }
 
 // The simulator's stand-alone entry (`npm run simulator`), built on its own: as a second entry

@@ -1,10 +1,10 @@
 /**
  * bin/okr.js runs a command line that names no command (`okr`, `okr --help`, `okr --version`, a
- * mistyped option) from dist/no-command.cjs and `okr metrics …` from dist/metrics.cjs, CommonJS
- * builds of the same program with V8's code cache (bin/code-cache.js); every other one from
- * dist/cli.js. They must not be told apart: each command line here runs both ways and must print
- * the same bytes with the same exit. (Every other test that runs `okr metrics` through the bin
- * runs the CommonJS build too.)
+ * mistyped option) from dist/no-command.cjs, `okr metrics …` from dist/metrics.cjs and
+ * `okr sync …` from dist/sync.cjs, CommonJS builds of the same program with V8's code cache
+ * (bin/code-cache.js); every other one from dist/cli.js. They must not be told apart: each
+ * command line here runs both ways and must print the same bytes with the same exit. (Every
+ * other test that runs `okr metrics` or `okr sync` through the bin runs the CommonJS build too.)
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { simulatorHome } from '../helpers/faults.js';
 
 const NO_COMMAND = join(REPO_ROOT, 'dist', 'no-command.cjs');
 const METRICS = join(REPO_ROOT, 'dist', 'metrics.cjs');
+const SYNC = join(REPO_ROOT, 'dist', 'sync.cjs');
 
 /** Runs `node -e script` with no inherited NODE_OPTIONS (V8 flags would change the cache's fate). */
 async function node(script: string, args: string[], env: Record<string, string> = {}) {
@@ -82,9 +83,66 @@ describe('okr metrics …', () => {
   });
 });
 
+describe('okr sync …', () => {
+  it('prints the same from either build: plans, help and errors', async () => {
+    const sim = await startSimulator({ seed: 5 });
+    try {
+      const h = await simulatorHome(sim, { credentials: { ...sim.issueTokens(), expiresAt: Date.now() - 1000 } });
+      const env = { ...h.env, OKR_HOME: h.home, NO_COLOR: '1' };
+      const lines = [
+        ['sync', '--since', '30d', '--dry-run'],
+        ['sync', '--since', '30d', '--dry-run', '--json'],
+        ['sync', '--help'],
+        ['help', 'sync'],
+        ['sync', '--since', 'soon'],
+        ['sync', 'nosuchplugin'],
+      ];
+      // The JSON report says when it ran and how long it took: all else must match.
+      const untimed = (stdout: string) =>
+        stdout.startsWith('{')
+          ? JSON.stringify(JSON.parse(stdout, (k, v) => (['startedAt', 'finishedAt', 'ms'].includes(k) ? 0 : v)))
+          : stdout;
+      const seen = new Set<number>();
+      for (const args of lines) {
+        const viaBin = await runBin(args, { env: { ...env, NODE_OPTIONS: '' } });
+        const direct = await node(ESM_MAIN, args, env);
+        expect({ code: viaBin.code, stdout: untimed(viaBin.stdout), stderr: viaBin.stderr }, args.join(' ')).toEqual({
+          ...direct,
+          stdout: untimed(direct.stdout),
+        });
+        seen.add(direct.code);
+      }
+      expect(seen.has(0)).toBe(true);
+      expect([...seen].some((c) => c !== 0)).toBe(true);
+      // A plan only: nothing was asked of the provider.
+      expect(sim.stats.all).toBeUndefined();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('syncs through it: an expired token refreshed and saved, the values written', async () => {
+    const sim = await startSimulator({ seed: 5 });
+    try {
+      const h = await simulatorHome(sim, { credentials: { ...sim.issueTokens(), expiresAt: Date.now() - 1000 } });
+      const r = await runBin(['sync', '--since', '7d', '--json'], { home: h.home, env: h.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).plugins[0]).toMatchObject({ status: 'ok', refreshed: true, days: 7 });
+      expect(JSON.parse(r.stdout).plugins[0].valuesWritten).toBeGreaterThan(0);
+      expect(sim.stats['token:refresh_token']).toBe(1);
+      // The saved token is used by the next sync: no second refresh.
+      const again = await runBin(['sync', '--since', '2d'], { home: h.home, env: h.env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(sim.stats['token:refresh_token']).toBe(1);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('what the CommonJS builds load later', () => {
   it('holds no import(): code that node:vm compiled cannot run one (Node 20), so require() does it', () => {
-    for (const file of [NO_COMMAND, METRICS]) {
+    for (const file of [NO_COMMAND, METRICS, SYNC]) {
       const code = readFileSync(file, 'utf8');
       expect(code.match(/(?<![\w$.])import\(/g), file).toBeNull();
       // What cannot be required is left out with a loud error: only `open`, never bundled code
@@ -118,7 +176,7 @@ const { loadCached } = createRequire(import.meta.url)(${JSON.stringify(join(REPO
 const r = loadCached(${JSON.stringify(file)});
 console.log(JSON.stringify({ cache: r.cache, command: r.exports.invokedCommand(['--verbose', 'sync']) }));`;
 
-  it.each([NO_COMMAND, METRICS])('%s: used by this Node (the build made it)', async (file) => {
+  it.each([NO_COMMAND, METRICS, SYNC])('%s: used by this Node (the build made it)', async (file) => {
     const r = await node(load(file), []);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ cache: 'used', command: 'sync' });

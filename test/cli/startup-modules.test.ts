@@ -64,6 +64,8 @@ describe('start-up modules', () => {
       expect(sim.stats['token:refresh_token']).toBe(1);
       expect(sync.has('http')).toBe(true);
       expect([...sync].filter((m) => /undici|webstreams\/readablestream/.test(m))).toEqual([]);
+      // From its CommonJS build (bin/okr.js), like metrics show: no ES module loaded.
+      expect(sync.has('internal/modules/esm/module_job'), 'sync loaded an ES module').toBe(false);
     } finally {
       await sim.close();
     }
