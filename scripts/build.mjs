@@ -110,9 +110,9 @@ if (cli.metafile) writeFileSync('dist/meta.json', JSON.stringify(cli.metafile));
  * Some command lines run from a CommonJS build of `src/cli.ts` of their own, which bin/okr.js
  * compiles from a V8 code cache written here (bin/code-cache.js): one that names no command
  * (`okr`, `okr --help`, `okr --version`, a mistyped option), `okr metrics …`, the read a user
- * runs most, and `okr sync …`, which a schedule runs every hour. Node's ESM loader costs ~7 ms to start (an empty .mjs against an empty .cjs), and
- * compiling function by function most of the rest of `--help`; Node 20 has no code cache for ES
- * modules. Each build holds one command's module (or none); another command's module reached
+ * runs most, and `okr sync …`, which a schedule runs every hour. Node's ESM loader costs ~7 ms to
+ * start (an empty .mjs against an empty .cjs), and compiling function by function most of the
+ * rest of `--help`; Node 20 has no code cache for ES modules. Each build holds one command's module (or none); another command's module reached
  * from it would be a routing bug in bin/okr.js, so it fails loudly. The cache holds what a
  * warm-up run compiled: it runs in a child `node` without flags (V8 refuses a cache made under
  * other flags than the run's), with a home of its own in a temp folder.
@@ -191,13 +191,14 @@ for (const { build: name, command } of COMMONJS_BUILDS) {
     plugins: [lazyChildProcessForCommander, englishOnlyZodLocales, onlyCommand(name, command), requireForImport(name)],
   });
   const home = mkdtempSync(join(tmpdir(), 'okr-build-warm-up-'));
-  const module = typeof warmUp === 'string' ? await bundleWarmUp(warmUp) : undefined;
-  const warmUpFunction = module
-    ? `async (m) => (await import(${JSON.stringify(pathToFileURL(module).href)})).warmUp(m.main, process.env.OKR_HOME)`
-    : `async (m) => {
+  let module;
+  try {
+    module = typeof warmUp === 'string' ? await bundleWarmUp(warmUp) : undefined;
+    const warmUpFunction = module
+      ? `async (m) => (await import(${JSON.stringify(pathToFileURL(module).href)})).warmUp(m.main, process.env.OKR_HOME)`
+      : `async (m) => {
           for (const args of ${JSON.stringify(warmUp)}) if ((await m.main(['node', 'okr', ...args])) !== 0) throw new Error('warm-up failed: okr ' + args.join(' '));
         }`;
-  try {
     const run = spawnSync(
       process.execPath,
       [
