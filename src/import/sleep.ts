@@ -2,7 +2,7 @@
  * Which sleep is the night's. A sleep belongs to the local date it ended (the wake-up date); a
  * date with several sleeps keeps its main sleep: the one the provider flags as main when it flags
  * any, else the longest that is not a nap. Naps never count: a date with only naps gets no sleep
- * values. The same rule as the fitbit sync (src/plugins/fitbit/mapping.ts, mapSleep).
+ * values. The fitbit sync picks by it too (src/plugins/fitbit/mapping.ts, mapSleep).
  */
 export interface SleepCandidate {
   /** Local date of the end of the sleep. */

@@ -8,6 +8,7 @@
  * - A day without data gets no value at all, never a zero.
  */
 import { addDays, localClock } from '../../dates.js';
+import { type NightValues, pickMainSleeps, type SleepCandidate } from '../../import/sleep.js';
 import type { FieldSeries } from '../records.js';
 import type { AzmRollupPoint, HrvPoint, RestingHeartRatePoint, SleepPoint, StepsRollupPoint } from './schemas.js';
 
@@ -53,68 +54,45 @@ export function mapHrv(points: HrvPoint[]): Map<string, number> {
   return out;
 }
 
-export interface SleepDay {
-  /** Minutes asleep (Google's `minutesAsleep`), when the summary carries it. */
-  sleepLength?: number;
-  bedTime: number;
-  wakeUpTime: number;
-}
-
 export interface SleepMapping {
   /** Local wake-up date → the main sleep's values. */
-  days: Map<string, SleepDay>;
+  days: Map<string, NightValues>;
   /** Wake-up dates with a sleep Google has not finished processing: fetch them again next sync. */
   provisionalDates: Set<string>;
 }
 
 /**
- * Picks the main sleep per local wake-up date: Google's `mainSleep` flag when present (the longest
- * staged sleep of the day), else the longest sleep that is not a nap. A day with only naps gets no
- * sleep values, since a nap is not the night's sleep.
+ * The main sleep per local wake-up date, by the rule the file importers share (src/import/sleep.ts):
+ * Google's `mainSleep` flag when present (the longest staged sleep of the day), else the longest
+ * sleep that is not a nap. A day with only naps gets no sleep values, since a nap is not the
+ * night's sleep.
  *
  * proto3 JSON leaves false booleans out, so a sleep whose `metadata` lacks `processed` is as
- * unfinished as one with `processed: false`. A point with no `metadata` at all (Google's abridged
- * doc sample, Home Assistant's mock) is taken as final.
+ * unfinished as one with `processed: false`, and `mainSleep` is either true or absent. A point
+ * with no `metadata` at all (Google's abridged doc sample, Home Assistant's mock) is taken as final.
  */
 export function mapSleep(points: SleepPoint[]): SleepMapping {
-  const byDate = new Map<string, SleepPoint['sleep'][]>();
   const provisionalDates = new Set<string>();
+  const candidates: SleepCandidate[] = [];
   for (const { sleep } of points) {
-    const { date } = localClock(sleep.interval.endTime, { offsetSeconds: sleep.interval.endUtcOffset });
-    if (sleep.metadata && sleep.metadata.processed !== true) provisionalDates.add(date);
-    const list = byDate.get(date);
-    if (list) list.push(sleep);
-    else byDate.set(date, [sleep]);
-  }
-
-  const days = new Map<string, SleepDay>();
-  for (const [date, sleeps] of byDate) {
-    const flagged = sleeps.filter((s) => s.metadata?.mainSleep === true);
-    const candidates = flagged.length > 0 ? flagged : sleeps.filter((s) => s.metadata?.nap !== true);
-    const main = longest(candidates);
-    if (!main) continue;
-    const { interval, summary } = main;
-    const day: SleepDay = {
+    const { interval, metadata, summary } = sleep;
+    const end = localClock(interval.endTime, { offsetSeconds: interval.endUtcOffset });
+    if (metadata && metadata.processed !== true) provisionalDates.add(end.date);
+    candidates.push({
+      wakeDate: end.date,
       bedTime: localClock(interval.startTime, { offsetSeconds: interval.startUtcOffset }).minutes,
-      wakeUpTime: localClock(interval.endTime, { offsetSeconds: interval.endUtcOffset }).minutes,
-    };
-    if (summary?.minutesAsleep !== undefined && summary.minutesAsleep >= 0) day.sleepLength = summary.minutesAsleep;
-    days.set(date, day);
+      wakeUpTime: end.minutes,
+      minutesAsleep: summary?.minutesAsleep,
+      lengthMinutes: (interval.endTime - interval.startTime) / 60_000,
+      main: metadata?.mainSleep === true ? true : undefined,
+      nap: metadata?.nap === true ? true : undefined,
+    });
   }
-  return { days, provisionalDates };
-}
-
-function longest(sleeps: SleepPoint['sleep'][]): SleepPoint['sleep'] | undefined {
-  let best: SleepPoint['sleep'] | undefined;
-  for (const s of sleeps) {
-    const len = s.interval.endTime - s.interval.startTime;
-    if (!best || len > best.interval.endTime - best.interval.startTime) best = s;
-  }
-  return best;
+  return { days: pickMainSleeps(candidates), provisionalDates };
 }
 
 /** Splits the sleep mapping into the three field series okr stores. */
-export function sleepSeries(days: Map<string, SleepDay>): FieldSeries {
+export function sleepSeries(days: Map<string, NightValues>): FieldSeries {
   const sleepLength = new Map<string, number>();
   const bedTime = new Map<string, number>();
   const wakeUpTime = new Map<string, number>();
