@@ -174,6 +174,19 @@ export function testPluginContract({ plugin, setup }: ContractOptions): void {
         expect(items.some((i) => i.kind === 'step')).toBe(true);
       });
 
+      it("setup info says when the data API is not the provider's, and only then", () => {
+        const field = plugin.getAdminConfigFields().find((f) => f.key === 'api_base_url');
+        expect(field?.defaultValue).toBeDefined();
+        const key = `plugin.${plugin.id}.api_base_url`;
+        const overridden = (values: Record<string, string>) =>
+          plugin.getSetupInfo(values).filter((i) => i.label === 'API base URL overridden');
+        expect(overridden({ [key]: 'http://127.0.0.1:9/api' })).toEqual([
+          { kind: 'info', label: 'API base URL overridden', value: 'http://127.0.0.1:9/api' },
+        ]);
+        expect(overridden({ [key]: field!.defaultValue! })).toEqual([]);
+        expect(overridden({})).toEqual([]);
+      });
+
       it('data fields are well formed; unavailable ones say why and name available alternatives', () => {
         expect(fields.length).toBeGreaterThan(0);
         expect(byId.size).toBe(fields.length);

@@ -5,7 +5,7 @@
  * Light on purpose: plugin objects use it at start-up.
  */
 import { OkrError } from '../errors.js';
-import type { AdminConfigField, OAuthConfig, PluginRuntime } from './types.js';
+import type { AdminConfigField, OAuthConfig, PluginRuntime, SetupInfoItem } from './types.js';
 
 /** The endpoint keys every OAuth plugin has, and its data API's base. */
 export type EndpointKey = 'auth_url' | 'token_url' | 'revoke_url' | 'api_base_url';
@@ -24,6 +24,8 @@ export interface PluginSettings {
   ): Promise<Pick<OAuthConfig, 'clientId' | 'clientSecret' | 'authorizationUrl' | 'tokenUrl' | 'revokeUrl'>>;
   /** The admin field of an endpoint override (advanced, with the default shown). */
   urlField(key: EndpointKey, label: string): AdminConfigField;
+  /** The setup steps' line saying the data API is not the provider's (getSetupInfo's values), if so. */
+  apiOverrideInfo(configValues: Record<string, string>): SetupInfoItem[];
 }
 
 export function pluginSettings(pluginId: string, defaults: Record<EndpointKey, string>): PluginSettings {
@@ -72,5 +74,11 @@ export function pluginSettings(pluginId: string, defaults: Record<EndpointKey, s
       advanced: true,
       defaultValue: defaults[key],
     }),
+    apiOverrideInfo(configValues) {
+      const value = configValues[`plugin.${pluginId}.api_base_url`];
+      return value && value !== defaults.api_base_url
+        ? [{ kind: 'info', label: 'API base URL overridden', value }]
+        : [];
+    },
   };
 }

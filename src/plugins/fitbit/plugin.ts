@@ -99,11 +99,7 @@ function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
     },
     { kind: 'info', label: 'Scopes', value: FITBIT_SCOPES.join(' '), copyable: true },
   ];
-  const apiOverride = configValues[`plugin.${FITBIT_PLUGIN_ID}.api_base_url`] ?? configValues.api_base_url;
-  if (apiOverride && apiOverride !== FITBIT_DEFAULT_URLS.api_base_url) {
-    items.push({ kind: 'info', label: 'API base URL overridden', value: apiOverride });
-  }
-  return items;
+  return [...items, ...settings.apiOverrideInfo(configValues)];
 }
 
 export const fitbitPlugin: DataImportPlugin = {

@@ -73,11 +73,7 @@ function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
     },
     { kind: 'info', label: 'Scopes', value: OURA_REQUESTED_SCOPES.join(' '), copyable: true },
   ];
-  const apiOverride = configValues[`plugin.${OURA_PLUGIN_ID}.api_base_url`];
-  if (apiOverride && apiOverride !== OURA_DEFAULT_URLS.api_base_url) {
-    items.push({ kind: 'info', label: 'API base URL overridden', value: apiOverride });
-  }
-  return items;
+  return [...items, ...settings.apiOverrideInfo(configValues)];
 }
 
 export const ouraPlugin: DataImportPlugin = {

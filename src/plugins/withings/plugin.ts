@@ -102,11 +102,7 @@ function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
       value: `plugin.withings.redirect_uri is ${configured}, which okr cannot serve: \`okr connect withings\` asks you to paste the URL the browser lands on.`,
     });
   }
-  const apiOverride = configValues[`plugin.${WITHINGS_PLUGIN_ID}.api_base_url`];
-  if (apiOverride && apiOverride !== WITHINGS_DEFAULT_URLS.api_base_url) {
-    items.push({ kind: 'info', label: 'API base URL overridden', value: apiOverride });
-  }
-  return items;
+  return [...items, ...settings.apiOverrideInfo(configValues)];
 }
 
 export const withingsPlugin: DataImportPlugin = {
