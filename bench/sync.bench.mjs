@@ -3,7 +3,10 @@
 // - the API calls okr made, next to the minimum the API's limits allow for that range
 //   (roll-ups: 90 days per call; daily lists: 1000 points per page; sleep: 25 points per page);
 // - the wall time as a ratio to one request's latency, after subtracting start-up (measured in
-//   the same run as `okr sync --dry-run`: same process, database and token reads, no network).
+//   the same run as `okr sync --dry-run`: same process, database and token reads, no network),
+//   each sync paired with a dry-run just before it: the best sync against the best start-up, and
+//   the median of the pairs, which a busy moment of the machine moves less. The verdict reads the
+//   median.
 // Then the peak RSS of a 2-year backfill (no latency). Figures only: nothing is asserted.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -60,20 +63,22 @@ async function timedSync(since, { expired, latency }) {
 
 async function scenario(label, since, { expired = false, repeat = 5 } = {}) {
   // Start-up: the same command with --dry-run (same process start, database and token reads, no
-  // network).
+  // network), run just before each timed sync.
   const home = await connectedHome(okr, sim, { expired });
   const startups = [];
-  for (let i = 0; i < 5; i++)
-    startups.push((await run(BIN, ['sync', '--since', since, '--dry-run', '--json'], home.env)).ms);
-  const startup = Math.min(...startups);
   const zero = [];
   const slow = [];
+  const pairs = [];
   let last;
   for (let i = 0; i < repeat; i++) {
+    const start = (await run(BIN, ['sync', '--since', since, '--dry-run', '--json'], home.env)).ms;
+    startups.push(start);
     zero.push((await timedSync(since, { expired, latency: 0 })).ms);
     last = await timedSync(since, { expired, latency: LATENCY_MS });
     slow.push(last.ms);
+    pairs.push((last.ms - start) / LATENCY_MS);
   }
+  const startup = Math.min(...startups);
   // The machine may be busy with other work: the best run shows what the code costs, the median
   // what a run typically took here.
   const wall0 = median(zero);
@@ -96,27 +101,27 @@ async function scenario(label, since, { expired = false, repeat = 5 } = {}) {
   console.log(`  by endpoint    ${byEndpoint}   (${min.sleeps} sleep points)`);
   console.log(`  values         ${p.valuesWritten} written`);
   console.log(
-    `  start-up       ${startup.toFixed(0)} ms (okr sync --dry-run: same start, database and token reads; best of 5)`,
+    `  start-up       best ${startup.toFixed(0)} ms, median ${median(startups).toFixed(0)} ms of ${repeat} (okr sync --dry-run: same start, database and token reads)`,
   );
   console.log(
     `  wall, 0 ms     best ${best0.toFixed(0)} ms, median ${wall0.toFixed(0)} ms of ${repeat}: best ${(best0 - startup).toFixed(0)} ms of work above start-up`,
   );
   console.log(
-    `  wall, ${LATENCY_MS} ms   best ${best.toFixed(0)} ms, median ${wall.toFixed(0)} ms of ${repeat}: start-up + ${trips.toFixed(2)} x ${LATENCY_MS} ms (median: ${((wall - startup) / LATENCY_MS).toFixed(2)}); latency alone ${((best - best0) / LATENCY_MS).toFixed(2)} round trips`,
+    `  wall, ${LATENCY_MS} ms   best ${best.toFixed(0)} ms, median ${wall.toFixed(0)} ms of ${repeat}: start-up + ${trips.toFixed(2)} x ${LATENCY_MS} ms (best against best); median of the pairs + ${median(pairs).toFixed(2)}; latency alone ${((best - best0) / LATENCY_MS).toFixed(2)} round trips`,
   );
-  return { calls: p.calls, min: min.total, trips };
+  return { calls: p.calls, min: min.total, trips: median(pairs) };
 }
 
 console.log(`okr sync against the simulator, ${LATENCY_MS} ms latency per response`);
-// Issue 19's targets, in round trips above start-up (best run) and calls against the minimum.
+// Issue 19's targets, in round trips above start-up (median of the pairs) and calls against the minimum.
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 const week = await scenario('7-day sync, valid token', '7d');
-console.log(`  target: <= 2 round trips above start-up -> ${verdict(week.trips <= 2)}`);
+console.log(`  target: <= 2 round trips above start-up (median of the pairs) -> ${verdict(week.trips <= 2)}`);
 const weekRefresh = await scenario('7-day sync, expired token (one refresh first)', '7d', { expired: true });
-console.log(`  target: <= 2 round trips above start-up -> ${verdict(weekRefresh.trips <= 2)}`);
-const year = await scenario('1-year backfill', '1y', { repeat: 2 });
+console.log(`  target: <= 2 round trips above start-up (median of the pairs) -> ${verdict(weekRefresh.trips <= 2)}`);
+const year = await scenario('1-year backfill', '1y', { repeat: 3 });
 console.log(
-  `  target: <= 4 round trips above start-up -> ${verdict(year.trips <= 4)}; the minimum calls -> ${verdict(year.calls <= year.min)} (${year.calls} for ${year.min}: sleep in 21-day windows at once costs a few calls and saves a round trip per page)`,
+  `  target: <= 4 round trips above start-up (median of the pairs) -> ${verdict(year.trips <= 4)}; the minimum calls -> ${verdict(year.calls <= year.min)} (${year.calls} for ${year.min}: sleep in 21-day windows at once costs a few calls and saves a round trip per page)`,
 );
 
 // Peak memory of a 2-year backfill, no latency, next to `okr --version` in the same run.
