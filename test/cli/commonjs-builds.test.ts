@@ -27,6 +27,28 @@ async function node(script: string, args: string[], env: Record<string, string> 
 const ESM_MAIN = `const m = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'cli.js'))});
 process.exitCode = await m.main(['node', 'okr', ...process.argv.slice(1)]);`;
 
+/**
+ * Runs each command line through bin/okr.js and through the ES module build: same exit, same
+ * bytes (after `normalize`, for what says when it ran). Returns the exit codes seen.
+ */
+async function expectSameFromBothBuilds(
+  lines: string[][],
+  env: Record<string, string>,
+  normalize = (out: string) => out,
+): Promise<Set<number>> {
+  const seen = new Set<number>();
+  for (const args of lines) {
+    const viaBin = await runBin(args, { env: { ...env, NODE_OPTIONS: '' } });
+    const direct = await node(ESM_MAIN, args, env);
+    expect({ code: viaBin.code, stdout: normalize(viaBin.stdout), stderr: viaBin.stderr }, args.join(' ')).toEqual({
+      ...direct,
+      stdout: normalize(direct.stdout),
+    });
+    seen.add(direct.code);
+  }
+  return seen;
+}
+
 describe('command lines that name no command', () => {
   const lines = [
     [],
@@ -69,13 +91,7 @@ describe('okr metrics …', () => {
       ['metrics', 'show', '--since', 'soon'],
       ['metrics', 'log', 'nosuchmetric', '1'],
     ];
-    const seen = new Set<number>();
-    for (const args of lines) {
-      const viaBin = await runBin(args, { env: { ...env, NODE_OPTIONS: '' } });
-      const direct = await node(ESM_MAIN, args, env);
-      expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }, args.join(' ')).toEqual(direct);
-      seen.add(direct.code);
-    }
+    const seen = await expectSameFromBothBuilds(lines, env);
     // Both successes and failures were compared, and the table holds the value logged above.
     expect(seen.has(0)).toBe(true);
     expect([...seen].some((c) => c !== 0)).toBe(true);
@@ -102,16 +118,7 @@ describe('okr sync …', () => {
         stdout.startsWith('{')
           ? JSON.stringify(JSON.parse(stdout, (k, v) => (['startedAt', 'finishedAt', 'ms'].includes(k) ? 0 : v)))
           : stdout;
-      const seen = new Set<number>();
-      for (const args of lines) {
-        const viaBin = await runBin(args, { env: { ...env, NODE_OPTIONS: '' } });
-        const direct = await node(ESM_MAIN, args, env);
-        expect({ code: viaBin.code, stdout: untimed(viaBin.stdout), stderr: viaBin.stderr }, args.join(' ')).toEqual({
-          ...direct,
-          stdout: untimed(direct.stdout),
-        });
-        seen.add(direct.code);
-      }
+      const seen = await expectSameFromBothBuilds(lines, env, untimed);
       expect(seen.has(0)).toBe(true);
       expect([...seen].some((c) => c !== 0)).toBe(true);
       // A plan only: nothing was asked of the provider.
