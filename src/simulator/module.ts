@@ -39,7 +39,7 @@ export interface ModuleMount {
 export interface SimulatorModule {
   /** Answers one request below the mount point. A request it does not know gets its provider's 404. */
   handle(req: ModuleRequest): Promise<ModuleAnswer> | ModuleAnswer;
-  /** Milliseconds to wait before sending every answer (a latency fault); 0 by default. */
+  /** Milliseconds from a request's arrival to its answer (a latency fault); 0 by default. */
   latencyMs?(): number;
   /** Bytes of an `endless` answer written so far (the server streams it; the module counts it). */
   endlessBytes?(n: number): void;

@@ -86,6 +86,31 @@ describe('simulator server', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
   });
 
+  it("counts a module's own work inside its latency, not on top of it", async () => {
+    const busy: ModuleFactory<{ faults: { latencyMs: number } }> = () => {
+      const faults = { latencyMs: 1000 };
+      return {
+        module: {
+          latencyMs: () => faults.latencyMs,
+          handle() {
+            const until = performance.now() + 600; // CPU work, as a big generated answer costs
+            while (performance.now() < until);
+            return { endpoint: 'busy', response: json(200, {}) };
+          },
+        },
+        handle: { faults },
+      };
+    };
+    const server = await startSimulatorServer({ busy });
+    closers.push(server.close);
+    const t0 = performance.now();
+    expect((await get(`${server.url}/busy/x`)).status).toBe(200);
+    const ms = performance.now() - t0;
+    // 1000 ms after arrival; work on top of the latency would make it 1600 or more.
+    expect(ms).toBeGreaterThanOrEqual(990);
+    expect(ms).toBeLessThan(1450);
+  });
+
   it('rejects a mount name that is not a path segment', async () => {
     await expect(startSimulatorServer({ 'a/b': echoModule })).rejects.toThrow('Invalid simulator mount name');
   });
