@@ -8,6 +8,11 @@ import { errorInfo, html, rpcError, type SimResponse } from './responses.js';
 export interface SimulatorFaults {
   /** Delay before every response (OAuth included), in milliseconds. */
   latencyMs: number;
+  /**
+   * Milliseconds a new connection takes before its first request can arrive: the TCP and TLS
+   * handshakes of a real provider (two round trips), which a loopback connection does not have.
+   */
+  handshakeMs?: number;
   /** Answer the next N requests with 429 RESOURCE_EXHAUSTED. */
   status429: number;
   /** When set, those 429s carry `Retry-After: <seconds>`; Google documents none, so default off. */

@@ -222,6 +222,7 @@ export const googleHealthModule =
         return answer;
       },
       latencyMs: () => faults.latencyMs,
+      handshakeMs: () => faults.handshakeMs ?? 0,
       endlessBytes: (n) => {
         stats.endlessBodyBytes = (stats.endlessBodyBytes ?? 0) + n;
       },

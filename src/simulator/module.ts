@@ -41,6 +41,8 @@ export interface SimulatorModule {
   handle(req: ModuleRequest): Promise<ModuleAnswer> | ModuleAnswer;
   /** Milliseconds from a request's arrival to its answer (a latency fault); 0 by default. */
   latencyMs?(): number;
+  /** Milliseconds from a connection's accept to when its first request can arrive (its handshakes); 0 by default. */
+  handshakeMs?(): number;
   /** Bytes of an `endless` answer written so far (the server streams it; the module counts it). */
   endlessBytes?(n: number): void;
   /** Called once when the server closes. */

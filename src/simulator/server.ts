@@ -5,11 +5,11 @@
  * by hand (main.ts).
  *
  * The server owns only what every module shares: listening, reading bodies (at most 1 MiB),
- * routing by mount point, latency, and the two faults that are about the connection rather than
- * the provider (an answer that never comes, a body that never ends).
+ * routing by mount point, latency and handshake time, and the two faults that are about the
+ * connection rather than the provider (an answer that never comes, a body that never ends).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type GoogleHealthHandle, type GoogleHealthOptions, googleHealthModule } from './google-health.js';
 import type { ModuleAnswer, ModuleFactory, ModuleRequest, SimulatorModule } from './module.js';
 
@@ -75,9 +75,10 @@ export async function startSimulatorServer<M extends Record<string, ModuleFactor
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`Invalid simulator mount name: ${name}`);
   }
   const mounted = new Map<string, SimulatorModule>();
+  const acceptedAt = new WeakMap<Socket, number>();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrived = performance.now();
+    let arrived = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const [, name = '', ...rest] = url.pathname.split('/');
     const module = mounted.get(name);
@@ -94,6 +95,12 @@ export async function startSimulatorServer<M extends Record<string, ModuleFactor
     // at latency L takes L (what the benchmarks divide by), not L plus the simulator's CPU time.
     // The work waits for the next turn of the event loop: requests that arrived together are all
     // stamped first, instead of each waiting behind the work of the one before.
+    // A request on a connection still "shaking hands" arrives once the handshakes are done.
+    const ready = (acceptedAt.get(req.socket) ?? 0) + (module.handshakeMs?.() ?? 0);
+    if (ready > arrived) {
+      await new Promise((r) => setTimeout(r, ready - arrived));
+      arrived = ready;
+    }
     const latency = module.latencyMs?.() ?? 0;
     if (latency > 0) await new Promise((r) => setImmediate(r));
     const answer: ModuleAnswer = await module.handle(moduleReq);
@@ -113,6 +120,7 @@ export async function startSimulatorServer<M extends Record<string, ModuleFactor
       res.end('Simulator error\n');
     });
   });
+  server.on('connection', (socket: Socket) => acceptedAt.set(socket, performance.now()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());

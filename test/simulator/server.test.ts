@@ -1,4 +1,5 @@
 /** The shared simulator server (src/simulator/server.ts): mounting, routing, bodies, latency. */
+import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { googleHealthModule } from '../../src/simulator/google-health.js';
 import type { ModuleFactory } from '../../src/simulator/module.js';
@@ -109,6 +110,29 @@ describe('simulator server', () => {
     // 1000 ms after arrival; work on top of the latency would make it 1600 or more.
     expect(ms).toBeGreaterThanOrEqual(990);
     expect(ms).toBeLessThan(1450);
+  });
+
+  it("holds a new connection's first request for the handshake time, and only that one", async () => {
+    const server = await startSimulatorServer({ google: googleHealthModule({ now: NOW, days: 30 }) });
+    closers.push(server.close);
+    server.modules.google.faults.handshakeMs = 500;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const identity = new URL(`${server.modules.google.url}/v4/users/me/identity`);
+    const timed = async () => {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) =>
+        request(identity, { agent }, (res) => res.resume().on('end', resolve))
+          .on('error', reject)
+          .end(),
+      );
+      return performance.now() - t0;
+    };
+    try {
+      expect(await timed()).toBeGreaterThanOrEqual(490); // a new connection: the handshakes first
+      expect(await timed()).toBeLessThan(400); // the same connection, kept alive: none
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('rejects a mount name that is not a path segment', async () => {
