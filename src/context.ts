@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { whyNoBrowser } from './browser.js';
 import { isTimeZone } from './dates.js';
-import { nodeFetch } from './http/node-fetch.js';
+import { nodeFetch, preconnect } from './http/node-fetch.js';
 import { createProviderFetch } from './http/provider-fetch.js';
 import { type IO, processIO } from './io.js';
 import { type Paths, resolvePaths } from './paths.js';
@@ -32,6 +32,12 @@ export interface Context {
    * (http/provider-fetch.ts), over the transport given in the options (default: node-fetch.ts).
    */
   fetch: typeof fetch;
+  /**
+   * Opens up to `count` connections to `url`'s host for provider calls that will follow (the sync
+   * does while a token refresh is on the wire); returns what closes those left unused. A no-op
+   * over a transport given in the options.
+   */
+  preconnect(url: string, count: number): () => void;
   /** Aborted on Ctrl-C: long work stops at the next safe point. */
   signal: AbortSignal;
   registry: PluginRegistry;
@@ -109,6 +115,7 @@ export function createContext(opts: ContextOptions = {}): Context {
     verbose: opts.verbose ?? false,
     now,
     fetch: fetchImpl,
+    preconnect: opts.fetch ? () => () => {} : preconnect,
     signal,
     registry,
     conf,

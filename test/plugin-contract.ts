@@ -255,6 +255,17 @@ export function testPluginContract({ plugin, setup }: ContractOptions): void {
         }
       });
 
+      it('a one-day fetchData sends requestsAtOnce requests, all to the data API (the first base URL)', async () => {
+        // The sync opens that many connections to that host while a token refresh is on the wire.
+        const [api] = await plugin.getBaseUrls(rt);
+        const ids = available.map((f) => f.id);
+        const before = requests.length;
+        await plugin.fetchData(rt, ctx.credentials, ctx.range.to, ctx.range.to, ids);
+        const made = requests.slice(before);
+        expect(made).toHaveLength(plugin.requestsAtOnce?.(ids) ?? 1);
+        for (const r of made) expect(underBase(r.url, api!), r.url).toBe(true);
+      });
+
       it('unavailable fields never get values', async () => {
         const { from, to } = ctx.range;
         const ids = unavailable.map((f) => f.id);

@@ -16,10 +16,13 @@
  *
  * node:http and node:https (with tls and crypto behind them) load on the first request: most
  * commands read the database and never fetch, and those modules cost several ms of start-up.
+ * Requests share one keep-alive agent per protocol (warm-agent.ts), with Node's global agent's
+ * settings, which can also open connections ahead of them (`preconnect`).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, request } from 'node:http';
 import { requestHeaders } from './headers.js';
 import { type ChunkSource, isRequest, NULL_BODY_STATUS, OkrHeaders, response } from './response.js';
+import { type WarmAgent, warmAgent } from './warm-agent.js';
 
 const MAX_REDIRECTS = 20;
 /** Headers that carry credentials: dropped when a redirect leaves the origin. */
@@ -44,6 +47,49 @@ function headersOf(init: RequestInit['headers']): Record<string, string> {
   return out;
 }
 
+interface Transport {
+  send: typeof request;
+  agent: WarmAgent;
+}
+const transports = new Map<string, Promise<Transport>>();
+
+/** node:http or node:https, loaded on first use, with the keep-alive agent every request shares. */
+function transport(protocol: string): Promise<Transport> {
+  let t = transports.get(protocol);
+  if (!t) {
+    t =
+      protocol === 'https:'
+        ? import('node:https').then((m) => ({ send: m.request, agent: warmAgent(m.Agent, 443) }))
+        : import('node:http').then((m) => ({ send: m.request, agent: warmAgent(m.Agent, 80) }));
+    transports.set(protocol, t);
+  }
+  return t;
+}
+
+/**
+ * Opens up to `count` connections to `url`'s host for the requests that will follow (warm-agent.ts
+ * says why). Returns a function that closes those no request has taken. Never throws: a URL it
+ * cannot use opens nothing.
+ */
+export function preconnect(url: string, count: number): () => void {
+  let release: (() => void) | undefined;
+  let released = false;
+  try {
+    const target = new URL(url);
+    if ((target.protocol === 'https:' || target.protocol === 'http:') && count > 0) {
+      void transport(target.protocol).then(({ agent }) => {
+        if (!released) release = agent.preconnect(target, count);
+      });
+    }
+  } catch {
+    // Not a URL: the requests to it will say so.
+  }
+  return () => {
+    released = true;
+    release?.();
+  };
+}
+
 async function once(url: URL, init: RequestInit, signal: AbortSignal | undefined): Promise<IncomingMessage> {
   const { data, type } = bodyOf(init.body);
   const headers = headersOf(init.headers);
@@ -54,9 +100,9 @@ async function once(url: URL, init: RequestInit, signal: AbortSignal | undefined
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`);
   }
-  const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const { send, agent } = await transport(url.protocol);
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: (init.method ?? 'GET').toUpperCase(), headers, signal }, resolve);
+    const req = send(url, { method: (init.method ?? 'GET').toUpperCase(), headers, signal, agent }, resolve);
     req.on('error', (err) => {
       // The same shape as undici: a TypeError whose cause is the socket error, or the abort reason.
       reject(signal?.aborted ? signal.reason : Object.assign(new TypeError('fetch failed'), { cause: err }));

@@ -259,8 +259,18 @@ export interface DataImportPlugin {
     fields: string[],
   ): Promise<FetchResult>;
 
-  /** The base URLs this plugin may call (the contract suite checks no request leaves them). */
+  /**
+   * The base URLs this plugin may call (the contract suite checks no request leaves them). The
+   * first is the data API's, where `fetchData` sends its requests.
+   */
   getBaseUrls(rt: PluginRuntime): Promise<string[]>;
+  /**
+   * Requests a `fetchData` of these fields sends at once for a recent range (Google Health: one per
+   * data type). While a token refresh is on the wire the sync opens that many connections to the
+   * data API, so their TCP and TLS handshakes overlap the refresh instead of following it.
+   * Default 1.
+   */
+  requestsAtOnce?(fields: string[]): number;
 
   /** Where the browser returns after consent; default `{ kind: 'loopback' }` at `/`. */
   redirect?: RedirectSpec;

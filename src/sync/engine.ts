@@ -27,6 +27,7 @@ import type {
   FetchResult,
   ImportedDataRecord,
   OAuthCredentials,
+  PluginRuntime,
 } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import {
@@ -165,19 +166,36 @@ export function mayRefreshAfter401(s: {
   return c?.accessToken === s.rejected && c.expiresAt !== undefined && c.expiresAt <= s.nowMs;
 }
 /**
- * The plugin's data modules (its response schemas: zod), and node:crypto for the token save that
- * follows, load while the refresh is on the wire, not before it leaves: compiling blocks the
- * thread ~20 ms, so it waits for two turns of the event loop, by which the request (its connect on
- * loopback or the kept-alive socket) has been written. Only an ordering of work: whenever it
- * runs, the save and fetchData load the same modules.
+ * What the sync does while a token refresh is on the wire, not before it leaves. It waits for two
+ * turns of the event loop, by which the request (its connect on loopback or the kept-alive socket)
+ * has been written. Then:
+ * - it opens the connections the first data requests will use (the data API is another host than
+ *   the token endpoint: its handshakes would otherwise follow the refresh);
+ * - it loads the plugin's data modules (its response schemas: zod) and node:crypto for the token
+ *   save: compiling blocks the thread ~20 ms.
+ * Only an ordering of work: whenever it runs, the requests and the save do the same.
+ * Returns what closes the connections no request took.
  */
-function preloadWhileWaiting(plugin: DataImportPlugin): void {
+function whileRefreshing(ctx: Context, rt: PluginRuntime, plugin: DataImportPlugin): () => void {
+  let release: (() => void) | undefined;
+  let released = false;
   setImmediate(() =>
     setImmediate(() => {
+      const count = plugin.requestsAtOnce?.(availableFields(plugin).map((f) => f.id)) ?? 1;
+      void plugin
+        .getBaseUrls(rt)
+        .then(([api]) => {
+          if (api && !released) release = ctx.preconnect(api, count);
+        })
+        .catch(() => undefined);
       prepareForWrites();
       void plugin.preload?.().catch(() => undefined);
     }),
   );
+  return () => {
+    released = true;
+    release?.();
+  };
 }
 
 /** Chunks fetched at once by a backfill (each runs its data types in parallel inside fetchData). */
@@ -656,13 +674,14 @@ async function runChunks(
   });
   const rt = ctx.pluginRuntime(ctx.signal, http.fetch);
   const syncCalls = () => http.stats.calls;
+  let closeWarm = () => {};
 
   try {
     const fresh = await freshCredentials(ctx, plugin, {
       runtime: rt,
       onRefresh: () => {
         opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'expiring' });
-        preloadWhileWaiting(plugin);
+        closeWarm = whileRefreshing(ctx, rt, plugin);
       },
     });
     credentials = fresh.credentials;
@@ -824,6 +843,7 @@ async function runChunks(
     }
     result.notGranted = [...notGranted.values()];
   } finally {
+    closeWarm();
     http.close();
     result.calls = syncCalls();
     result.retries = http.stats.retries;

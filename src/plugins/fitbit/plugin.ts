@@ -11,7 +11,7 @@ import { OkrError, ProviderError } from '../../errors.js';
 import { pluginSettings } from '../settings.js';
 import type { AdminConfigField, DataFieldDescriptor, DataImportPlugin, OAuthConfig, SetupInfoItem } from '../types.js';
 import { parseGoogleClientSecretFile } from './client-secret-file.js';
-import { FITBIT_FIELDS, FITBIT_SCOPES } from './fields.js';
+import { FITBIT_FIELDS, FITBIT_SCOPES, groupsFor } from './fields.js';
 import { fitbitTakeoutImporter } from './takeout.js';
 import { googleTokenErrorHint } from './token-hints.js';
 
@@ -177,6 +177,9 @@ export const fitbitPlugin: DataImportPlugin = {
   },
 
   preload: () => import('./fetch-data.js'),
+
+  // One list or roll-up per data type, all at once (fetch-data.ts).
+  requestsAtOnce: (fields) => groupsFor(fields).size,
 
   async getBaseUrls(rt) {
     return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url'), url(rt, 'revoke_url')]);

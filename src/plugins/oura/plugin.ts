@@ -14,7 +14,7 @@ import { isCivilDate } from '../../dates.js';
 import { ProviderError } from '../../errors.js';
 import { pluginSettings } from '../settings.js';
 import type { AdminConfigField, DataFieldDescriptor, DataImportPlugin, OAuthConfig, SetupInfoItem } from '../types.js';
-import { LABEL_SCOPE, OURA_FIELDS, scopesFor } from './fields.js';
+import { collectionsFor, LABEL_SCOPE, OURA_FIELDS, scopesFor } from './fields.js';
 
 export const OURA_PLUGIN_ID = 'oura';
 
@@ -159,6 +159,9 @@ export const ouraPlugin: DataImportPlugin = {
     const { revokeOura } = await import('./api.js');
     await revokeOura(rt, cfg.revokeUrl ?? (await url(rt, 'revoke_url')), credentials);
   },
+
+  // One listing per collection, all at once (fetch-data.ts).
+  requestsAtOnce: (fields) => collectionsFor(fields).size,
 
   async getBaseUrls(rt) {
     return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url'), url(rt, 'revoke_url')]);

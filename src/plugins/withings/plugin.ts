@@ -17,7 +17,7 @@ import { ProviderError } from '../../errors.js';
 import { pluginSettings } from '../settings.js';
 import type { AdminConfigField, DataFieldDescriptor, DataImportPlugin, OAuthConfig, SetupInfoItem } from '../types.js';
 import { answerStatus } from './envelope.js';
-import { scopesFor, WITHINGS_FIELDS } from './fields.js';
+import { endpointsFor, scopesFor, WITHINGS_FIELDS } from './fields.js';
 import { adaptWithingsTokenResponse, withingsTokenErrorHint } from './token.js';
 
 export const WITHINGS_PLUGIN_ID = 'withings';
@@ -196,6 +196,9 @@ export const withingsPlugin: DataImportPlugin = {
     const { fetchWithingsData } = await import('./fetch-data.js');
     return fetchWithingsData(rt, await url(rt, 'api_base_url'), credentials, startDate, endDate, fields);
   },
+
+  // One call per endpoint, all at once (fetch-data.ts).
+  requestsAtOnce: (fields) => endpointsFor(fields).size,
 
   async getBaseUrls(rt) {
     return Promise.all([url(rt, 'api_base_url'), url(rt, 'token_url')]);
