@@ -57,10 +57,17 @@ const transports = new Map<string, Promise<Transport>>();
 function transport(protocol: string): Promise<Transport> {
   let t = transports.get(protocol);
   if (!t) {
+    // node:net comes with either (they are built on it).
     t =
       protocol === 'https:'
-        ? import('node:https').then((m) => ({ send: m.request, agent: warmAgent(m.Agent, 443) }))
-        : import('node:http').then((m) => ({ send: m.request, agent: warmAgent(m.Agent, 80) }));
+        ? Promise.all([import('node:https'), import('node:net')]).then(([m, net]) => ({
+            send: m.request,
+            agent: warmAgent(m.Agent, 443, net.isIP),
+          }))
+        : Promise.all([import('node:http'), import('node:net')]).then(([m, net]) => ({
+            send: m.request,
+            agent: warmAgent(m.Agent, 80, net.isIP),
+          }));
     transports.set(protocol, t);
   }
   return t;

@@ -11,7 +11,7 @@
  * after WARM_IDLE_MS, and `release` closes the ones nobody used.
  */
 import type { AgentOptions, Agent as HttpAgent } from 'node:http';
-import { isIP, type Socket } from 'node:net';
+import type { isIP as IsIP, Socket } from 'node:net';
 
 /** A warm connection that no request has taken by then is closed. */
 export const WARM_IDLE_MS = 30_000;
@@ -37,8 +37,12 @@ interface AgentInternals {
   getName(options: Options): string;
 }
 
-/** A keep-alive agent of `Base` (http.Agent or https.Agent) that can hold warm connections. */
-export function warmAgent(Base: AgentClass, defaultPort: number): WarmAgent {
+/**
+ * A keep-alive agent of `Base` (http.Agent or https.Agent) that can hold warm connections.
+ * `isIP` is node:net's, passed in by the caller that loads node:http: importing node:net here
+ * would load it into every command that creates a context.
+ */
+export function warmAgent(Base: AgentClass, defaultPort: number, isIP: typeof IsIP): WarmAgent {
   const agent = new Base(AGENT_OPTIONS);
   const own = agent as unknown as AgentInternals;
   const connect = own.createConnection.bind(agent);

@@ -4,11 +4,12 @@
  * `okr metrics show`; they must stay behind the commands that use them. The speed itself is
  * measured by `npm run bench`; this checks the structure that keeps it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
-import { runBin, tempDir, tempHome } from '../helpers/cli.js';
+import { BIN, runBin, tempDir, tempHome } from '../helpers/cli.js';
 import { simulatorHome } from '../helpers/faults.js';
 
 // Not `net`: Node itself loads it for a standard output that is a pipe, as it is here. `crypto`:
@@ -35,7 +36,44 @@ async function builtinsLoadedBy(
   return new Set(list.filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice('NativeModule '.length)));
 }
 
+/** As builtinsLoadedBy, with standard output and error in a file, so Node itself loads no `net`. */
+function builtinsLoadedWritingToFile(args: string[], home: string): Set<string> {
+  const dir = tempDir('okr-probe-');
+  const probe = join(dir, 'probe.cjs');
+  const out = join(dir, 'modules.txt');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`,
+  );
+  const log = openSync(join(dir, 'output.txt'), 'w');
+  try {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      env: { ...process.env, OKR_HOME: home, OKR_SECRETS: 'file', NODE_OPTIONS: `--require ${probe}` },
+      stdio: ['ignore', log, log],
+      timeout: 30_000,
+    });
+    expect(r.status, readFileSync(join(dir, 'output.txt'), 'utf8')).toBe(0);
+  } finally {
+    closeSync(log);
+  }
+  const list = readFileSync(out, 'utf8').split('\n');
+  return new Set(list.filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice('NativeModule '.length)));
+}
+
 describe('start-up modules', () => {
+  it('with output to a file, `okr metrics show` and `okr --help` load no `net` either', async () => {
+    const home = tempHome();
+    expect((await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { home })).code).toBe(
+      0,
+    );
+    expect((await runBin(['metrics', 'log', 'mood', '7'], { home })).code).toBe(0);
+    for (const args of [['metrics', 'show', '--since', '7d'], ['--help']]) {
+      const loaded = builtinsLoadedWritingToFile(args, home);
+      expect(loaded.has('fs')).toBe(true);
+      expect(loaded.has('net'), `okr ${args.join(' ')} loaded net`).toBe(false);
+    }
+  });
+
   it('`okr metrics show` and `okr --help` load no network, child-process, crypto or timing modules', async () => {
     const home = tempHome();
     const create = await runBin(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:number'], { home });

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, isIP, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFetch, preconnect } from '../../src/http/node-fetch.js';
 import { MAX_WARM_PER_HOST, warmAgent } from '../../src/http/warm-agent.js';
@@ -134,7 +134,7 @@ describe('preconnect', () => {
     });
     await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()));
     const url = new URL(`https://localhost:${(tcp.address() as { port: number }).port}/x`);
-    const agent = warmAgent(HttpsAgent, 443);
+    const agent = warmAgent(HttpsAgent, 443, isIP);
     try {
       const release = agent.preconnect(url, 1);
       await until(() => accepted.length === 1, 'the warm connection is accepted');
