@@ -17,47 +17,55 @@ import { simulatorHome } from '../helpers/faults.js';
 // `performance` global, ~0.8 ms) only timing that a read of stored values does not do.
 const NOT_AT_START_UP = ['http', 'https', 'tls', 'child_process', 'dgram', 'crypto', 'perf_hooks'];
 
-/** Runs the built okr with a preload that records which Node built-in modules were loaded. */
+/** A preload that records which Node built-in modules a process loads, and reads them after it exited. */
+function builtinsProbe(): { nodeOptions: string; loaded(): Set<string> } {
+  const dir = tempDir('okr-probe-');
+  const probe = join(dir, 'probe.cjs');
+  const out = join(dir, 'modules.txt');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`,
+  );
+  return {
+    nodeOptions: `--require ${probe}`,
+    loaded: () =>
+      new Set(
+        readFileSync(out, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('NativeModule '))
+          .map((l) => l.slice('NativeModule '.length)),
+      ),
+  };
+}
+
+/** Runs the built okr (output to pipes) and returns the Node built-in modules it loaded. */
 async function builtinsLoadedBy(
   args: string[],
   home: string,
   env: Record<string, string> = { OKR_SECRETS: 'file' },
 ): Promise<Set<string>> {
-  const dir = tempDir('okr-probe-');
-  const probe = join(dir, 'probe.cjs');
-  const out = join(dir, 'modules.txt');
-  writeFileSync(
-    probe,
-    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`,
-  );
-  const r = await runBin(args, { home, env: { ...env, NODE_OPTIONS: `--require ${probe}` } });
+  const probe = builtinsProbe();
+  const r = await runBin(args, { home, env: { ...env, NODE_OPTIONS: probe.nodeOptions } });
   expect(r.code, r.stderr).toBe(0);
-  const list = readFileSync(out, 'utf8').split('\n');
-  return new Set(list.filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice('NativeModule '.length)));
+  return probe.loaded();
 }
 
 /** As builtinsLoadedBy, with standard output and error in a file, so Node itself loads no `net`. */
 function builtinsLoadedWritingToFile(args: string[], home: string): Set<string> {
-  const dir = tempDir('okr-probe-');
-  const probe = join(dir, 'probe.cjs');
-  const out = join(dir, 'modules.txt');
-  writeFileSync(
-    probe,
-    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`,
-  );
-  const log = openSync(join(dir, 'output.txt'), 'w');
+  const probe = builtinsProbe();
+  const output = join(tempDir('okr-output-'), 'output.txt');
+  const fd = openSync(output, 'w');
   try {
     const r = spawnSync(process.execPath, [BIN, ...args], {
-      env: { ...process.env, OKR_HOME: home, OKR_SECRETS: 'file', NODE_OPTIONS: `--require ${probe}` },
-      stdio: ['ignore', log, log],
+      env: { ...process.env, OKR_HOME: home, OKR_SECRETS: 'file', NODE_OPTIONS: probe.nodeOptions },
+      stdio: ['ignore', fd, fd],
       timeout: 30_000,
     });
-    expect(r.status, readFileSync(join(dir, 'output.txt'), 'utf8')).toBe(0);
+    expect(r.status, readFileSync(output, 'utf8')).toBe(0);
   } finally {
-    closeSync(log);
+    closeSync(fd);
   }
-  const list = readFileSync(out, 'utf8').split('\n');
-  return new Set(list.filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice('NativeModule '.length)));
+  return probe.loaded();
 }
 
 describe('start-up modules', () => {
