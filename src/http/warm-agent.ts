@@ -27,6 +27,8 @@ export interface WarmAgent extends HttpAgent {
    * Returns a function that closes those no request has taken.
    */
   preconnect(url: URL, count: number): () => void;
+  /** How many warm connections to `url`'s host wait for a request. */
+  waiting(url: URL): number;
 }
 
 type AgentClass = new (options?: AgentOptions) => HttpAgent;
@@ -60,19 +62,24 @@ export function warmAgent(Base: AgentClass, defaultPort: number, isIP: typeof Is
     return connect(options, callback);
   };
 
+  /** What a request to `url` hands the agent, so that the key is the one that request computes. */
+  const optionsFor = (url: URL): Options => {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return {
+      host,
+      port: Number(url.port) || defaultPort,
+      servername: isIP(host) ? '' : host,
+      keepAlive: true,
+      keepAliveInitialDelay: 1000,
+      noDelay: true,
+      encoding: null,
+    };
+  };
+
   return Object.assign(agent, {
+    waiting: (url: URL) => warm.get(keyOf(optionsFor(url)))?.size ?? 0,
     preconnect(url: URL, count: number) {
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      // What a request to this URL hands the agent, so the key is the one that request computes.
-      const options: Options = {
-        host,
-        port: Number(url.port) || defaultPort,
-        servername: isIP(host) ? '' : host,
-        keepAlive: true,
-        keepAliveInitialDelay: 1000,
-        noDelay: true,
-        encoding: null,
-      };
+      const options = optionsFor(url);
       const key = keyOf(options);
       options._agentKey = key;
       const pool = warm.get(key) ?? new Map<Socket, () => void>();
