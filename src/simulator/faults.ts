@@ -49,6 +49,8 @@ export interface SimulatorFaults {
    * headers (the Bearer token) and, for a 307, its body (a refresh token, the client secret) along.
    */
   redirectTo?: string;
+  /** Every request with a `fields` mask (partial response) is refused with 400 INVALID_ARGUMENT. */
+  refuseFieldMask?: boolean;
   /** The next N responses are a 200 JSON body that never ends (streamed until the client hangs up). */
   endlessBody: number;
   /** Requests are never answered: the connection stays open until the client gives up. */
@@ -68,6 +70,7 @@ export interface SimulatorFaults {
 export function noFaults(): SimulatorFaults {
   return {
     latencyMs: 0,
+    handshakeMs: 0,
     status429: 0,
     status500: 0,
     gone: false,
@@ -81,6 +84,7 @@ export function noFaults(): SimulatorFaults {
     endlessPagination: false,
     endlessBody: 0,
     hang: false,
+    refuseFieldMask: false,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   type SimulatorFaults,
   tokenFault,
 } from './faults.js';
+import { applyFieldMask, parseFieldMask, SLEEP_LIST_SHAPE, unknownPath } from './field-mask.js';
 import { checkDataType, dailyRollUp, type HealthApiDeps, identity, list } from './health-api.js';
 import {
   type ModuleAnswer,
@@ -29,7 +30,7 @@ import {
 } from './module.js';
 import { OAuthServer } from './oauth.js';
 import { digits, hashSeed, mulberry32 } from './prng.js';
-import { html, rpcError, type SimResponse } from './responses.js';
+import { badRequest, html, json, rpcError, type SimResponse } from './responses.js';
 
 export interface GoogleHealthOptions {
   /** Seed of the generated data (default 1). The same seed and `now` give the same data. */
@@ -97,6 +98,32 @@ function notFound(path: string): SimResponse {
 }
 
 const DATA_POINTS = /^\/v4\/users\/([^/]+)\/dataTypes\/([a-z0-9-]+)\/dataPoints(:dailyRollUp)?$/;
+
+function header(req: ModuleRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/**
+ * A successful answer cut down to the `fields` mask (field-mask.ts). A mask that does not parse,
+ * or names a field the answer cannot carry, is Google's 400 (the message as other Google APIs
+ * word it); the `refuseFieldMask` fault refuses every mask so.
+ */
+function maskRefused(detail: string): SimResponse {
+  return rpcError(400, 'INVALID_ARGUMENT', `Request contains an invalid argument.`, [
+    badRequest([{ field: 'fields', description: detail }]),
+  ]);
+}
+
+function masked(r: SimResponse, mask: string, endpoint: string, refuse: boolean): SimResponse {
+  if (r.status !== 200 || r.json === undefined) return r;
+  if (refuse) return maskRefused(`Error expanding 'fields' parameter: field masks are not supported here.`);
+  const tree = parseFieldMask(mask);
+  if (!tree) return maskRefused(`Error expanding 'fields' parameter. Invalid field selection: ${mask}`);
+  const bad = unknownPath(tree, endpoint === 'list:sleep' ? SLEEP_LIST_SHAPE : r.json);
+  if (bad) return maskRefused(`Error expanding 'fields' parameter. Cannot find matching fields for path '${bad}'.`);
+  return json(200, applyFieldMask(r.json, tree));
+}
 
 export const googleHealthModule =
   (opts: GoogleHealthOptions = {}): ModuleFactory<GoogleHealthHandle> =>
@@ -201,7 +228,9 @@ export const googleHealthModule =
         }
         recent.push(now);
       }
-      const response = handler(auth.scopes);
+      const mask = url.searchParams.get('fields') ?? url.searchParams.get('$fields') ?? header(req, 'x-goog-fieldmask');
+      const full = handler(auth.scopes);
+      const response = mask === undefined ? full : masked(full, mask, endpoint, faults.refuseFieldMask === true);
       return { endpoint, response: faultApplies(faults, endpoint, true) ? lateFault(faults, response) : response };
     }
 

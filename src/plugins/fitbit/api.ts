@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { chunkRange, toYmd } from '../../dates.js';
+import { isProviderError } from '../../errors.js';
 import { followPages, type JsonErrors, requestJson } from '../json-api.js';
 import type { OAuthCredentials, PluginRuntime } from '../types.js';
 import { badResponse, errorFromNetwork, errorFromResponse } from './errors.js';
@@ -24,6 +25,18 @@ export const DAILY_PAGE_SIZE = 1000;
  */
 export const SLEEP_WINDOW_DAYS = 21;
 
+/**
+ * The parts of a sleep point okr reads (schemas.ts `sleepPoint`), as a partial-response mask:
+ * Google's `fields` system parameter, which every Google REST API takes
+ * (https://cloud.google.com/apis/docs/system-parameters). Without it every point brings its
+ * stages and short awakenings, ~90% of a page that okr never reads: a year of sleep was ~3 MB to
+ * download and parse, and 2.4 MB of a 2-year backfill's peak memory (bench/sync.bench.mjs).
+ * Only fields present in Google's measured answer
+ * (test/fixtures/google-health/sleep_list.ansanloms-measured.json) are named, and whole: a path
+ * Google does not know is a 400, not an empty selection.
+ */
+export const SLEEP_FIELDS = 'nextPageToken,dataPoints(sleep(interval,type,metadata,summary))';
+
 /** Google's error bodies, through the shared JSON boundary (src/plugins/json-api.ts). */
 const ERRORS: (nowMs: number) => JsonErrors = (nowMs) => ({
   status: (status, headers, text) => errorFromResponse(status, headers, text, nowMs),
@@ -42,6 +55,9 @@ function civil(date: string) {
 }
 
 export class HealthApi {
+  /** Google answered a masked request 400: ask for whole points from then on. */
+  private masksRefused = false;
+
   constructor(
     private readonly rt: PluginRuntime,
     private readonly base: string,
@@ -93,16 +109,32 @@ export class HealthApi {
     return (await Promise.all(windows)).flat();
   }
 
-  /** `dataPoints` list with a filter, every page. */
-  async list<P extends z.ZodType>(dataType: string, point: P, filter: string, pageSize: number) {
+  /**
+   * `dataPoints` list with a filter, every page; with `fields`, only those parts of each page.
+   * A masked request Google answers 400 is asked again without the mask (and so is every later
+   * one): a mask must never be what stops a sync. A 400 for another reason comes back again.
+   */
+  async list<P extends z.ZodType>(dataType: string, point: P, filter: string, pageSize: number, fields?: string) {
     const schema = listPage(point);
     const what = `${dataType} list`;
+    const path = `users/me/dataTypes/${dataType}/dataPoints`;
+    const get = async (q: URLSearchParams) => {
+      if (fields && !this.masksRefused) {
+        try {
+          return await this.request(what, `${path}?${q}&${new URLSearchParams({ fields })}`, schema);
+        } catch (err) {
+          if (!(isProviderError(err) && err.status === 400)) throw err;
+          this.masksRefused = true;
+        }
+      }
+      return this.request(what, `${path}?${q}`, schema);
+    };
     return followPages(
       what,
       async (pageToken) => {
         const q = new URLSearchParams({ filter, pageSize: String(pageSize) });
         if (pageToken) q.set('pageToken', pageToken);
-        const page = await this.request(what, `users/me/dataTypes/${dataType}/dataPoints?${q}`, schema);
+        const page = await get(q);
         return { items: page.dataPoints as z.output<P>[] | undefined, next: page.nextPageToken };
       },
       { bad: badResponse },

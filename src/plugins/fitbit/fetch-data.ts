@@ -7,7 +7,7 @@
 import { chunkRange, daysBetween } from '../../dates.js';
 import { isProviderError } from '../../errors.js';
 import type { FetchResult, OAuthCredentials, PluginRuntime } from '../types.js';
-import { DAILY_PAGE_SIZE, dateFilter, HealthApi, SLEEP_PAGE_SIZE, SLEEP_WINDOW_DAYS } from './api.js';
+import { DAILY_PAGE_SIZE, dateFilter, HealthApi, SLEEP_FIELDS, SLEEP_PAGE_SIZE, SLEEP_WINDOW_DAYS } from './api.js';
 import { type FieldGroup, fieldsOfGroup, groupsFor } from './fields.js';
 import {
   datesInRange,
@@ -59,6 +59,7 @@ async function fetchGroup(api: HealthApi, group: FieldGroup, from: string, to: s
           sleepPoint,
           dateFilter('sleep.interval.civil_end_time', w.from, exclusiveEnd(w.to)),
           SLEEP_PAGE_SIZE,
+          SLEEP_FIELDS,
         ),
       );
       const { days, provisionalDates } = mapSleep((await Promise.all(windows)).flat());

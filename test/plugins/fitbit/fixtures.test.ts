@@ -9,11 +9,37 @@ import { ProviderError } from '../../../src/errors.js';
 
 const localClock = (ms: number, offsetSeconds: number) => clockIn(ms, { offsetSeconds });
 
+import { SLEEP_FIELDS } from '../../../src/plugins/fitbit/api.js';
 import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import { int64, timestamp, utcOffset } from '../../../src/plugins/fitbit/schemas.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
+import {
+  applyFieldMask,
+  type FieldTree,
+  parseFieldMask,
+  SLEEP_LIST_SHAPE,
+  unknownPath,
+} from '../../../src/simulator/field-mask.js';
 import { fixture, listFixtures } from '../../fixtures-helpers.js';
 import { type Canned, cannedRuntime, DUMMY_CREDENTIALS, refreshFitbit, rejection } from './helpers.js';
+
+/** Every field of `value` (lists: of all their elements) as a mask tree, to check against a shape. */
+function fieldsOf(value: unknown): FieldTree {
+  const tree: FieldTree = new Map();
+  for (const v of Array.isArray(value) ? value : [value]) {
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, sub] of Object.entries(v)) {
+      const inner = typeof sub === 'object' && sub !== null ? fieldsOf(sub) : undefined;
+      const had = tree.get(k);
+      if (inner && inner.size > 0) {
+        const merged = had instanceof Map ? had : new Map();
+        for (const [ik, iv] of inner) merged.set(ik, iv);
+        tree.set(k, merged);
+      } else if (!had) tree.set(k, true);
+    }
+  }
+  return tree;
+}
 
 const covered = new Set<string>();
 const use = (name: string) => {
@@ -95,6 +121,27 @@ describe('sleep list samples', () => {
       'sleep.interval.civil_end_time >= "2026-09-26" AND sleep.interval.civil_end_time < "2026-09-27"',
     );
     expect(url.searchParams.get('pageSize')).toBe('25');
+  });
+
+  it('the sleep field mask names only fields of the measured answer, and keeps what the mapping reads', async () => {
+    const measured = fixture('sleep_list.ansanloms-measured.json');
+    const tree = parseFieldMask(SLEEP_FIELDS)!;
+    expect(tree).toBeDefined();
+    // A path Google does not know is a 400: every one must be in Google's own answer.
+    expect(unknownPath(tree, measured)).toBeUndefined();
+    // The answer cut down to the mask maps to the same values as the whole one.
+    const cut = JSON.stringify(applyFieldMask(measured, tree));
+    expect(cut.length).toBeLessThan(JSON.stringify(measured).length / 2);
+    const r = await fetchWith({ status: 200, body: cut }, '2026-09-26', '2026-09-26', [
+      'sleepLength',
+      'bedTime',
+      'wakeUpTime',
+    ]);
+    expect(r.records).toEqual([
+      { date: '2026-09-26', fields: { sleepLength: 248, bedTime: 13 * 60 + 9, wakeUpTime: 17 * 60 + 23 } },
+    ]);
+    // The simulator checks masks against a shape that holds every field of the measured answer.
+    expect(unknownPath(fieldsOf(measured), SLEEP_LIST_SHAPE)).toBeUndefined();
   });
 
   it('reconcile (dataPointName, duplicated stagesSummary) maps to the same values', async () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, chunkRange, daysBetween } from '../../../src/dates.js';
 import { ProviderError } from '../../../src/errors.js';
+import { SLEEP_FIELDS, SLEEP_WINDOW_DAYS } from '../../../src/plugins/fitbit/api.js';
 import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
 import { noFaults } from '../../../src/simulator/faults.js';
@@ -89,6 +90,24 @@ describe('values against the ground truth', () => {
     // The range really contains the interesting cases.
     expect(unworn).toBeGreaterThan(0);
     expect(naps).toBeGreaterThan(0);
+  });
+
+  it('sleep comes through a field mask: only the parts okr reads, the same values as whole points', async () => {
+    const from = '2026-06-01';
+    const to = '2026-06-30';
+    const sleepFields = ['sleepLength', 'bedTime', 'wakeUpTime'];
+    const masked = await fetchAll(from, to, sleepFields);
+    const windows = chunkRange(from, to, SLEEP_WINDOW_DAYS).length;
+    expect(masked.calls).toHaveLength(windows);
+    for (const c of masked.calls) expect(new URL(c.url).searchParams.get('fields')).toBe(SLEEP_FIELDS);
+    // Google refusing masks costs a second request per window, never the sync: each window is
+    // asked again for whole points, which give the same records.
+    sim.faults.refuseFieldMask = true;
+    const whole = await fetchAll(from, to, sleepFields);
+    expect(whole.calls).toHaveLength(2 * windows);
+    expect(whole.calls.filter((c) => new URL(c.url).searchParams.has('fields'))).toHaveLength(windows);
+    expect(whole.records).toEqual(masked.records);
+    expect(masked.records.length).toBeGreaterThan(20);
   });
 
   it('DST nights (spring forward and fall back in New York) have the right local times', async () => {
