@@ -91,16 +91,16 @@ export async function startSimulatorServer<M extends Record<string, ModuleFactor
     const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
     if (body === undefined) return; // over 1 MiB: the request was destroyed
     const moduleReq: ModuleRequest = { method, path: `/${rest.join('/')}`, url, headers: req.headers, body };
-    // Latency counts from the request's arrival and holds the module's own work, so a round trip
-    // at latency L takes L (what the benchmarks divide by), not L plus the simulator's CPU time.
-    // The work waits for the next turn of the event loop: requests that arrived together are all
-    // stamped first, instead of each waiting behind the work of the one before.
     // A request on a connection still "shaking hands" arrives once the handshakes are done.
     const ready = (acceptedAt.get(req.socket) ?? 0) + (module.handshakeMs?.() ?? 0);
     if (ready > arrived) {
       await new Promise((r) => setTimeout(r, ready - arrived));
       arrived = ready;
     }
+    // Latency counts from the request's arrival and holds the module's own work, so a round trip
+    // at latency L takes L (what the benchmarks divide by), not L plus the simulator's CPU time.
+    // The work waits for the next turn of the event loop: requests that arrived together are all
+    // stamped first, instead of each waiting behind the work of the one before.
     const latency = module.latencyMs?.() ?? 0;
     if (latency > 0) await new Promise((r) => setImmediate(r));
     const answer: ModuleAnswer = await module.handle(moduleReq);
