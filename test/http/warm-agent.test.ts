@@ -8,6 +8,7 @@ import { createServer as createNetServer, isIP, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFetch, preconnect } from '../../src/http/node-fetch.js';
 import { MAX_WARM_PER_HOST, warmAgent } from '../../src/http/warm-agent.js';
+import { until } from '../helpers/until.js';
 
 interface Counted {
   url: string;
@@ -41,12 +42,6 @@ async function countingServer(opts: { closeFirst?: boolean } = {}): Promise<Coun
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, connections };
-}
-
-/** Waits (bounded) until `check` holds: connections are accepted and closed asynchronously. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting until ${what}`);
 }
 
 const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;

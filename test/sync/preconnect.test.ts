@@ -11,6 +11,7 @@ import { createContext } from '../../src/context.js';
 import type { DataImportPlugin } from '../../src/plugins/types.js';
 import { runSync } from '../../src/sync/engine.js';
 import { makeTestPlugin, testRegistry } from '../helpers/test-plugin.js';
+import { until } from '../helpers/until.js';
 import { connectHome } from './helpers.js';
 
 const NOW = new Date('2026-11-10T15:00:00Z');
@@ -123,12 +124,6 @@ async function sync(p: DataImportPlugin, expiresAt: number) {
   } finally {
     ctx.close();
   }
-}
-
-/** Connections are accepted and closed asynchronously: wait (bounded) until `check` holds. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting until ${what}`);
 }
 
 describe('connections opened during a token refresh', () => {
