@@ -114,8 +114,9 @@ if (cli.metafile) writeFileSync('dist/meta.json', JSON.stringify(cli.metafile));
  * start (an empty .mjs against an empty .cjs), and compiling function by function most of the
  * rest of `--help`; Node 20 has no code cache for ES modules. Each build holds one command's
  * module (or none); another command's module reached from it would be a routing bug in
- * bin/okr.js, so it fails loudly. The cache holds what a warm-up run compiled: it runs in a child `node` without flags (V8 refuses a cache made under
- * other flags than the run's), with a home of its own in a temp folder.
+ * bin/okr.js, so it fails loudly. The cache holds what a warm-up run compiled: it runs in a child
+ * `node` without flags (V8 refuses a cache made under other flags than the run's), with a home of
+ * its own in a temp folder.
  */
 const WARM_UPS = {
   'no-command': [['--help'], ['--version']],

@@ -33,11 +33,11 @@ export interface Context {
    */
   fetch: typeof fetch;
   /**
-   * Opens up to `count` connections to `url`'s host for provider calls that will follow (the sync
-   * does while a token refresh is on the wire); returns what closes those left unused. A no-op
-   * over a transport given in the options.
+   * Opens up to `count` connections to `url`'s host (or the host a promised URL names) for
+   * provider calls that will follow (the sync does while a token refresh is on the wire); returns
+   * what closes those left unused. A no-op over a transport given in the options.
    */
-  preconnect(url: string, count: number): () => void;
+  preconnect(url: string | Promise<string | undefined>, count: number): () => void;
   /** Aborted on Ctrl-C: long work stops at the next safe point. */
   signal: AbortSignal;
   registry: PluginRegistry;

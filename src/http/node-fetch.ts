@@ -75,22 +75,22 @@ function transport(protocol: string): Promise<Transport> {
 
 /**
  * Opens up to `count` connections to `url`'s host for the requests that will follow (warm-agent.ts
- * says why). Returns a function that closes those no request has taken. Never throws: a URL it
- * cannot use opens nothing.
+ * says why), once `url` is known: it may be a promise. Returns a function that closes those no
+ * request has taken (and opens none if called before). Never throws: a URL it cannot use, or a
+ * promise that rejects, opens nothing.
  */
-export function preconnect(url: string, count: number): () => void {
+export function preconnect(url: string | Promise<string | undefined>, count: number): () => void {
   let release: (() => void) | undefined;
   let released = false;
-  try {
-    const target = new URL(url);
-    if ((target.protocol === 'https:' || target.protocol === 'http:') && count > 0) {
-      void transport(target.protocol).then(({ agent }) => {
-        if (!released) release = agent.preconnect(target, count);
-      });
-    }
-  } catch {
-    // Not a URL: the requests to it will say so.
-  }
+  void Promise.resolve(url)
+    .then(async (u) => {
+      if (u === undefined || count <= 0) return;
+      const target = new URL(u); // not a URL: the catch below, and nothing opens
+      if (target.protocol !== 'https:' && target.protocol !== 'http:') return;
+      const { agent } = await transport(target.protocol);
+      if (!released) release = agent.preconnect(target, count);
+    })
+    .catch(() => undefined);
   return () => {
     released = true;
     release?.();

@@ -18,7 +18,7 @@ import {
   type SimulatorFaults,
   tokenFault,
 } from './faults.js';
-import { applyFieldMask, parseFieldMask, SLEEP_LIST_SHAPE, unknownPath } from './field-mask.js';
+import { applyFieldMask, parseFieldMask, unknownPath } from './field-mask.js';
 import { checkDataType, dailyRollUp, type HealthApiDeps, identity, list } from './health-api.js';
 import {
   type ModuleAnswer,
@@ -31,6 +31,7 @@ import {
 import { OAuthServer } from './oauth.js';
 import { digits, hashSeed, mulberry32 } from './prng.js';
 import { badRequest, html, json, rpcError, type SimResponse } from './responses.js';
+import { SLEEP_LIST_SHAPE } from './shapes.js';
 
 export interface GoogleHealthOptions {
   /** Seed of the generated data (default 1). The same seed and `now` give the same data. */
@@ -98,11 +99,6 @@ function notFound(path: string): SimResponse {
 }
 
 const DATA_POINTS = /^\/v4\/users\/([^/]+)\/dataTypes\/([a-z0-9-]+)\/dataPoints(:dailyRollUp)?$/;
-
-function header(req: ModuleRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 /**
  * A successful answer cut down to the `fields` mask (field-mask.ts). A mask that does not parse,
@@ -228,7 +224,10 @@ export const googleHealthModule =
         }
         recent.push(now);
       }
-      const mask = url.searchParams.get('fields') ?? url.searchParams.get('$fields') ?? header(req, 'x-goog-fieldmask');
+      const mask =
+        url.searchParams.get('fields') ??
+        url.searchParams.get('$fields') ??
+        (req.headers['x-goog-fieldmask'] as string | undefined);
       const full = handler(auth.scopes);
       const response = mask === undefined ? full : masked(full, mask, endpoint, faults.refuseFieldMask === true);
       return { endpoint, response: faultApplies(faults, endpoint, true) ? lateFault(faults, response) : response };

@@ -147,3 +147,36 @@ export function rollupJson(startDate: string, endDate: string, member: string, v
     [member]: value,
   };
 }
+
+/**
+ * Every field a sleep list answer can carry, as Google's measured answer has them
+ * (test/fixtures/google-health/sleep_list.ansanloms-measured.json, plus `nap`, which the
+ * simulator sends for naps): what a `fields` mask on `list:sleep` is checked against (field-mask.ts).
+ */
+const SEGMENT = { startTime: 0, startUtcOffset: 0, endTime: 0, endUtcOffset: 0, type: 0, createTime: 0, updateTime: 0 };
+export const SLEEP_LIST_SHAPE = {
+  dataPoints: [
+    {
+      name: 0,
+      dataSource: { recordingMethod: 0, device: { displayName: 0 }, platform: 0, application: 0 },
+      sleep: {
+        interval: { startTime: 0, startUtcOffset: 0, endTime: 0, endUtcOffset: 0 },
+        type: 0,
+        stages: [SEGMENT],
+        metadata: { stagesStatus: 0, processed: 0, mainSleep: 0, nap: 0 },
+        summary: {
+          minutesInSleepPeriod: 0,
+          minutesAfterWakeUp: 0,
+          minutesToFallAsleep: 0,
+          minutesAsleep: 0,
+          minutesAwake: 0,
+          stagesSummary: [{ type: 0, minutes: 0, count: 0 }],
+        },
+        createTime: 0,
+        updateTime: 0,
+        shortAwakenings: [SEGMENT],
+      },
+    },
+  ],
+  nextPageToken: 0,
+};

@@ -177,25 +177,15 @@ export function mayRefreshAfter401(s: {
  * Returns what closes the connections no request took.
  */
 function whileRefreshing(ctx: Context, rt: PluginRuntime, plugin: DataImportPlugin): () => void {
-  let release: (() => void) | undefined;
-  let released = false;
-  setImmediate(() =>
-    setImmediate(() => {
-      const count = plugin.requestsAtOnce?.(availableFields(plugin).map((f) => f.id)) ?? 1;
-      void plugin
-        .getBaseUrls(rt)
-        .then(([api]) => {
-          if (api && !released) release = ctx.preconnect(api, count);
-        })
-        .catch(() => undefined);
-      prepareForWrites();
-      void plugin.preload?.().catch(() => undefined);
-    }),
-  );
-  return () => {
-    released = true;
-    release?.();
-  };
+  const twoTurns = new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+  const api = twoTurns.then(() => plugin.getBaseUrls(rt)).then(([first]) => first);
+  const count = plugin.requestsAtOnce?.(availableFields(plugin).map((f) => f.id)) ?? 1;
+  const release = ctx.preconnect(api, count);
+  void twoTurns.then(() => {
+    prepareForWrites();
+    void plugin.preload?.().catch(() => undefined);
+  });
+  return release;
 }
 
 /** Chunks fetched at once by a backfill (each runs its data types in parallel inside fetchData). */

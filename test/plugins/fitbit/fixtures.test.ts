@@ -13,13 +13,8 @@ import { SLEEP_FIELDS } from '../../../src/plugins/fitbit/api.js';
 import { fitbitPlugin } from '../../../src/plugins/fitbit/plugin.js';
 import { int64, timestamp, utcOffset } from '../../../src/plugins/fitbit/schemas.js';
 import type { OAuthCredentials } from '../../../src/plugins/types.js';
-import {
-  applyFieldMask,
-  type FieldTree,
-  parseFieldMask,
-  SLEEP_LIST_SHAPE,
-  unknownPath,
-} from '../../../src/simulator/field-mask.js';
+import { applyFieldMask, type FieldTree, parseFieldMask, unknownPath } from '../../../src/simulator/field-mask.js';
+import { SLEEP_LIST_SHAPE } from '../../../src/simulator/shapes.js';
 import { fixture, listFixtures } from '../../fixtures-helpers.js';
 import { type Canned, cannedRuntime, DUMMY_CREDENTIALS, refreshFitbit, rejection } from './helpers.js';
 
