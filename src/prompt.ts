@@ -1,7 +1,11 @@
 /**
- * Interactive prompts (@inquirer/prompts, loaded only when a prompt is shown). With stdin not a
- * TTY, inquirer throws and the process could still exit 0, so every prompt goes through
- * `requireTTY` first and fails with a message that names the non-interactive alternative.
+ * Interactive prompts (inquirer's, loaded only when a prompt is shown). With stdin not a TTY,
+ * inquirer throws and the process could still exit 0, so every prompt goes through `requireTTY`
+ * first and fails with a message that names the non-interactive alternative.
+ *
+ * The five prompt packages okr uses, each on its own, rather than `@inquirer/prompts`: that one
+ * also holds the editor prompt, whose iconv-lite and chardet were 550 KB of the 1.3 MB
+ * `dist/metrics.cjs` that `okr metrics show` reads and compiles at every start.
  */
 import { UsageError } from './errors.js';
 import type { IO } from './io.js';
@@ -11,14 +15,20 @@ export function requireTTY(io: IO, what: string, alternative: string): void {
 }
 
 export async function loadPrompts(io: IO) {
-  const inquirer = await import('@inquirer/prompts');
+  const [input, password, confirm, select, checkbox] = await Promise.all([
+    import('@inquirer/input').then((m) => m.default),
+    import('@inquirer/password').then((m) => m.default),
+    import('@inquirer/confirm').then((m) => m.default),
+    import('@inquirer/select').then((m) => m.default),
+    import('@inquirer/checkbox').then((m) => m.default),
+  ]);
   const context = { input: io.stdin, output: io.stdout as NodeJS.WritableStream, clearPromptOnDone: false };
   return {
-    input: (config: Parameters<typeof inquirer.input>[0]) => inquirer.input(config, context),
-    password: (config: Parameters<typeof inquirer.password>[0]) => inquirer.password(config, context),
-    confirm: (config: Parameters<typeof inquirer.confirm>[0]) => inquirer.confirm(config, context),
-    select: <T>(config: Parameters<typeof inquirer.select<T>>[0]) => inquirer.select<T>(config, context),
-    checkbox: <T>(config: Parameters<typeof inquirer.checkbox<T>>[0]) => inquirer.checkbox<T>(config, context),
+    input: (config: Parameters<typeof input>[0]) => input(config, context),
+    password: (config: Parameters<typeof password>[0]) => password(config, context),
+    confirm: (config: Parameters<typeof confirm>[0]) => confirm(config, context),
+    select: <T>(config: Parameters<typeof select<T>>[0]) => select<T>(config, context),
+    checkbox: <T>(config: Parameters<typeof checkbox<T>>[0]) => checkbox<T>(config, context),
   };
 }
 

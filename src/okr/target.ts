@@ -37,7 +37,10 @@ export type { Condition, ConditionOp, Target, TargetOp, ValueKind } from './type
 /** Upper bound for a duration target of a sum: about 19 years, i.e. nothing real is refused. */
 export const MAX_SUM_DURATION_MINUTES = 10_000_000;
 
-const OP_RE = /^\s*(>=|=>|≥|<=|=<|≤|==|=|>|<)?\s*(.*?)\s*$/s;
+// ≥ and ≤ as escapes: esbuild copies a regular expression's characters as they are, and one
+// non-ASCII character makes V8 hold the whole bundle that reads it as a two-byte string
+// (scripts/build.mjs checks that each CommonJS build is ASCII).
+const OP_RE = /^\s*(>=|=>|\u2265|<=|=<|\u2264|==|=|>|<)?\s*(.*?)\s*$/s;
 const OP_ALIASES: Record<string, ConditionOp> = {
   '>=': '>=',
   '=>': '>=',
