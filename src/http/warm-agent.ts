@@ -42,9 +42,9 @@ interface AgentInternals {
 /**
  * A keep-alive agent of `Base` (http.Agent or https.Agent) that can hold warm connections.
  * `isIP` is node:net's, passed in by the caller that loads node:http: importing node:net here
- * would load it into every command that creates a context.
+ * would load it into every command that creates a context. `idleMs`: tests.
  */
-export function warmAgent(Base: AgentClass, defaultPort: number, isIP: typeof IsIP): WarmAgent {
+export function warmAgent(Base: AgentClass, defaultPort: number, isIP: typeof IsIP, idleMs = WARM_IDLE_MS): WarmAgent {
   const agent = new Base(AGENT_OPTIONS);
   const own = agent as unknown as AgentInternals;
   const connect = own.createConnection.bind(agent);
@@ -100,7 +100,7 @@ export function warmAgent(Base: AgentClass, defaultPort: number, isIP: typeof Is
         // connection only drops out of the pool.
         socket.on('error', () => {});
         socket.once('close', take);
-        socket.setTimeout(WARM_IDLE_MS, onIdle);
+        socket.setTimeout(idleMs, onIdle);
         socket.unref();
         pool.set(socket, take);
         opened.push(socket);

@@ -127,6 +127,32 @@ describe('preconnect', () => {
     }
   });
 
+  it('closes a warm connection no request took once it has waited idleMs, and only that one', async () => {
+    const s = await countingServer();
+    const url = new URL(`${s.url}/x`);
+    const agent = warmAgent(HttpAgent, 80, isIP, 300);
+    try {
+      agent.preconnect(url, 2);
+      await until(() => s.connections.length === 2, '2 connections are accepted');
+      const status = await new Promise<number | undefined>((resolve, reject) =>
+        httpRequest(url, { agent }, (res) => res.resume().on('end', () => resolve(res.statusCode)))
+          .on('error', reject)
+          .end(),
+      );
+      expect(status).toBe(200);
+      expect(agent.waiting(url)).toBe(1);
+      await until(() => s.connections.some((c) => c.closed), 'the unused one is closed');
+      expect(agent.waiting(url)).toBe(0);
+      const [used, unused] = [...s.connections].sort((a, b) => b.requests.length - a.requests.length);
+      expect(unused).toMatchObject({ requests: [], closed: true });
+      // The one a request took is the keep-alive pool's now (its own 5 s timeout), not idle-closed.
+      await new Promise((r) => setTimeout(r, 400));
+      expect(used).toMatchObject({ requests: ['/x'], closed: false });
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('an https request takes the warm connection too (the same agent key as Node computes)', async () => {
     // A plain TCP server: the TLS handshake never completes, but which connection the request
     // goes on is decided before it, by the agent key.
