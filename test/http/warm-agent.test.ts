@@ -130,7 +130,8 @@ describe('preconnect', () => {
   it('closes a warm connection no request took once it has waited idleMs, and only that one', async () => {
     const s = await countingServer();
     const url = new URL(`${s.url}/x`);
-    const agent = warmAgent(HttpAgent, 80, isIP, 300);
+    // Long enough for the request below to take one first, on a busy machine too.
+    const agent = warmAgent(HttpAgent, 80, isIP, 1000);
     try {
       agent.preconnect(url, 2);
       await until(() => s.connections.length === 2, '2 connections are accepted');
@@ -146,7 +147,7 @@ describe('preconnect', () => {
       const [used, unused] = [...s.connections].sort((a, b) => b.requests.length - a.requests.length);
       expect(unused).toMatchObject({ requests: [], closed: true });
       // The one a request took is the keep-alive pool's now (its own 5 s timeout), not idle-closed.
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 1200));
       expect(used).toMatchObject({ requests: ['/x'], closed: false });
     } finally {
       agent.destroy();
