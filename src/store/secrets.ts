@@ -45,49 +45,70 @@ function firstLine(err: unknown): string {
     .trim();
 }
 
+/** What okr uses of an @napi-rs/keyring `AsyncEntry` (tests give their own). */
+export interface KeyringEntry {
+  getPassword(): Promise<string | null | undefined>;
+  setPassword(password: string): Promise<void>;
+  deletePassword(): Promise<unknown>;
+}
+type MakeEntry = (service: string, key: string, platform: NodeJS.Platform) => Promise<KeyringEntry>;
+
+const keyringEntry: MakeEntry = async (service, key, platform) => {
+  const { AsyncEntry } = await import('@napi-rs/keyring');
+  return new AsyncEntry(service, key, platform === 'linux' ? { linux: { store: 'secret-service' } } : {});
+};
+
 export class KeychainBackend implements SecretBackend {
   readonly kind = 'keychain' as const;
+  /**
+   * Each key's entry, made once. Making one blocks the thread: on Linux with gnome-keyring,
+   * `new AsyncEntry` took 8–11 ms and a read on it 1–2 ms (measured), and a sync whose tokens have
+   * expired reads them twice and writes them once (with a read back). An entry whose call failed
+   * is dropped, so that the next call starts from a new one.
+   */
+  readonly #entries = new Map<string, Promise<KeyringEntry>>();
+
   constructor(
     private readonly service = KEYCHAIN_SERVICE,
     private readonly platform: NodeJS.Platform = process.platform,
+    private readonly makeEntry: MakeEntry = keyringEntry,
   ) {}
 
-  async #entry(key: string) {
-    const { AsyncEntry } = await import('@napi-rs/keyring');
-    try {
-      return new AsyncEntry(this.service, key, this.platform === 'linux' ? { linux: { store: 'secret-service' } } : {});
-    } catch (err) {
-      throw new KeychainUnavailableError(firstLine(err), err);
+  #entry(key: string): Promise<KeyringEntry> {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = this.makeEntry(this.service, key, this.platform).catch((err: unknown) => {
+        throw new KeychainUnavailableError(firstLine(err), err);
+      });
+      this.#entries.set(key, entry);
     }
+    return entry;
   }
 
-  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async #call<T>(key: string, what: string, fn: (entry: KeyringEntry) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(await this.#entry(key));
     } catch (err) {
+      this.#entries.delete(key);
       if (err instanceof OkrError) throw err;
       throw new KeychainUnavailableError(`${what} failed: ${firstLine(err)}`, err);
     }
   }
 
   async get(key: string): Promise<string | undefined> {
-    const entry = await this.#entry(key);
-    const value = await this.#call('reading', () => entry.getPassword());
-    return value ?? undefined;
+    return (await this.#call(key, 'reading', (e) => e.getPassword())) ?? undefined;
   }
 
   async set(key: string, value: string): Promise<void> {
-    const entry = await this.#entry(key);
-    await this.#call('writing', () => entry.setPassword(value));
+    await this.#call(key, 'writing', (e) => e.setPassword(value));
     // getPassword returns null both for "absent" and for a locked keyring: read back to be sure
     // the value really landed.
-    const back = await this.#call('reading back', () => entry.getPassword());
+    const back = await this.#call(key, 'reading back', (e) => e.getPassword());
     if (back !== value) throw new KeychainUnavailableError('the keyring did not keep the value (is it locked?)');
   }
 
   async delete(key: string): Promise<void> {
-    const entry = await this.#entry(key);
-    await this.#call('deleting', () => entry.deletePassword());
+    await this.#call(key, 'deleting', (e) => e.deletePassword());
   }
 }
 
