@@ -57,25 +57,28 @@ export async function loadOkr() {
   }
 }
 
-/** A temp OKR_HOME with a plugin (default fitbit) connected to `sim` (tokens in the plain-text store). */
+/**
+ * A temp OKR_HOME with a plugin (default fitbit) connected to `sim`, its tokens in the plain-text
+ * store (default) or, with `store: 'keychain'`, in the OS keychain.
+ */
 export async function connectedHome(
   okr,
   sim,
-  { expired = false, pluginId = 'fitbit', accountId = sim.healthUserId } = {},
+  { expired = false, pluginId = 'fitbit', accountId = sim.healthUserId, store = 'file' } = {},
 ) {
   const home = benchTempDir('okr-bench-home-');
-  const env = { ...sim.env, OKR_SECRETS: 'file', OKR_HOME: home };
+  const env = { ...sim.env, OKR_SECRETS: store, OKR_HOME: home };
   const ctx = okr.createContext({ env, homedir: home });
   try {
     okr.recordConnected(ctx.db(), {
       pluginId,
       accountId,
       connectedAt: new Date().toISOString(),
-      tokenStore: 'file',
+      tokenStore: store,
     });
     const creds = sim.issueTokens();
     if (expired) creds.expiresAt = Date.now() - 1000;
-    await okr.saveCredentials(ctx.secrets, pluginId, creds, 'file');
+    await okr.saveCredentials(ctx.secrets, pluginId, creds, store);
   } finally {
     ctx.close();
   }
