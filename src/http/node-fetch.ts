@@ -57,17 +57,12 @@ const transports = new Map<string, Promise<Transport>>();
 function transport(protocol: string): Promise<Transport> {
   let t = transports.get(protocol);
   if (!t) {
+    const https = protocol === 'https:';
     // node:net comes with either (they are built on it).
-    t =
-      protocol === 'https:'
-        ? Promise.all([import('node:https'), import('node:net')]).then(([m, net]) => ({
-            send: m.request,
-            agent: warmAgent(m.Agent, 443, net.isIP),
-          }))
-        : Promise.all([import('node:http'), import('node:net')]).then(([m, net]) => ({
-            send: m.request,
-            agent: warmAgent(m.Agent, 80, net.isIP),
-          }));
+    t = Promise.all([https ? import('node:https') : import('node:http'), import('node:net')]).then(([m, net]) => ({
+      send: m.request,
+      agent: warmAgent(m.Agent, https ? 443 : 80, net.isIP),
+    }));
     transports.set(protocol, t);
   }
   return t;

@@ -29,10 +29,10 @@ export const SLEEP_WINDOW_DAYS = 21;
  * The parts of a sleep point okr reads (schemas.ts `sleepPoint`), as a partial-response mask:
  * Google's `fields` system parameter, which every Google REST API takes
  * (https://cloud.google.com/apis/docs/system-parameters; Google's .NET client for this API,
- * generated from its discovery document, has `Fields` on the list request). Without it every point brings its
- * stages and short awakenings, ~90% of a page that okr never reads: a year of sleep was ~3 MB to
- * download and parse, and 2.4 MB of a 2-year backfill's peak memory (bench/sync.bench.mjs).
- * Only fields present in Google's measured answer
+ * generated from its discovery document, has `Fields` on the list request). Without it every
+ * point brings its stages and short awakenings, ~90% of a page that okr never reads: a year of
+ * sleep was ~3 MB to download and parse, and 2.4 MB of a 2-year backfill's peak memory
+ * (bench/sync.bench.mjs). Only fields present in Google's measured answer
  * (test/fixtures/google-health/sleep_list.ansanloms-measured.json) are named, and whole: a path
  * Google does not know is a 400, not an empty selection.
  */
