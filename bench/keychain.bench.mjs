@@ -5,9 +5,9 @@
 // The keychain is a throwaway gnome-keyring on a private D-Bus session (scripts/with-keyring.sh,
 // as the tests use): the user's own keyring and home are never touched. Without dbus-run-session
 // and gnome-keyring-daemon, it says so and measures nothing. Figures only: nothing is asserted.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { connectedHome, loadOkr, median, REPO } from './lib/load.mjs';
+import { connectedHome, loadOkr, median, REPO, runNode } from './lib/load.mjs';
 
 const LATENCY_MS = 150;
 const RUNS = Number(process.env.OKR_BENCH_RUNS ?? 15);
@@ -27,22 +27,10 @@ if (!process.env.OKR_TEST_IN_KEYRING) {
   process.exit(r.status ?? 1);
 }
 
-function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(performance.now() - t0)
-        : reject(new Error(`okr ${args.join(' ')} exited ${code}\n${stderr}`)),
-    );
-  });
+async function syncMs(env) {
+  const r = await runNode(BIN, ['sync', '--since', '7d', '--json'], env);
+  if (r.code !== 0) throw new Error(`okr sync --since 7d exited ${r.code}\n${r.stderr}`);
+  return r.ms;
 }
 
 const okr = await loadOkr();
@@ -58,7 +46,7 @@ for (const expired of [false, true]) {
       const home = await connectedHome(okr, sim, { expired, store });
       sim.faults.latencyMs = LATENCY_MS;
       try {
-        wall[store].push(await run(['sync', '--since', '7d', '--json'], home.env));
+        wall[store].push(await syncMs(home.env));
       } finally {
         sim.faults.latencyMs = 0;
       }

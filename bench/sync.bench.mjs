@@ -9,32 +9,15 @@
 //   median.
 // Then the same 7-day syncs with the TCP and TLS handshakes of a real provider, and the peak RSS
 // of a 2-year backfill (no latency). Figures only: nothing is asserted.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchTempDir, connectedHome, loadOkr, median, REPO } from './lib/load.mjs';
+import { benchTempDir, connectedHome, loadOkr, median, REPO, runNode as run } from './lib/load.mjs';
 
 const LATENCY_MS = 150;
 const BIN = join(REPO, 'bin', 'okr.js');
 const ROLLUP_DAYS = 90; // src/plugins/fitbit/api.ts MAX_ROLLUP_DAYS
 const DAILY_PAGE = 1000; // DAILY_PAGE_SIZE
 const SLEEP_PAGE = 25; // SLEEP_PAGE_SIZE
-
-function run(script, args, env) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [script, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
-  });
-}
 
 const okr = await loadOkr();
 const sim = await okr.startSimulator({ seed: 1 });

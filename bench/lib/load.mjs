@@ -1,6 +1,7 @@
 // Loads the TypeScript pieces the benchmarks drive in-process (the simulator with its fault
 // injection, the store functions) by bundling them with esbuild into a temp folder. The okr under
 // measurement is always the built bin/okr.js, run as a child process like a user or cron runs it.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -83,6 +84,23 @@ export async function connectedHome(
     ctx.close();
   }
   return { home, env, dbFile: join(home, 'data', 'okr.db') };
+}
+
+/** Runs `node script …args` with `env` added: `{ code, stdout, stderr, ms }`, ms from spawn to exit. */
+export function runNode(script, args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+  });
 }
 
 export function median(xs) {
