@@ -12,7 +12,6 @@
 //
 // The export has what a Watch wearer's has: mostly heart-rate records okr does not read (they
 // are counted), steps and energy from iPhone and Watch, sleep stages, daily RHR and HRV.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   closeSync,
@@ -29,6 +28,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32, createDeflateRaw } from 'node:zlib';
+import { runNode } from './lib/load.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const RSS = join(REPO, 'bench', 'lib', 'rss.mjs');
@@ -162,22 +162,9 @@ async function zipExport(xml, zipFile) {
   return statSync(zipFile).size;
 }
 
-function runNode(args, env) {
-  return new Promise((resolvePromise, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, out, err, ms: performance.now() - t0 }));
-  });
-}
-
 async function okrWithRss(args, env) {
   const rssFile = join(dir, `rss-${Math.random().toString(36).slice(2)}.json`);
-  const r = await runNode([RSS, ...args], { ...env, OKR_BENCH_RSS_FILE: rssFile });
+  const r = await runNode(RSS, args, { ...env, OKR_BENCH_RSS_FILE: rssFile });
   return { ...r, rss: JSON.parse(readFileSync(rssFile, 'utf8')) };
 }
 
@@ -200,8 +187,8 @@ async function importRun(label, file, uncompressed, raw, base) {
     TZ: 'Europe/Berlin',
     NODE_OPTIONS: process.env.OKR_BENCH_NODE_OPTIONS ?? '',
   });
-  if (imp.code !== 0) throw new Error(`okr import failed (${imp.code}): ${imp.err}`);
-  const report = JSON.parse(imp.out);
+  if (imp.code !== 0) throw new Error(`okr import failed (${imp.code}): ${imp.stderr}`);
+  const report = JSON.parse(imp.stdout);
   const rate = mb(uncompressed) / (imp.ms / 1000);
   const rawRate = mb(raw.bytes) / (raw.ms / 1000);
   console.log(
