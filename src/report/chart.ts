@@ -41,12 +41,10 @@ export function chart(c: ChartInput): string {
     .join('');
   const xLabels = c.xTicks
     .filter((t) => t.level < 2)
-    .map((t) => {
-      const at = c.x.left(t.date) / VIEW_W;
-      // Labels at the ends are aligned inwards, so none hangs over the card's edge.
-      const align = at < 0.06 ? ' start' : at > 0.94 ? ' end' : '';
-      return `<span class="l${t.level}${align}" style="left:${pct(at)}">${html(t.label)}</span>`;
-    })
+    // Centred on their ticks, also at the ends: the first may hang into the empty space under the
+    // y axis, the last into the chart's right gutter (style.ts). Labels pushed inwards instead
+    // ran into their neighbours (4 Nov over 7 Nov on a 30-day chart at 1280 px).
+    .map((t) => `<span class="l${t.level}" style="left:${pct(c.x.left(t.date) / VIEW_W)}">${html(t.label)}</span>`)
     .join('');
   const overlays = (c.overlays ?? [])
     .map((o) => `<span class="${o.cls}" style="top:${pct(o.y / VIEW_H)}">${html(o.text)}</span>`)
@@ -72,6 +70,19 @@ export function linePath(points: ReadonlyArray<{ x: number; y: number; breakBefo
   let d = '';
   points.forEach((p, i) => {
     d += `${i === 0 || p.breakBefore ? 'M' : 'L'}${n1(p.x)} ${n1(p.y)}`;
+  });
+  return d;
+}
+
+/**
+ * A step line: one level per bucket across its days (an average holds for the whole month, so a
+ * line from middle to middle would draw a trend nobody measured), with risers where buckets touch
+ * and a break before `breakBefore`.
+ */
+export function stepPath(steps: ReadonlyArray<{ x0: number; x1: number; y: number; breakBefore?: boolean }>): string {
+  let d = '';
+  steps.forEach((s, i) => {
+    d += `${i === 0 || s.breakBefore ? 'M' : 'L'}${n1(s.x0)} ${n1(s.y)}H${n1(s.x1)}`;
   });
   return d;
 }

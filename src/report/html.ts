@@ -14,7 +14,7 @@ import { formatDuration, formatTime, formatValue } from '../metrics/values.js';
 import { unwrapTime } from '../okr/target.js';
 import type { FieldType } from '../plugins/types.js';
 import { plural } from '../text.js';
-import { bandPath, chart, dots, hline, hoverRegions, linePath, MAX_TITLED_DOTS } from './chart.js';
+import { bandPath, chart, dots, hline, hoverRegions, linePath, MAX_TITLED_DOTS, stepPath } from './chart.js';
 import type { KeyResultData, MetricReport, ObjectiveData, ReportData, SleepReport } from './data.js';
 import { html } from './escape.js';
 import { type AxisKind, compactNumber, dateTicks, monthName, n1, shortDate, VIEW_H, xScale, yAxis } from './scales.js';
@@ -169,13 +169,15 @@ function metricChart(m: MetricReport, data: ReportData): string {
     }
     marks.push(`<path class="band" d="${bandPath(runs)}"/>`);
   }
-  if (m.months.length > 1) {
-    const mp = m.months.map((p, i) => ({
-      x: x.mid(p.from, p.to),
+  if (m.months.length > 0) {
+    const steps = m.months.map((p, i) => ({
+      x0: x.left(p.from),
+      x1: x.right(p.to),
       y: y.y(place(p.value)),
-      breakBefore: i > 0 && daysBetween(m.months[i - 1]!.to, p.from) > MAX_BRIDGED_DAYS.month,
+      // A month without data is a gap in the steps, not a riser across it.
+      breakBefore: i > 0 && daysBetween(m.months[i - 1]!.to, p.from) > 1,
     }));
-    marks.push(`<path class="avg" d="${linePath(mp)}"/>`);
+    marks.push(`<path class="avg" d="${stepPath(steps)}"/>`);
   }
   const overlays: Array<{ y: number; text: string; cls: string }> = [];
   if (m.target && m.type !== 'boolean') {

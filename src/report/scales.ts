@@ -117,7 +117,12 @@ export interface DateTick {
 
 /** At most this many labels on a narrow chart (375 px), and on a wide one. */
 const NARROW_LABELS = 4;
+/**
+ * A two-column card is as narrow as 520 px, a plot of ~420 px: room for 12 labels of up to four
+ * characters (`Mar`, `2026`, ~30 px) but only 8 dates (`30 Nov`, ~40 px), with a gap between.
+ */
 const WIDE_LABELS = 12;
+const WIDE_DATE_LABELS = 8;
 
 /**
  * Ticks along a date axis: days for up to a month, Mondays up to four months, first days of
@@ -145,7 +150,8 @@ export function dateTicks(range: DateRange): DateTick[] {
     }
   }
   // Every narrow label is also a wide one, so the wide labels stay evenly spaced.
-  const wide = Math.ceil(candidates.length / WIDE_LABELS);
+  const wideMax = candidates.some((c) => c.label.length > 4) ? WIDE_DATE_LABELS : WIDE_LABELS;
+  const wide = Math.ceil(candidates.length / wideMax);
   const narrow = Math.ceil(Math.ceil(candidates.length / NARROW_LABELS) / wide) * wide;
   return candidates.map((c, i) => ({ ...c, level: i % narrow === 0 ? 0 : i % wide === 0 ? 1 : 2 }));
 }

@@ -34,15 +34,13 @@ nav a{color:var(--line)}
 .card{background:var(--card);border:1px solid var(--edge);border-radius:8px;padding:12px 14px;min-width:0}
 .facts{display:flex;flex-wrap:wrap;gap:0 .9rem;font-size:.83rem;margin:0 0 .4rem}
 .na{color:var(--warn)}
-.chart{display:grid;grid-template-columns:3.4rem minmax(0,1fr);grid-template-rows:11rem auto;margin:14px 0 4px;font-size:.75rem;color:var(--muted)}
+.chart{display:grid;grid-template-columns:3.4rem minmax(0,1fr) .7rem;grid-template-rows:11rem auto;margin:14px 0 4px;font-size:.75rem;color:var(--muted)}
 .yaxis{position:relative;grid-column:1;grid-row:1}
 .yaxis span{position:absolute;right:.45rem;transform:translateY(-50%);white-space:nowrap;line-height:1}
 .plot{position:relative;grid-column:2;grid-row:1;min-width:0}
 .plot svg{position:absolute;inset:0;width:100%;height:100%;overflow:visible}
 .xaxis{position:relative;grid-column:2;grid-row:2;height:1.6rem}
-.xaxis span{position:absolute;top:.45rem;transform:translateX(-50%);white-space:nowrap;line-height:1}
-.xaxis span.start{transform:none}
-.xaxis span.end{transform:translateX(-100%)}
+.xaxis span{position:absolute;top:.55rem;transform:translateX(-50%);white-space:nowrap;line-height:1}
 @media (max-width:700px){.xaxis span.l1{display:none}}
 .tlabel{position:absolute;right:2px;transform:translateY(-115%);color:var(--target);white-space:nowrap;line-height:1;background:var(--card);padding:0 2px;border-radius:2px}
 svg path,svg rect{vector-effect:non-scaling-stroke}

@@ -215,6 +215,13 @@ function layoutProblems(page: Page) {
         [...card.querySelectorAll('.facts span')],
         [...card.querySelectorAll('.averages > div')],
       ];
+      // Date labels next to each other need a gap, or `4 Nov7 Nov` reads as one word.
+      const dates = [...card.querySelectorAll('.xaxis span')].filter(shown);
+      dates.slice(1).forEach((e: Node, i: number) => {
+        const gap = e.getBoundingClientRect().left - dates[i]!.getBoundingClientRect().right;
+        if (gap < 3)
+          problems.push(`card ${ci}: "${dates[i]!.textContent}" and "${e.textContent}" ${gap.toFixed(1)}px apart`);
+      });
       for (const group of groups) {
         const els = group.filter(shown);
         const rects = els.map((e: Node) => e.getBoundingClientRect());
@@ -291,6 +298,34 @@ describe('okr report in Chromium', () => {
       expect(facts).toEqual({ errors: [], dialogs: [] });
       await screenshot(page, `year-${width}.png`);
       await page.close();
+    }
+  }, 120_000);
+
+  it('every span reads at every card width: date labels apart, none outside its card; month steps', async () => {
+    // 1086 px is the narrowest two-column layout (cards of 520 px); 701 px the narrowest with
+    // every wide label; the spans cover each kind of tick (days, Mondays, months, years).
+    const dir = tempDir('okr-report-');
+    const spans = {
+      '7d': addDays(today, -6),
+      '30d': addDays(today, -29),
+      '31d': addDays(today, -30),
+      '120d': addDays(today, -119),
+      '2y': addDays(addCalendarYears(today, -2), 1),
+      '3y': addDays(addCalendarYears(today, -3), 1),
+    };
+    for (const [since, from] of Object.entries(spans)) {
+      const file = join(dir, `${since}.html`);
+      const r = await okr(['report', '--since', since, '-o', file]);
+      expect(r.code, r.stderr).toBe(0);
+      for (const width of [375, 701, 1086, 1280]) {
+        const { page, facts } = await open(file, width);
+        // The month averages are steps, one level across each month with data.
+        const avg = (await page.getAttribute('[data-metric="fitbit.steps"] path.avg', 'd')) ?? '';
+        expect(avg.match(/H/g) ?? [], since).toHaveLength(expectedPoints('fitbit.steps', from, (d) => d.slice(0, 7)));
+        expect(await layoutProblems(page), `${since} at ${width} px`).toEqual([]);
+        expect(facts).toEqual({ errors: [], dialogs: [] });
+        await page.close();
+      }
     }
   }, 120_000);
 
