@@ -88,8 +88,20 @@ export function wrapSegments(segments: string[], indent: number, width: number):
   return lines;
 }
 
-function formatPercent(p: number | undefined): string {
-  return p === undefined ? '–' : `${Math.round(p)}%`;
+/** Rounded, except that 99.5 up to 100 shows as 99%: what is short of its target never reads 100%. */
+export function formatPercent(p: number | undefined): string {
+  if (p === undefined) return '–';
+  const r = Math.round(p);
+  return `${r === 100 && p < 100 ? 99 : r}%`;
+}
+
+/**
+ * The pace of a large whole target in whole units: 547,826 steps of 800,000, not 547,826.1, whose
+ * tenth is noise. Below 1,000 the tenth stays (a pace of 7.6 of 12 books says more than 8).
+ */
+function paceText(p: KeyResultProgress): string {
+  const whole = (p.kind === 'number' || p.kind === 'count') && Number.isInteger(p.target) && Math.abs(p.target) >= 1000;
+  return formatKindValue(p.kind, whole ? Math.round(p.expected) : p.expected);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,11 +224,7 @@ function renderKeyResultProgress(io: Painter, kr: KeyResultReport): string[] {
   const bar = renderProgressBar(p.percent === undefined ? 0 : p.percent / 100, BAR_WIDTH);
   const pct = formatPercent(p.percent).padStart(5);
   const lead = `${' '.repeat(INDENT)}${paint(io, STATUS_STYLE[p.status], bar)}${pct}  `;
-  const figures = [
-    valueText(kr, p),
-    `target ${formatTarget(kr.spec.target, kr.spec.kind)}`,
-    `pace ${formatKindValue(p.kind, p.expected)}`,
-  ];
+  const figures = [valueText(kr, p), `target ${formatTarget(kr.spec.target, kr.spec.kind)}`, `pace ${paceText(p)}`];
   // The figures follow the bar; what does not fit goes on the lines below, under the bar.
   const room = WIDTH - visibleLength(lead);
   let first = '';
@@ -338,8 +346,9 @@ export function progressJson(p: KeyResultProgress) {
     value: p.value ?? null,
     valueText: p.value === undefined ? null : formatKindValue(p.kind, p.value),
     percent: p.percent === undefined ? null : round1(p.percent),
+    percentText: p.percent === undefined ? null : formatPercent(p.percent),
     expected: p.expected,
-    expectedText: formatKindValue(p.kind, p.expected),
+    expectedText: paceText(p),
     met: p.met,
     status: p.status,
     statusText: STATUS_TEXT[p.status],
@@ -359,6 +368,7 @@ export function progressReportJson(reports: ObjectiveReport[], today: string) {
       state: r.state,
       day: r.day,
       percent: r.percent === undefined ? null : round1(r.percent),
+      percentText: r.percent === undefined ? null : formatPercent(r.percent),
       keyResults: r.keyResults.map((k) => ({
         ...keyResultJson(k.record, k.spec, k.error),
         progress: k.progress ? progressJson(k.progress) : null,

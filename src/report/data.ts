@@ -14,7 +14,7 @@ import { readMetrics } from '../metrics/read-path.js';
 import { summarizeMetric, unitLabel } from '../metrics/table.js';
 import { describeTarget, type ResolvedMetric, resolveTemplate } from '../metrics/templates.js';
 import { loadPeriodValues, objectiveReports } from '../okr/read.js';
-import { keyResultJson, objectiveJson, progressJson } from '../okr/render.js';
+import { formatPercent, keyResultJson, objectiveJson, progressJson } from '../okr/render.js';
 import type { FieldValue } from '../plugins/types.js';
 import { listEnabledConnections } from '../store/connections.js';
 import { listObjectives } from '../store/objectives.js';
@@ -83,6 +83,8 @@ export type ObjectiveData = ReturnType<typeof objectiveJson> & {
   state: string;
   day: number;
   percent: number | null;
+  /** As `okr progress` prints it. */
+  percentText: string | null;
   keyResults: KeyResultData[];
 };
 
@@ -136,6 +138,7 @@ export async function buildReport(
       state: r.state,
       day: r.day,
       percent: r.percent === undefined ? null : Math.round(r.percent * 10) / 10,
+      percentText: r.percent === undefined ? null : formatPercent(r.percent),
       keyResults: r.keyResults.map((k): KeyResultData => {
         const base = {
           ...keyResultJson(k.record, k.spec, k.error),

@@ -299,7 +299,7 @@ function objectiveBlock(o: ObjectiveData, data: ReportData): string {
         ? `ended ${o.period.to}`
         : `day ${o.day} of ${o.period.days}`;
   const pct = o.percent ?? 0;
-  const head = `<h3>${html(o.title)}</h3><p class="facts"><span>${html(o.period.label)}: ${o.period.from} to ${o.period.to}</span><span>${where}</span>${o.percent === null ? '' : `<span>${Math.round(pct)}%</span>`}</p>`;
+  const head = `<h3>${html(o.title)}</h3><p class="facts"><span>${html(o.period.label)}: ${o.period.from} to ${o.period.to}</span><span>${where}</span>${o.percentText === null ? '' : `<span>${html(o.percentText)}</span>`}</p>`;
   const bar = `<div class="bar" aria-hidden="true"><div style="width:${Math.min(100, Math.max(0, pct))}%"></div></div>`;
   const krs = o.keyResults.map((k) => keyResultCard(k, o, data)).join('');
   return `<div class="objective">${head}${bar}<div class="cards">${krs || '<p class="muted">No key results yet.</p>'}</div></div>`;
@@ -322,7 +322,7 @@ function keyResultCard(k: KeyResultData, o: ObjectiveData, data: ReportData): st
     p ? `now ${p.valueText ?? 'no data'}` : '',
     `target ${k.target.text}`,
     p && k.cumulative ? `pace ${p.expectedText}` : '',
-    p?.percent !== null && p?.percent !== undefined ? `${Math.round(p.percent)}%` : '',
+    p?.percentText ?? '',
   ].filter(Boolean);
   const head = `<h4>${html(k.title)} ${status}</h4><p class="facts">${facts.map((f) => `<span>${html(f)}</span>`).join('')}</p>`;
   if (k.error) return `<article class="card kr">${head}<p class="na">cannot compute: ${html(k.error)}</p></article>`;

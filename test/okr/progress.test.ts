@@ -4,6 +4,7 @@ import { eachDate } from '../../src/dates.js';
 import { UsageError } from '../../src/errors.js';
 import { parsePeriod } from '../../src/okr/period.js';
 import { computeKeyResult, defineKeyResult, type KeyResultInput, renderProgressBar } from '../../src/okr/progress.js';
+import { formatPercent, progressJson } from '../../src/okr/render.js';
 import type { KeyResultProgress } from '../../src/okr/types.js';
 import type { FieldValue } from '../../src/plugins/types.js';
 
@@ -540,5 +541,52 @@ describe('renderProgressBar', () => {
     [0.5, 0, ''],
   ])('%d over %d cells', (fraction, width, bar) => {
     expect(renderProgressBar(fraction, width)).toBe(bar);
+  });
+});
+
+describe('percent and pace as printed', () => {
+  it.each<[number | undefined, string]>([
+    [undefined, '–'],
+    [0.4, '0%'],
+    [64.9, '65%'],
+    [99.4, '99%'],
+    [99.5, '99%'],
+    [99.96, '99%'],
+    [100, '100%'],
+    [103.6, '104%'],
+  ])('%d%% prints as %s', (p, text) => {
+    expect(formatPercent(p)).toBe(text);
+  });
+
+  it('a key result short of its target never reads 100%, in the text and in the JSON', () => {
+    // (450 + 449) / 2 = 449.5 minutes for >= 7:30 (450): 99.9%, not met.
+    const r = run(
+      { metricType: 'duration', agg: 'avg', target: '>= 7:30' },
+      { '2026-11-01': 450, '2026-11-02': 449 },
+      '2026-11',
+      '2026-11-03',
+    );
+    expect(r.met).toBe(false);
+    expect(r.percent).toBeGreaterThan(99.5);
+    expect(progressJson(r)).toMatchObject({ percent: 99.9, percentText: '99%' });
+  });
+
+  it('the pace of a large whole target is whole; a small target keeps its tenth', () => {
+    // 800,000 x 2 finished days / 30 = 53,333.3; 12 x 2 / 30 = 0.8.
+    const steps = run(
+      { metricType: 'number', agg: 'sum', target: '>= 800000' },
+      { '2026-11-01': 9000 },
+      '2026-11',
+      '2026-11-03',
+    );
+    expect(steps.expected).toBeCloseTo(53_333.33, 1);
+    expect(progressJson(steps).expectedText).toBe('53,333');
+    const books = run(
+      { metricType: 'number', agg: 'sum', target: '>= 12' },
+      { '2026-11-01': 1 },
+      '2026-11',
+      '2026-11-03',
+    );
+    expect(progressJson(books).expectedText).toBe('0.8');
   });
 });
