@@ -3,7 +3,6 @@
  * `--json` output stays clean. Colour only on a TTY and never with NO_COLOR.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
-import { ExitCode } from './errors.js';
 export interface Stream {
   write(chunk: string): unknown;
   isTTY?: boolean;
@@ -96,24 +95,29 @@ export function processIO(env: Record<string, string | undefined>): IO {
  * on `okr metrics show` and `okr --help` (npm run bench).
  * A pipe someone made non-blocking can refuse a write when full (EAGAIN): the rest then goes
  * through Node's stream, which waits, and so does every later write, to keep the order.
- * `okr … | head` closes the pipe early (EPIPE): stop quietly, as other Unix tools do.
+ * `okr … | head` closes the pipe early (EPIPE): from then on the stream drops what it is given,
+ * quietly, and the command carries on to its end. Exiting there, as `git log | head` does, left a
+ * sync half done: its lock behind, its run row "running", the chunk in hand unstored.
  */
 function standardOutput(fd: 1 | 2): Stream {
   let node: NodeJS.WriteStream | undefined;
+  let closed = false;
   const nodeStream = (): NodeJS.WriteStream => {
     if (!node) {
       node = fd === 1 ? process.stdout : process.stderr;
       node.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPIPE') process.exit(ExitCode.OK);
-        throw err;
+        if (err.code !== 'EPIPE') throw err;
+        closed = true;
       });
     }
     return node;
   };
+  // A terminal is Node's own stream (spinners and prompts need it); it never gives EPIPE.
   if (isTerminal(fd)) return nodeStream();
   return {
     isTTY: false,
     write(chunk: string) {
+      if (closed) return true;
       if (node) return node.write(chunk);
       const bytes = Buffer.from(chunk);
       let done = 0;
@@ -123,8 +127,9 @@ function standardOutput(fd: 1 | 2): Stream {
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') return nodeStream().write(bytes.subarray(done));
-          if (code === 'EPIPE') process.exit(ExitCode.OK);
-          throw err;
+          if (code !== 'EPIPE') throw err;
+          closed = true;
+          return true;
         }
       }
       return true;

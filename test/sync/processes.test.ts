@@ -4,6 +4,8 @@
  * version of the kill test lives in test/faults.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eachDate, localDate } from '../../src/dates.js';
@@ -76,6 +78,37 @@ test('two okr sync processes started together: both exit cleanly, data correct, 
     expect(refreshed.status).toBe(200);
   } finally {
     await rot.close();
+  }
+});
+
+test('a reader that closes the pipe early (`okr sync | head -1`): the sync still ends, stored, unlocked, ok', async () => {
+  sim.faults.latencyMs = 10;
+  const c = await connectHome({ sim });
+  try {
+    // Not spawnSync: the simulator answers from this process's event loop.
+    const r = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        'bash',
+        ['-c', `"${process.execPath}" "${BIN}" sync --since 1y | head -1; echo "okr exit \${PIPESTATUS[0]}" >&2`],
+        { env: { ...process.env, ...c.env, OKR_HOME: c.home }, timeout: 60_000 },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', () => resolve({ stdout, stderr }));
+    });
+    // head got its line; the sync went on writing into the closed pipe, quietly, to its end.
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toBe('okr exit 0\n');
+    const runs = syncRuns(c.dbFile);
+    expect(runs.map((x) => x.status)).toEqual(['ok']);
+    expect(steps(c)).toEqual(truthSteps(String(runs[0]!.range_from), String(runs[0]!.range_to)));
+    expect(steps(c).size).toBeGreaterThan(300);
+    expect(readdirSync(join(c.home, 'state', 'locks'))).toEqual([]);
+  } finally {
+    sim.faults.latencyMs = 0;
   }
 });
 
