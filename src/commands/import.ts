@@ -30,11 +30,11 @@ export function register(program: Command, app: App): void {
       `
 Sources:
   fitbit        a Google Takeout of Fitbit data (takeout.google.com → Fitbit / Google Health):
-                Takeout/Fitbit/Global Export Data/*.json (steps, sleep, resting heart rate,
-                weight), Heart Rate Variability and Active Zone Minutes CSVs, Your Profile/
+                Takeout/Fitbit/Global Export Data/*.json (steps, sleep, resting heart
+                rate), Heart Rate Variability and Active Zone Minutes CSVs, Your Profile/
                 Profile.csv (time zone); and the newer Takeout/Google Health/Physical
-                Activity_GoogleData/*.csv. Writes the fitbit.* metrics sync writes, plus
-                fitbit.weight.
+                Activity_GoogleData/*.csv. Writes the fitbit.* metrics sync writes; weight
+                logs are counted as not read (the plugin has no weight metric).
   apple-health  iPhone: Health → your picture → Export All Health Data → export.zip (or the
                 export.xml in it): steps, sleep stages, resting heart rate, HRV (SDNN),
                 weight, active energy, as apple-health.* metrics.

@@ -13,7 +13,7 @@ const actions = () => {
   return loading;
 };
 
-type ExportFlags = { format: string; from?: string; to?: string; output?: string };
+type ExportFlags = { format: string; json?: boolean; from?: string; to?: string; output?: string; force?: boolean };
 type ImportFlags = { dryRun?: boolean; force?: boolean; json?: boolean };
 type CreateFlags = { metric?: string[]; default?: boolean };
 
@@ -102,9 +102,11 @@ Examples:
     .command('export')
     .description('every stored value (synced, logged, imported) as CSV or JSON, with units')
     .option('--format <format>', 'csv or json', 'csv')
+    .option('--json', 'the same as --format json')
     .option('--from <date>', 'first date, YYYY-MM-DD (default: the first stored value)')
     .option('--to <date>', 'last date, YYYY-MM-DD (default: the last stored value)')
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of standard output')
+    .option('--force', 'replace the output file even if it is not an export okr wrote')
     .addHelpText(
       'after',
       `

@@ -4,7 +4,7 @@
  * `okr metrics show` loads one chunk rather than one per helper; CSV and the prompts stay apart
  * (loaded by the commands that need them).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
@@ -85,16 +85,17 @@ export async function fields(ctx: Context, opts: { json?: boolean }): Promise<nu
 
 export async function exportValues(
   ctx: Context,
-  opts: { format: string; from?: string; to?: string; output?: string },
+  opts: { format: string; json?: boolean; from?: string; to?: string; output?: string; force?: boolean },
 ): Promise<number> {
-  const { exportCsv, exportJson } = await import('./csv.js');
-  const format = opts.format.toLowerCase();
+  const { exportCsv, exportJson, EXPORT_FILE } = await import('./csv.js');
+  const format = opts.json ? 'json' : opts.format.toLowerCase();
   if (format !== 'csv' && format !== 'json')
     throw new UsageError(`--format must be csv or json, got ${JSON.stringify(opts.format)}.`);
   const out = format === 'csv' ? exportCsv(ctx, opts) : exportJson(ctx, opts);
   if (opts.output) {
-    writeFileSync(opts.output, out.text, { mode: 0o600 });
-    ctx.io.err(`Exported ${plural(out.count, 'value')} to ${opts.output}.`);
+    const { writeOwnFile } = await import('../store/own-file.js');
+    const { replaced } = writeOwnFile(opts.output, out.text, EXPORT_FILE, { force: opts.force });
+    ctx.io.err(`Exported ${plural(out.count, 'value')} to ${opts.output}${replaced ? ' (replaced)' : ''}.`);
   } else ctx.io.stdout.write(out.text);
   return 0;
 }

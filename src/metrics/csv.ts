@@ -28,6 +28,7 @@ import { OkrError, UsageError } from '../errors.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import { escapeChar, hasUnsafeChar, safeText } from '../safe-text.js';
 import { keyResultMetricType } from '../store/objectives.js';
+import type { OwnFileKind } from '../store/own-file.js';
 import { findMetricUses } from '../store/templates.js';
 import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
 import { plural } from '../text.js';
@@ -207,6 +208,12 @@ function exportRows(ctx: Context, opts: ExportOptions): Row[] {
     if (d !== undefined && !isCivilDate(d))
       throw new UsageError(`${flag} needs a date as YYYY-MM-DD, got ${JSON.stringify(d)}.`);
   }
+  if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) {
+    throw new UsageError(
+      `--from ${opts.from} is after --to ${opts.to}.`,
+      `Swap them: --from ${opts.to} --to ${opts.from}`,
+    );
+  }
   return ctx
     .db()
     .prepare(
@@ -229,9 +236,20 @@ function infoCache(ctx: Context): (name: string, sample: FieldValue) => MetricIn
 }
 
 /** `okr metrics export --format csv`: the header and one line per stored value. */
+const EXPORT_HEADER = ['date', 'metric', 'value', 'unit', 'type', 'source'];
+const EXPORT_FORMAT = 'okr-metrics-export';
+
+/** An export okr wrote (CSV header or JSON format tag first), which `-o` may replace. */
+export const EXPORT_FILE: OwnFileKind = {
+  what: 'an export okr wrote',
+  defaultName: 'okr-export.csv',
+  isOurs: (head) =>
+    head.startsWith(`${csvLine(EXPORT_HEADER)}\n`) || head.startsWith(`{\n  "format": "${EXPORT_FORMAT}",`),
+};
+
 export function exportCsv(ctx: Context, opts: ExportOptions): { text: string; count: number } {
   const info = infoCache(ctx);
-  const lines = [csvLine(['date', 'metric', 'value', 'unit', 'type', 'source'])];
+  const lines = [csvLine(EXPORT_HEADER)];
   const rows = exportRows(ctx, opts);
   for (const r of rows) {
     const i = info(r.metric_name, r.value);
@@ -268,7 +286,7 @@ export function exportJson(ctx: Context, opts: ExportOptions): { text: string; c
     });
   });
   const head = {
-    format: 'okr-metrics-export',
+    format: EXPORT_FORMAT,
     version: 1,
     from: rows[0]?.date ?? null,
     to: rows[rows.length - 1]?.date ?? null,

@@ -2,7 +2,7 @@
  * `okr metrics export` and `okr metrics import`: the round trip into a new home, bad rows by line
  * number (and nothing imported), --dry-run, stored values kept unless --force, and the CSV reader.
  */
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -172,6 +172,51 @@ describe('the round trip', () => {
     r = await runCli(['metrics', 'export', '--format', 'xml'], { home: h, now: NOW });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: --format must be csv or json, got "xml".');
+    r = await runCli(['metrics', 'export', '--from', '2026-11-03', '--to', '2026-11-01'], { home: h, now: NOW });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain('error: --from 2026-11-03 is after --to 2026-11-01.');
+    // --json is --format json.
+    r = await runCli(['metrics', 'export', '--json', '--from', '2026-11-01', '--to', '2026-11-01'], {
+      home: h,
+      now: NOW,
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'okr-metrics-export', from: '2026-11-01', to: '2026-11-01' });
+  });
+
+  it('-o replaces only an export okr wrote: a file of your own, a link or a folder is left alone', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    await runCli(['metrics', 'log', 'mood', '5', '--date', '2026-11-01'], { home: h, now: NOW });
+    const dir = tempHome('okr-export-');
+    const own = join(dir, 'notes.txt');
+    writeFileSync(own, 'my own notes\n', { mode: 0o644 });
+    let r = await runCli(['metrics', 'export', '-o', own], { home: h, now: NOW });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('notes.txt exists and is not an export okr wrote, so okr left it alone.');
+    expect(readFileSync(own, 'utf8')).toBe('my own notes\n');
+    // Through a link: refused; with --force the link itself is replaced, its target never written.
+    const link = join(dir, 'link.csv');
+    symlinkSync(own, link);
+    expect((await runCli(['metrics', 'export', '-o', link], { home: h, now: NOW })).code).toBe(1);
+    expect((await runCli(['metrics', 'export', '-o', link, '--force'], { home: h, now: NOW })).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(false);
+    expect(readFileSync(own, 'utf8')).toBe('my own notes\n');
+    // A folder, even with --force.
+    r = await runCli(['metrics', 'export', '-o', dir, '--force'], { home: h, now: NOW });
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `error: ${dir} is a folder.\nhint: Name a file in it: -o ${join(dir, 'okr-export.csv')}\n`,
+    ]);
+    // An export okr wrote, CSV or JSON, is replaced without --force, mode 0600.
+    for (const [file, args] of [
+      [join(dir, 'a.csv'), []],
+      [join(dir, 'a.json'), ['--json']],
+    ] as const) {
+      expect((await runCli(['metrics', 'export', '-o', file, ...args], { home: h, now: NOW })).code).toBe(0);
+      r = await runCli(['metrics', 'export', '-o', file, ...args], { home: h, now: NOW });
+      expect([r.code, r.stderr]).toEqual([0, `Exported 1 value to ${file} (replaced).\n`]);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
   });
 });
 

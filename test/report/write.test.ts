@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { existingFile, writeReport } from '../../src/report/write.js';
+import { writeFileAtomic } from '../../src/store/private-files.js';
 import { tempDir } from '../helpers/home.js';
 
 const PAGE =
@@ -28,7 +29,7 @@ describe('writeReport', () => {
     expect(writeReport(file, PAGE, {})).toEqual({ replaced: false });
     expect(readFileSync(file, 'utf8')).toBe(PAGE);
     expect(lstatSync(file).mode & 0o777).toBe(0o600);
-    expect(existingFile(file)).toBe('report');
+    expect(existingFile(file)).toBe('ours');
     const next = PAGE.replace('</html>', '<p>new</p></html>');
     expect(writeReport(file, next, {})).toEqual({ replaced: true });
     expect(readFileSync(file, 'utf8')).toBe(next);
@@ -43,6 +44,19 @@ describe('writeReport', () => {
     expect(readFileSync(file, 'utf8')).toBe('<html><p>my own page</p></html>');
     writeReport(file, PAGE, { force: true });
     expect(readFileSync(file, 'utf8')).toBe(PAGE);
+  });
+
+  it('a folder is refused as a folder, even with --force, and left as it was', () => {
+    const dir = tempDir();
+    const folder = join(dir, 'reports');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'keep.txt'), 'mine');
+    expect(existingFile(folder)).toBe('folder');
+    for (const force of [false, true]) {
+      expect(() => writeReport(folder, PAGE, { force })).toThrow(/reports is a folder\.$/);
+    }
+    expect(readdirSync(folder)).toEqual(['keep.txt']);
+    expect(readdirSync(dir)).toEqual(['reports']);
   });
 
   it('never writes through a symbolic link: refused, and --force replaces the link itself', () => {
@@ -62,12 +76,12 @@ describe('writeReport', () => {
     const dir = tempDir();
     expect(() => writeReport(join(dir, 'missing', 'r.html'), PAGE, {})).toThrow(/Cannot write/);
     expect(existsSync(join(dir, 'missing'))).toBe(false);
-    // The rename fails (a folder holds the name): the temp file written beside it is removed.
+    // The rename fails (a folder took the name after writeReport looked; here, straight into the
+    // writer): the temp file written beside it is removed.
     const taken = join(dir, 'taken.html');
     mkdirSync(taken);
     writeFileSync(join(taken, 'keep'), 'x');
-    expect(existingFile(taken)).toBe('other');
-    expect(() => writeReport(taken, PAGE, { force: true })).toThrow(/Cannot write/);
+    expect(() => writeFileAtomic(taken, PAGE)).toThrow(/Cannot write/);
     expect(readdirSync(dir).sort()).toEqual(['taken.html']);
     expect(readdirSync(taken)).toEqual(['keep']);
     if (process.getuid?.() === 0) return; // root writes into read-only folders
