@@ -19,6 +19,7 @@ import {
   truncate,
   WIDTH,
 } from '../okr/render.js';
+import { escapeChar, hasUnsafeChar } from '../safe-text.js';
 import {
   countKeyResults,
   createObjective,
@@ -52,7 +53,14 @@ export function checkTitle(input: string, what: 'objective' | 'key result'): str
   const t = input.trim();
   const example = what === 'objective' ? '"Sleep better"' : '"Sleep 7h on average"';
   if (t === '') throw new UsageError(`The ${what} title is empty`, `For example ${example}`);
-  if (/\p{Cc}/u.test(t)) throw new UsageError(`The ${what} title must be one line`, `For example ${example}`);
+  // Bidi overrides too (the set safe-text.ts escapes): a title is printed in every list.
+  const bad = [...t].find(hasUnsafeChar);
+  if (bad !== undefined) {
+    throw new UsageError(
+      `The ${what} title must be one line of printable text; it holds ${escapeChar(bad)}`,
+      `For example ${example}`,
+    );
+  }
   if ([...t].length > MAX_TITLE_LENGTH) {
     throw new UsageError(`The ${what} title is longer than ${MAX_TITLE_LENGTH} characters`, 'Shorten it');
   }

@@ -26,6 +26,7 @@ import { UsageError } from '../errors.js';
 import { type Condition, compare, formatCondition, parseCondition } from '../okr/target.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { DataFieldDescriptor, FieldType } from '../plugins/types.js';
+import { hasUnsafeChar } from '../safe-text.js';
 import {
   countTemplates,
   findMetricUses,
@@ -163,9 +164,10 @@ function checkLabel(label: string, spec: string): void {
   if (label.length > MAX_LABEL_LENGTH) {
     throw new UsageError(`The label ${JSON.stringify(label)} is longer than ${MAX_LABEL_LENGTH} characters.`);
   }
-  if (/[\p{Cc}=@[\]]/u.test(label)) {
+  // Bidi overrides too (the set safe-text.ts escapes): a label is printed in every table.
+  if (/[=@[\]]/.test(label) || hasUnsafeChar(label)) {
     throw new UsageError(
-      `The label ${JSON.stringify(label)} contains a control character or one of = @ [ ].`,
+      `The label ${JSON.stringify(label)} contains a control or bidi character, or one of = @ [ ].`,
       SPEC_HINT,
     );
   }

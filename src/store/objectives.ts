@@ -9,6 +9,7 @@
  */
 import type { Aggregation, Bucket, Period } from '../okr/types.js';
 import type { FieldType } from '../plugins/types.js';
+import { safeText } from '../safe-text.js';
 import type { Db } from './db.js';
 
 export interface Objective {
@@ -72,7 +73,8 @@ interface KeyResultRow {
 function objectiveFromRow(r: ObjectiveRow): Objective {
   return {
     id: r.id,
-    title: r.title,
+    // Checked when written (checkTitle); a row from an older okr or a hand edit is made safe here.
+    title: safeText(r.title),
     period: { label: r.period_label, from: r.period_from, to: r.period_to },
     archived: r.archived === 1,
     createdAt: r.created_at,
@@ -85,7 +87,7 @@ function keyResultFromRow(r: KeyResultRow): KeyResultRecord {
     id: r.id,
     objectiveId: r.objective_id,
     position: r.position,
-    title: r.title,
+    title: safeText(r.title),
     metricName: r.metric_name,
     metricType: r.metric_type,
     agg: r.agg,

@@ -7,6 +7,8 @@
  * saved becomes the default, and deleting the default promotes nothing: `okr metrics show` then
  * uses the only template left or asks for `--template`.
  */
+
+import { safeText } from '../safe-text.js';
 import type { Db } from './db.js';
 
 export type MetricKind = 'external' | 'number' | 'duration' | 'time' | 'boolean' | 'text';
@@ -53,7 +55,8 @@ interface MetricRow {
 
 function metricFromRow(r: MetricRow): TemplateMetric {
   return {
-    label: r.label,
+    // Checked when written (checkLabel); a row from an older okr or a hand edit is made safe here.
+    label: safeText(r.label),
     type: r.type,
     source: r.source ?? undefined,
     metricName: r.metric_name ?? r.source ?? r.label.toLowerCase(),

@@ -117,6 +117,12 @@ describe('the --metric grammar', () => {
     expect(usageError(() => parseMetricSpec('X=my.name:number')).message).toContain('Bad metric name "my.name"');
     expect(usageError(() => parseMetricSpec('Sleep=sleep')).message).toContain('After "="');
     expect(usageError(() => parseMetricSpec('!!!:number')).message).toContain('no letters or digits');
+    // Control and bidi characters: a label is printed in every table.
+    for (const label of ['Mood\u001b[31m', 'Rtl\u202eeman', 'a\u2066b', 'x\u009by']) {
+      expect(usageError(() => parseMetricSpec(`${label}:number`)).message).toContain(
+        'contains a control or bidi character',
+      );
+    }
   });
 });
 

@@ -2,6 +2,8 @@
  * `okr objective …` and `okr kr …` end to end in-process: what they store and print, their JSON,
  * and every refusal (a UsageError with a hint, exit code 2, nothing written).
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { expectFits, type Home, NOW, newHome } from './commands-helpers.js';
 
@@ -211,11 +213,26 @@ describe('okr objective', () => {
     expect(await h.json(['kr', 'list', '--all'])).toEqual([]);
   });
 
+  it('a title an older okr stored with a bidi override is printed escaped', async () => {
+    const h = newHome();
+    await h.ok(['objective', 'add', 'Sleep better', '--period', '2026-Q4']);
+    const db = new Database(join(h.home, 'data', 'okr.db'));
+    db.prepare('UPDATE objectives SET title = ?').run('Sleep \u202eretteb\u001b[2J');
+    db.close();
+    const list = await h.ok(['objective', 'list']);
+    expect(list).toContain('Sleep \\u202eretteb\\x1b[2J');
+    expect(list).not.toMatch(/[\u202e\u001b]/);
+    expect(((await h.json(['objective', 'list'])) as Array<{ title: string }>)[0]!.title).toBe(
+      'Sleep \\u202eretteb\\x1b[2J',
+    );
+  });
+
   it.each<[string, string[], RegExp]>([
     ['a bad period', ['objective', 'add', 'x', '--period', '2026-Q5'], /Not a period: "2026-Q5"/],
     ['dates the wrong way round', ['objective', 'add', 'x', '--period', '2026-12-01..2026-11-01'], /ends before/],
     ['an empty title', ['objective', 'add', '  '], /title is empty/],
-    ['a title on two lines', ['objective', 'add', 'a\nb'], /must be one line/],
+    ['a title on two lines', ['objective', 'add', 'a\nb'], /must be one line of printable text; it holds \\x0a/],
+    ['a title with a bidi override', ['objective', 'add', 'Sleep \u202eretteb'], /it holds \\u202e/],
     ['an unknown id', ['objective', 'show', '7'], /No objective 7/],
     ['an id that is not a number', ['objective', 'show', 'abc'], /Not an objective id: "abc"/],
     ['nothing to edit', ['objective', 'edit', '1'], /Nothing to change/],
