@@ -274,7 +274,8 @@ export function reportError(io: IO, err: unknown, verbose: boolean): number {
   // One line, whatever the error quotes (a provider's words, a file's contents): see safe-text.ts.
   const message = safeText(shown instanceof Error ? shown.message : String(shown));
   io.err(paint(io, 'red', `error: ${message}`));
-  if (known && shown.hint) io.err(`hint: ${shown.hint}`);
+  if (known) for (const d of shown.details ?? []) io.err(`  - ${safeText(d)}`);
+  if (known && shown.hint) io.err(`hint: ${safeText(shown.hint)}`);
   if (!known) io.err('hint: this is a bug in okr; run again with --verbose and report the output.');
   if (verbose && err instanceof Error && err.stack) io.err(paint(io, 'dim', err.stack));
   return known ? shown.exitCode : ExitCode.ERROR;

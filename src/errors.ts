@@ -19,19 +19,25 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class OkrError extends Error {
   readonly hint?: string;
+  /** A list under the message, one item a line (every problem of a template). */
+  readonly details?: readonly string[];
   readonly exitCode: ExitCodeValue;
-  constructor(message: string, opts: { hint?: string; exitCode?: ExitCodeValue; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    opts: { hint?: string; details?: readonly string[]; exitCode?: ExitCodeValue; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'OkrError';
     this.hint = opts.hint;
+    this.details = opts.details;
     this.exitCode = opts.exitCode ?? ExitCode.ERROR;
   }
 }
 
 /** Bad flags or arguments: exit code 2. */
 export class UsageError extends OkrError {
-  constructor(message: string, hint?: string) {
-    super(message, { hint, exitCode: ExitCode.USAGE });
+  constructor(message: string, hint?: string, details?: readonly string[]) {
+    super(message, { hint, details, exitCode: ExitCode.USAGE });
     this.name = 'UsageError';
   }
 }

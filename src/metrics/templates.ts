@@ -338,7 +338,7 @@ export function validateTemplate(
       if (r.type === 'text') problems.push(`"${m.label}" is text: a target needs numbers, durations, times or yes/no`);
       else {
         try {
-          parseCondition(m.target, r.type);
+          parseCondition(m.target, r.type, (c) => `As a target: --metric "${formatMetricSpec({ ...m, target: c })}"`);
         } catch (err) {
           const e = err as UsageError;
           problems.push(`bad target "${m.target}" for "${m.label}": ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
@@ -358,14 +358,9 @@ export function validateTemplate(
     }
   });
   if (problems.length > 0) {
-    const msg =
-      problems.length === 1
-        ? `Template "${templateName}" is not valid: ${problems[0]}.`
-        : `Template "${templateName}" is not valid:\n  - ${problems.join('\n  - ')}`;
-    throw new UsageError(
-      msg,
-      'Run `okr metrics fields` for the sources; `okr metrics template --help` for the grammar.',
-    );
+    const hint = 'Run `okr metrics fields` for the sources; `okr metrics template --help` for the grammar.';
+    if (problems.length === 1) throw new UsageError(`Template "${templateName}" is not valid: ${problems[0]}.`, hint);
+    throw new UsageError(`Template "${templateName}" is not valid:`, hint, problems);
   }
   return warnings;
 }

@@ -79,8 +79,15 @@ export function parseTarget(input: string, kind: ValueKind, opts: { cumulative?:
   };
 }
 
-/** Parses a `--where` condition against the metric's stored values. */
-export function parseCondition(input: string, metricType: FieldType): Condition {
+/**
+ * Parses a `--where` condition against the metric's stored values. `example` turns an example
+ * condition into the hint; a template's target is written after `@`, not with --where.
+ */
+export function parseCondition(
+  input: string,
+  metricType: FieldType,
+  example: (condition: string) => string = (c) => `For example --where "${c}"`,
+): Condition {
   if (metricType === 'text') {
     throw new UsageError(
       'A --where condition needs a metric with numbers, durations, times or yes/no',
@@ -88,10 +95,9 @@ export function parseCondition(input: string, metricType: FieldType): Condition 
     );
   }
   const { op, rest } = splitOp(input);
-  const example = conditionExample(metricType);
-  if (rest === '')
-    throw new UsageError(`Condition has no value: ${JSON.stringify(input)}`, `For example --where "${example}"`);
-  const value = withHint(() => parseValue(metricType, rest) as number, `For example --where "${example}"`);
+  const hint = example(conditionExample(metricType));
+  if (rest === '') throw new UsageError(`Condition has no value: ${JSON.stringify(input)}`, hint);
+  const value = withHint(() => parseValue(metricType, rest) as number, hint);
   return { op: op ?? (metricType === 'boolean' ? '=' : '>='), value };
 }
 

@@ -157,6 +157,19 @@ function cases(csv: string): Case[] {
       },
     },
     {
+      command: 'metrics export',
+      args: ['metrics', 'export', '--from', '2026-01-02', '--to', '2026-01-02'],
+      check: (j) =>
+        expect(j).toMatchObject({
+          format: 'okr-metrics-export',
+          from: '2026-01-02',
+          to: '2026-01-02',
+          values: expect.arrayContaining([
+            expect.objectContaining({ date: '2026-01-02', metric: 'fitbit.steps', value: 1234, source: 'manual' }),
+          ]),
+        }),
+    },
+    {
       command: 'metrics fields',
       args: ['metrics', 'fields'],
       check: (j) => expect(j).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'fitbit.steps' })])),

@@ -25,6 +25,9 @@ function ctxFor(home: string, registry = createDefaultRegistry()) {
   return createContext({ env: { OKR_HOME: home }, homedir: home, now: NOW, registry });
 }
 
+/** The message and its list of problems, as the error prints them. */
+const all = (e: UsageError) => [e.message, ...(e.details ?? [])].join('\n');
+
 function usageError(fn: () => unknown): UsageError {
   try {
     fn();
@@ -133,11 +136,11 @@ describe('validation', () => {
     const e = usageError(() =>
       validateTemplate(ctx, 'daily', [parseMetricSpec('Steps=fitbit.stepz'), parseMetricSpec('X=garmin.steps')]),
     );
-    expect(e.message).toBe(
-      'Template "daily" is not valid:\n' +
-        '  - unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)\n' +
-        '  - unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura, withings, apple-health)',
-    );
+    expect(e.message).toBe('Template "daily" is not valid:');
+    expect(e.details).toEqual([
+      'unknown source fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)',
+      'unknown source garmin.steps: no installed plugin is called "garmin" (installed: fitbit, oura, withings, apple-health)',
+    ]);
     ctx.close();
   });
 
@@ -151,8 +154,8 @@ describe('validation', () => {
         parseMetricSpec('Walk=fitbit.steps'),
       ]),
     );
-    expect(e.message).toContain('duplicate label "mood" (metrics 1 and 3)');
-    expect(e.message).toContain('"fitbit.steps" appears twice (metrics 2 and 4)');
+    expect(all(e)).toContain('duplicate label "mood" (metrics 1 and 3)');
+    expect(all(e)).toContain('"fitbit.steps" appears twice (metrics 2 and 4)');
     ctx.close();
   });
 
@@ -165,9 +168,9 @@ describe('validation', () => {
         parseMetricSpec('Done:boolean@maybe'),
       ]),
     );
-    expect(e.message).toContain('bad target ">=lots" for "Sleep"');
-    expect(e.message).toContain('"Note" is text: a target needs numbers, durations, times or yes/no');
-    expect(e.message).toContain('bad target "maybe" for "Done"');
+    expect(all(e)).toContain('bad target ">=lots" for "Sleep"');
+    expect(all(e)).toContain('"Note" is text: a target needs numbers, durations, times or yes/no');
+    expect(all(e)).toContain('bad target "maybe" for "Done"');
     ctx.close();
   });
 
@@ -326,6 +329,31 @@ describe('template commands', () => {
     const r = await runCli(['metrics', 'template', 'create', 'daily', '--metric', 'Mood:numbr'], { home, now: NOW });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: Bad type "numbr" in "Mood:numbr".');
+    // Several problems: one a line under the error; a bad target's hint shows the template form.
+    const many = await runCli(
+      [
+        'metrics',
+        'template',
+        'create',
+        'daily',
+        '--metric',
+        'Mood:number',
+        '--metric',
+        'mood:number',
+        '--metric',
+        'Steps=fitbit.steps@lots',
+      ],
+      { home, now: NOW },
+    );
+    expect(many.code).toBe(2);
+    expect(many.stderr.split('\n').slice(0, 4)).toEqual([
+      'error: Template "daily" is not valid:',
+      '  - duplicate label "mood" (metrics 1 and 2)',
+      '  - "mood" appears twice (metrics 1 and 2)',
+      expect.stringMatching(
+        /^ {2}- bad target "lots" for "Steps": Not a number: "lots" \(.*As a target: --metric "Steps=fitbit.steps@>= 10000"\)$/,
+      ),
+    ]);
     const list = await runCli(['metrics', 'template', 'list', '--json'], { home, now: NOW });
     expect(JSON.parse(list.stdout)).toEqual([]);
   });
