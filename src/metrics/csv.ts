@@ -34,7 +34,7 @@ import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
 import { plural } from '../text.js';
 import { IMPORT_SOURCE } from './log.js';
 import { storedUnit, type TableInput, unitLabel } from './table.js';
-import { MAX_METRIC_NAME_LENGTH } from './templates.js';
+import { MAX_METRIC_NAME_LENGTH, pluginNamespaceProblem } from './templates.js';
 import { formatDuration, formatTime, parseValue } from './values.js';
 
 const FIELD_TYPES: readonly FieldType[] = ['number', 'duration', 'time', 'boolean', 'text'];
@@ -415,6 +415,11 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
     }
     if (!typeOf.has(metric)) typeOf.set(metric, metricInfo(ctx, metric));
     const known = typeOf.get(metric);
+    const namespace = known ? undefined : pluginNamespaceProblem(metric, ctx.registry);
+    if (namespace) {
+      bad.push({ line: r.line, problem: `${metric}: ${namespace}` });
+      continue;
+    }
     const declared = f(ti).toLowerCase();
     if (declared !== '' && !FIELD_TYPES.includes(declared as FieldType)) {
       bad.push({ line: r.line, problem: `type ${JSON.stringify(declared)} is not one of ${FIELD_TYPES.join(', ')}` });

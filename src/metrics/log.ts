@@ -21,7 +21,8 @@ import type { FieldType, FieldValue } from '../plugins/types.js';
 import { keyResultMetricType } from '../store/objectives.js';
 import { findMetricUses, listTemplates } from '../store/templates.js';
 import { getValue, MANUAL_SOURCE, putValue } from '../store/values.js';
-import { metricSlug, resolveMetric } from './templates.js';
+import { closest } from '../suggest.js';
+import { metricSlug, resolveMetric, unknownSourceReason } from './templates.js';
 import { formatValue, parseValue } from './values.js';
 
 /** `source` of values from `okr metrics import`. */
@@ -69,10 +70,18 @@ export function findLoggableMetric(ctx: Pick<Context, 'registry' | 'db'>, query:
       if (type) return { metricName: name, label: name, type };
     }
   }
+  if (candidates.length === 0 && q.includes('.')) {
+    // A plugin's namespace: a typo of one of its fields, never a new manual metric (those have no dot).
+    throw new UsageError(
+      `No metric is called ${JSON.stringify(q)}: ${unknownSourceReason(q, ctx.registry)}.`,
+      'Run `okr metrics fields` for every plugin field.',
+    );
+  }
   if (candidates.length === 0) {
     const names = [...new Set(templates.flatMap((t) => t.metrics.map((m) => m.label)))];
+    const near = closest(q, [...names, ...templates.flatMap((t) => t.metrics.map((m) => m.metricName))]);
     throw new UsageError(
-      `No metric is called ${JSON.stringify(q)}.`,
+      `No metric is called ${JSON.stringify(q)}${near ? ` (did you mean ${near}?)` : ''}.`,
       names.length
         ? `Use a label or a metric name from your templates (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}), or add it: okr metrics template edit <template> --add "${q}:number".`
         : `Create a template first: okr metrics template create daily --metric "${q}:number".`,

@@ -25,7 +25,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { type Condition, compare, formatCondition, parseCondition } from '../okr/target.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import type { DataFieldDescriptor, FieldType } from '../plugins/types.js';
+import type { FieldType } from '../plugins/types.js';
 import { hasUnsafeChar } from '../safe-text.js';
 import {
   countTemplates,
@@ -37,6 +37,7 @@ import {
   type Template,
   type TemplateMetric,
 } from '../store/templates.js';
+import { closest } from '../suggest.js';
 import { TYPE_NAMES } from './values.js';
 
 export const DEFAULT_TEMPLATE_NAME = 'default';
@@ -266,7 +267,24 @@ export function describeTarget(m: ResolvedMetric): string | undefined {
   return m.targetText;
 }
 
-function unknownSourceReason(source: string, registry: PluginRegistry): string {
+/**
+ * Why a name in an installed plugin's namespace (`fitbit.stepz`, `Fitbit.Steps`) cannot name a
+ * metric of its own: the plugin's fields are its own, so such a name is a typo of one, or (when
+ * `field` is true, for a manual metric's label) the field itself. Undefined for other names,
+ * including those of plugins not installed here, which an import may bring with a type column.
+ */
+export function pluginNamespaceProblem(name: string, registry: PluginRegistry, field = false): string | undefined {
+  const dotted = /^([\w-]+)\.(\S+)$/.exec(name);
+  const pluginId = dotted?.[1]?.toLowerCase();
+  if (!dotted || !pluginId || !registry.has(pluginId)) return undefined;
+  const source = `${pluginId}.${dotted[2]}`;
+  if (!registry.findField(source)) return unknownSourceReason(source, registry);
+  if (source !== name || field) return `that is the synced field ${source}; write --metric "${source}"`;
+  return undefined;
+}
+
+/** Why `plugin.field` names nothing: no such plugin, or no such field (with the nearest one). */
+export function unknownSourceReason(source: string, registry: PluginRegistry): string {
   const m = SOURCE_RE.exec(source);
   const pluginId = m?.[1] ?? source.split('.')[0] ?? source;
   if (!registry.has(pluginId)) {
@@ -277,30 +295,11 @@ function unknownSourceReason(source: string, registry: PluginRegistry): string {
     return `no installed plugin is called "${pluginId}" (installed: ${known || 'none'})`;
   }
   const fields = registry.get(pluginId).getAvailableFields();
-  const near = nearestField(m?.[2] ?? '', fields);
+  const near = closest(
+    m?.[2] ?? '',
+    fields.map((f) => f.id),
+  );
   return `the ${pluginId} plugin declares no field "${m?.[2] ?? source}"${near ? ` (did you mean ${pluginId}.${near}?)` : ''}`;
-}
-
-/** The closest field id by case-insensitive edit distance, when it is close enough to be a typo. */
-function nearestField(id: string, fields: DataFieldDescriptor[]): string | undefined {
-  let best: { id: string; d: number } | undefined;
-  for (const f of fields) {
-    const d = editDistance(id.toLowerCase(), f.id.toLowerCase());
-    if (!best || d < best.d) best = { id: f.id, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(id.length / 3)) ? best.id : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /**
@@ -348,6 +347,11 @@ export function validateTemplate(
     if (m.type !== 'external') {
       if (isExternalName(m.metricName))
         problems.push(`the metric name "${m.metricName}" of "${m.label}" contains a dot`);
+      // `fitbit.stepz:number` is a typo of a plugin field, not a manual metric to invent.
+      // `fitbit.stepz:number`: a typo of a plugin field, not a manual metric to invent.
+      const why = pluginNamespaceProblem(m.label, ctx.registry, true);
+      if (why)
+        problems.push(`"${m.label}" reads like a plugin field: ${why}; a manual metric needs a label of its own`);
       for (const other of findMetricUses(ctx.db(), m.metricName)) {
         if (other.template !== templateName && other.type !== m.type) {
           problems.push(

@@ -321,6 +321,17 @@ describe('import', () => {
     let r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe('line 4: energy is a number metric, the row says text');
+    // A plugin's namespace is the plugin's: a typo of its fields is a bad row, type column or not;
+    // a plugin not installed here may come with a type column.
+    writeFileSync(f, 'date,metric,value,type\n2026-11-01,fitbit.stepz,3,number\n2026-11-01,Fitbit.Steps,3,number\n');
+    r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
+    expect([r.code, ...r.stderr.split('\n').slice(0, 2)]).toEqual([
+      1,
+      'line 2: fitbit.stepz: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?)',
+      'line 3: Fitbit.Steps: the fitbit plugin declares no field "Steps" (did you mean fitbit.steps?)',
+    ]);
+    writeFileSync(f, 'date,metric,value,type\n2026-11-01,garmin.vo2max,51,number\n');
+    expect((await runCli(['metrics', 'import', f, '--dry-run'], { home: h, now: NOW })).code).toBe(0);
     writeFileSync(f, 'date,metric,value,type\n2026-11-01,energy,3,number\n2026-11-02,energy,4,\n');
     r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
     expect(r.stdout).toBe(

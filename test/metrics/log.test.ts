@@ -115,6 +115,15 @@ describe('log validates by the metric type', () => {
       'error: No metric is called "happiness".\n' +
         'hint: Use a label or a metric name from your templates (Sleep, Steps, Mood, Lights out, Reading, Meditated, Note, Weight), or add it: okr metrics template edit <template> --add "happiness:number".\n',
     );
+    // A typo gets the nearest label; a name in a plugin's namespace is never offered as a new metric.
+    r = await runCli(['metrics', 'log', 'Moood', '7'], { home: h, now: NOW });
+    expect(r.stderr.split('\n')[0]).toBe('error: No metric is called "Moood" (did you mean Mood?).');
+    r = await runCli(['metrics', 'log', 'fitbit.stepz', '7'], { home: h, now: NOW });
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'error: No metric is called "fitbit.stepz": the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?).\n' +
+        'hint: Run `okr metrics fields` for every plugin field.\n',
+    ]);
     r = await runCli(['metrics', 'log', 'mood', '7', '--date', '2026-11-11'], { home: h, now: NOW });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: --date 2026-11-11 is in the future (today is 2026-11-10).');

@@ -144,6 +144,23 @@ describe('validation', () => {
     ctx.close();
   });
 
+  it('rejects a manual metric labelled like a field of an installed plugin', () => {
+    const ctx = ctxFor(tempHome());
+    const e = usageError(() =>
+      validateTemplate(ctx, 'daily', [
+        parseMetricSpec('fitbit.stepz:number'),
+        parseMetricSpec('fitbit.steps:number'),
+        parseMetricSpec('v1.2:number'),
+        parseMetricSpec('garmin.vo2:number'),
+      ]),
+    );
+    expect(e.details).toEqual([
+      '"fitbit.stepz" reads like a plugin field: the fitbit plugin declares no field "stepz" (did you mean fitbit.steps?); a manual metric needs a label of its own',
+      '"fitbit.steps" reads like a plugin field: that is the synced field fitbit.steps; write --metric "fitbit.steps"; a manual metric needs a label of its own',
+    ]);
+    ctx.close();
+  });
+
   it('rejects duplicate labels (any case) and the same source twice', () => {
     const ctx = ctxFor(tempHome());
     const e = usageError(() =>
