@@ -43,9 +43,12 @@ describe('plugin registry', () => {
     expect(r.list()).toEqual([]);
   });
 
-  it('fails on an unknown id with the list of known ids', () => {
+  it('fails on an unknown id with the list of known ids, and the nearest for a typo', () => {
     expect(() => createDefaultRegistry().get('garmin')).toThrow(
       'Unknown plugin "garmin". Known plugins: fitbit, oura, withings, apple-health.',
+    );
+    expect(() => createDefaultRegistry().get('fitbi')).toThrow(
+      'Unknown plugin "fitbi" (did you mean fitbit?). Known plugins: fitbit, oura, withings, apple-health.',
     );
   });
 });

@@ -12,6 +12,7 @@ import { paint } from '../io.js';
 import { readStdin, requireTTY } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
 import * as store from '../store/templates.js';
+import { didYouMean } from '../suggest.js';
 import { plural } from '../text.js';
 import { clearValue, logValue } from './log.js';
 import { resolveRange } from './ranges.js';
@@ -274,11 +275,11 @@ export async function templateShow(ctx: Context, name: string, opts: { json?: bo
 export async function templateDelete(ctx: Context, name: string): Promise<number> {
   const db = ctx.db();
   const tpl = requireTemplate(ctx, store.getTemplate(db, name), name);
-  store.deleteTemplate(db, tpl.name);
+  const { newDefault } = store.deleteTemplate(db, tpl.name);
   ctx.io.out(`Deleted template "${tpl.name}"; its values are still stored.`);
   ctx.io.out(`To recreate it: ${recreateCommand(t.formatMetricSpec, tpl)}`);
-  if (tpl.isDefault && store.countTemplates(db) > 1) {
-    ctx.io.out('There is no default template now: okr metrics template default <name>');
+  if (newDefault) {
+    ctx.io.out(`"${newDefault}" is the default template now (okr metrics template default <name> picks another).`);
   }
   return 0;
 }
@@ -496,7 +497,7 @@ function requireTemplate<T>(ctx: Context, tpl: T | undefined, name: string): T {
     ctx.db().prepare('SELECT name FROM metric_templates ORDER BY name').all() as Array<{ name: string }>
   ).map((r) => r.name);
   throw new UsageError(
-    `No template is called "${name}".`,
+    `No template is called "${name}"${didYouMean(name, names)}.`,
     names.length
       ? `Templates: ${names.join(', ')} (okr metrics template list).`
       : 'Create one: okr metrics template create daily',

@@ -2,6 +2,7 @@
  * The one plugin registry every command uses (the seed's manager.ts registry part).
  */
 import { OkrError, UsageError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import type { DataFieldDescriptor, DataImportPlugin } from './types.js';
 
 export const PLUGIN_ID_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -35,8 +36,9 @@ export class PluginRegistry {
   unknown(ids: string[]): UsageError {
     const known = [...this.#plugins.keys()].join(', ') || '(none)';
     const named = ids.map((id) => JSON.stringify(id)).join(', ');
+    const near = ids.length === 1 ? didYouMean(ids[0]!, this.#plugins.keys()) : '';
     return new UsageError(
-      `Unknown ${ids.length === 1 ? 'plugin' : 'plugins'} ${named}. Known plugins: ${known}.`,
+      `Unknown ${ids.length === 1 ? 'plugin' : 'plugins'} ${named}${near}. Known plugins: ${known}.`,
       'Run `okr plugins` to list them.',
     );
   }

@@ -159,9 +159,27 @@ export function setDefaultTemplate(db: Db, name: string): boolean {
   return true;
 }
 
-/** Deletes a template (its metrics go with it; stored values are untouched). */
-export function deleteTemplate(db: Db, name: string): boolean {
-  return db.prepare('DELETE FROM metric_templates WHERE name = ?').run(name).changes > 0;
+/**
+ * Deletes a template (its metrics go with it; stored values are untouched). When it was the
+ * default, the oldest template left becomes the default, in the same transaction: with none,
+ * `metrics show` and `report` would refuse to guess once a second template exists. Returns that
+ * new default's name.
+ */
+export function deleteTemplate(db: Db, name: string): { deleted: boolean; newDefault?: string } {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT is_default FROM metric_templates WHERE name = ?').get(name) as
+      | { is_default: number }
+      | undefined;
+    if (!row) return { deleted: false };
+    db.prepare('DELETE FROM metric_templates WHERE name = ?').run(name);
+    if (row.is_default !== 1) return { deleted: true };
+    const next = db.prepare('SELECT id, name FROM metric_templates ORDER BY id LIMIT 1').get() as
+      | { id: number; name: string }
+      | undefined;
+    if (!next) return { deleted: true };
+    setDefaultById(db, next.id);
+    return { deleted: true, newDefault: next.name };
+  })();
 }
 
 /** Every template metric stored under `metricName`, with its template's name. */

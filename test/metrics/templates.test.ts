@@ -466,6 +466,31 @@ describe('template commands', () => {
     expect(after.metrics).toEqual(before.metrics);
   });
 
+  it('deleting the default template makes the oldest one left the default; a typo of a name gets the nearest', async () => {
+    const home = tempHome();
+    for (const name of ['daily', 'weekly', 'evening']) {
+      await runCli(['metrics', 'template', 'create', name, '--metric', 'Mood:number'], { home, now: NOW });
+    }
+    const r = await runCli(['metrics', 'template', 'delete', 'daily'], { home, now: NOW });
+    expect(r.stdout.split('\n')[2]).toBe(
+      '"weekly" is the default template now (okr metrics template default <name> picks another).',
+    );
+    const list = JSON.parse((await runCli(['metrics', 'template', 'list', '--json'], { home, now: NOW })).stdout);
+    expect(list.map((t: { name: string; default: boolean }) => [t.name, t.default])).toEqual([
+      ['weekly', true],
+      ['evening', false],
+    ]);
+    // Deleting another template moves nothing.
+    expect((await runCli(['metrics', 'template', 'delete', 'evening'], { home, now: NOW })).stdout).not.toContain(
+      'default',
+    );
+    const typo = await runCli(['metrics', 'show', '--template', 'weekyl'], { home, now: NOW });
+    expect([typo.code, typo.stderr.split('\n')[0]]).toEqual([
+      2,
+      'error: No template is called "weekyl" (did you mean weekly?).',
+    ]);
+  });
+
   it('fields lists every source with type, unit and availability', async () => {
     const r = await runCli(['metrics', 'fields', '--json'], { home: tempHome(), now: NOW });
     const fields = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
