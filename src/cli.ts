@@ -3,7 +3,7 @@
  * actions, and only the invoked command's module is loaded at all. `main` returns the exit code instead of calling process.exit, so tests run
  * commands in-process and the real process exits only after output is flushed.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import type { App, Register } from './commands/app.js';
 import type { Context, ContextOptions } from './context.js';
 import { ExitCode, fromSystemError, OkrError } from './errors.js';
@@ -138,7 +138,17 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
     .option('--verbose', 'print stack traces and debug details on errors')
     .option('--no-pager', 'never send long output through the pager ($OKR_PAGER, $PAGER, less -FRX)')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .configureHelp({
+      sortSubcommands: false,
+      showGlobalOptions: true,
+      // An option a command has itself (`plugins` and `plugins show` both take --json) is listed
+      // once, under its own options, not again under Global Options.
+      visibleGlobalOptions(this: Help, cmd: Command) {
+        return Help.prototype.visibleGlobalOptions
+          .call(this, cmd)
+          .filter((g) => !cmd.options.some((own) => !own.hidden && own.long === g.long));
+      },
+    })
     .addHelpText(
       'after',
       '\nGetting started:\n  okr demo                     see everything work on a built-in simulator\n  okr config setup fitbit      client id + secret, with the setup steps\n  okr connect fitbit           sign in through the browser\n  okr sync --since 7d          import into SQLite\n  okr metrics show             a table of your metrics\n\nEnvironment: OKR_HOME=<dir> keeps all files under one folder; NO_COLOR disables colour;\nOKR_DEBUG=1 prints stack traces; OKR_PAGER or PAGER picks the pager (empty: none).\nExit codes: 0 ok, 1 error, 2 usage, 3 re-authentication needed, 4 partial failure,\n130 interrupted. Tab completion for your shell: okr completion --help.',

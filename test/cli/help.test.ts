@@ -34,6 +34,10 @@ describe('help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: okr ${(path as string[]).join(' ')}`);
     expect(r.stderr).toBe('');
+    // Each option once: one the command has itself is not listed again under Global Options.
+    const flags = [...r.stdout.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]);
+    expect(flags.filter((f, i) => flags.indexOf(f) !== i)).toEqual([]);
+    expect(flags).toContain('--verbose');
   });
 
   it('prints the package version from the built binary, and help through npx', async () => {
