@@ -130,6 +130,7 @@ export function createContext(opts: ContextOptions = {}): Context {
       // Assigned, not spread: the zone is a getter, resolved only if the plugin reads it.
       return Object.assign(runtimeZone(timeZone), {
         getConfig: (key: string) => config!.getConfigValue(key),
+        configSource: async (key: string) => (await config!.resolve(key)).source,
         fetch: f ?? fetchImpl,
         now,
         signal: s ?? signal,

@@ -178,7 +178,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
   let stopPaste: (() => void) | undefined;
   let handle: CallbackHandle | undefined;
   try {
-    const req = await buildAuthorizationRequest(cfg, server.redirectUri, state);
+    const req = await buildAuthorizationRequest(cfg, server.redirectUri, state, plugin.id);
     const io = ctx.io;
     const pasteOnly = redirect.kind === 'registered' && !redirect.serve;
     // Over SSH or without a display, a browser would open where nobody sees it: ask for the URL.

@@ -13,6 +13,7 @@ import * as oauth from 'oauth4webapi';
 import { ExitCode, isProviderError, OkrError } from '../errors.js';
 import { toStandardResponse } from '../http/response.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
+import { checkEndpointUrl } from './endpoint-url.js';
 import { isLoopbackHttp } from './loopback-url.js';
 import { requestTokens } from './tokens.js';
 
@@ -82,16 +83,18 @@ export function newState(): string {
   return oauth.generateRandomState();
 }
 
-/** Builds the URL the browser opens. PKCE is S256. */
+/**
+ * Builds the URL the browser opens. PKCE is S256. `redirectUri` is sent as given, byte for byte:
+ * providers compare it with the registered one as text.
+ */
 export async function buildAuthorizationRequest(
   cfg: OAuthConfig,
   redirectUri: string,
   state = newState(),
+  pluginId = 'this plugin',
 ): Promise<AuthorizationRequest> {
-  const url = new URL(cfg.authorizationUrl);
-  if (url.protocol !== 'https:' && !isLoopbackHttp(cfg.authorizationUrl)) {
-    throw new OkrError(`The authorization URL must use https: ${cfg.authorizationUrl}`);
-  }
+  // The endpoint rule (endpoint-url.ts), before the URL is parsed for anything else.
+  const url = checkEndpointUrl(cfg.authorizationUrl, { pluginId, what: 'authorization URL' });
   const p = url.searchParams;
   // The plugin's extra parameters first, so none of them can override the protocol ones.
   for (const [k, v] of Object.entries(cfg.extraAuthParams ?? {})) p.set(k, v);

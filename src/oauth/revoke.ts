@@ -10,6 +10,7 @@ import { isProviderError } from '../errors.js';
 import { HttpPolicyError } from '../http/policy-error.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
+import { endpointUrlProblem } from './endpoint-url.js';
 import { authorizationServer, clientAuth, clientOf, type OAuthDeps, requestOptions } from './flow.js';
 
 export type RevokeResult = { ok: true } | { ok: false; reason: string } | { ok: 'unsupported' };
@@ -41,6 +42,9 @@ export async function revokeCredentials(
   creds: OAuthCredentials,
 ): Promise<RevokeResult> {
   if (!cfg.revokeUrl) return { ok: 'unsupported' };
+  // The endpoint rule (endpoint-url.ts): the token never goes over plain http to another machine.
+  const problem = endpointUrlProblem(cfg.revokeUrl);
+  if (problem) return { ok: false, reason: `the revoke URL ${problem}` };
   const [token, hint] = creds.refreshToken
     ? [creds.refreshToken, 'refresh_token']
     : [creds.accessToken, 'access_token'];

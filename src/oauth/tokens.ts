@@ -13,7 +13,7 @@ import { ProviderError } from '../errors.js';
 import { SINGLE_ATTEMPT } from '../http/attempts.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { credentialsProblem } from '../store/tokens.js';
-import { isLoopbackHttp } from './loopback-url.js';
+import { checkEndpointUrl } from './endpoint-url.js';
 import { tokenEndpointError, tokenNetworkError, tokenSource } from './token-errors.js';
 
 export type TokenGrant =
@@ -63,21 +63,6 @@ export function tokenRequest(
       body.set('client_secret', cfg.clientSecret);
   }
   return { body, headers };
-}
-
-/** https, or plain http to this machine (the simulator, a test server); never http elsewhere. */
-export function checkEndpointUrl(pluginId: string, what: string, url: string): void {
-  let ok = false;
-  try {
-    ok = new URL(url).protocol === 'https:' || isLoopbackHttp(url);
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    throw new ProviderError('client', `The ${what} URL of ${pluginId} must use https: ${url}`, {
-      hint: `Fix the endpoint: \`okr config list\` shows the ${pluginId} URL settings.`,
-    });
-  }
 }
 
 function parseJson(text: string): unknown {
@@ -169,7 +154,8 @@ export async function requestTokens(
   grant: TokenGrant,
   opts: TokenRequestOptions = {},
 ): Promise<OAuthCredentials> {
-  checkEndpointUrl(plugin.id, 'token', cfg.tokenUrl);
+  // The endpoint rule (endpoint-url.ts): the plugin's settings check it too, a plugin's own config may not.
+  checkEndpointUrl(cfg.tokenUrl, { pluginId: plugin.id, what: 'token URL' });
   const { body, headers } = tokenRequest(plugin.id, cfg, grant);
   const single = grant.grant_type === 'refresh_token' && cfg.singleUseRefreshTokens === true;
   let status: number;

@@ -115,9 +115,28 @@ export function providerErrorFromPolicy(err: HttpPolicyError, source: string): P
   }
 }
 
-/** fetch() itself failed (DNS, refused connection, reset): always worth a retry. */
+/** Node's code for a string that is not a URL (`new URL()`, or fetch() wrapping it). */
+function isInvalidUrl(err: unknown): boolean {
+  const code = (e: unknown) => (e as { code?: unknown } | null | undefined)?.code;
+  return (
+    code(err) === 'ERR_INVALID_URL' ||
+    code((err as { cause?: unknown } | null | undefined)?.cause) === 'ERR_INVALID_URL'
+  );
+}
+
+/**
+ * fetch() itself failed (DNS, refused connection, reset): always worth a retry. But a request
+ * whose URL is not one never left okr: a setting to fix, so never retried, and its text (which
+ * may hold a password) is not quoted.
+ */
 export function providerErrorFromNetwork(err: unknown, source: string): ProviderError {
   if (err instanceof HttpPolicyError) return providerErrorFromPolicy(err, source);
+  if (isInvalidUrl(err)) {
+    // No cause attached: it holds the URL itself (`input`), which --verbose would print.
+    return new ProviderError('client', `okr could not send a request to ${source}: its URL is not valid`, {
+      hint: "Check the plugin's URL settings with `okr config list`, and fix the one that is not a URL with `okr config set <key> <https URL>` (or unset its environment variable).",
+    });
+  }
   const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
   return new ProviderError('transient', `Could not reach ${source}: ${cause}`, {
     cause: err,

@@ -1,19 +1,31 @@
 /**
  * A plugin's own settings (`plugin.<id>.<key>`), read the same way by every plugin: trimmed, an
- * empty value is no value, endpoint URLs fall back to the provider's and lose a trailing slash,
- * and a missing client id or secret is one error that names the command and the env variables.
- * Light on purpose: plugin objects use it at start-up.
+ * empty value is no value, endpoint URLs fall back to the provider's, lose a trailing slash and
+ * are checked before use (https, or http to this machine; oauth/endpoint-url.ts), whether they
+ * come from config.json or the environment, and a missing client id or secret is one error that
+ * names the command and the env variables. Light on purpose: plugin objects use it at start-up.
  */
 import { OkrError } from '../errors.js';
+import { endpointUrlError, endpointUrlProblem } from '../oauth/endpoint-url.js';
 import type { AdminConfigField, OAuthConfig, PluginRuntime, SetupInfoItem } from './types.js';
 
 /** The endpoint keys every OAuth plugin has, and its data API's base. */
 export type EndpointKey = 'auth_url' | 'token_url' | 'revoke_url' | 'api_base_url';
 
+const ENDPOINT_WHAT: Record<EndpointKey, string> = {
+  auth_url: 'authorization URL',
+  token_url: 'token URL',
+  revoke_url: 'revoke URL',
+  api_base_url: 'API base URL',
+};
+
 export interface PluginSettings {
   /** A setting's value, or undefined when unset or blank. */
   get(rt: PluginRuntime, key: string): Promise<string | undefined>;
-  /** An endpoint: the setting, else the provider's default; never with a trailing slash. */
+  /**
+   * An endpoint: the setting, else the provider's default; never with a trailing slash. Throws a
+   * non-retryable ProviderError naming the setting and its source when it breaks the endpoint rule.
+   */
   url(rt: PluginRuntime, key: EndpointKey): Promise<string>;
   /** Both client credentials, or an error saying what to run. */
   client(rt: PluginRuntime): Promise<{ clientId: string; clientSecret: string }>;
@@ -34,9 +46,22 @@ export function pluginSettings(pluginId: string, defaults: Record<EndpointKey, s
     const v = (await rt.getConfig(`plugin.${pluginId}.${key}`))?.trim();
     return v ? v : undefined;
   };
-  const url = async (rt: PluginRuntime, key: EndpointKey) =>
+  const url = async (rt: PluginRuntime, key: EndpointKey) => {
+    const setting = `plugin.${pluginId}.${key}`;
+    const stored = await get(rt, key);
     // No trailing slash, so paths can be appended with one.
-    ((await get(rt, key)) ?? defaults[key]).replace(/\/+$/, '');
+    const value = (stored ?? defaults[key]).replace(/\/+$/, '');
+    // Empty: the provider has no such endpoint (Withings' revoke_url), and nothing reads it.
+    if (value === '') return value;
+    // The one endpoint rule (oauth/endpoint-url.ts), before anything is sent to it.
+    const problem = endpointUrlProblem(value);
+    if (problem) {
+      const source = stored === undefined ? 'default' : await rt.configSource?.(setting);
+      const origin = { pluginId, what: ENDPOINT_WHAT[key], setting, env: env(key), source };
+      throw endpointUrlError({ ...origin, defaultUrl: defaults[key] || undefined }, problem);
+    }
+    return value;
+  };
   const client = async (rt: PluginRuntime) => {
     const [clientId, clientSecret] = await Promise.all([get(rt, 'client_id'), get(rt, 'client_secret')]);
     if (!clientId || !clientSecret) {

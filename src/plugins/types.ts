@@ -190,6 +190,11 @@ export interface FetchResult {
 export interface PluginRuntime {
   /** Resolves a full config key (`plugin.fitbit.client_id`, `global.base_url`) through conf file, keychain, env. */
   getConfig(key: string): Promise<string | undefined>;
+  /**
+   * Where `getConfig(key)` found its value (`file`, `env`, …), for an error that names it (a bad
+   * endpoint URL: fix the config file, or unset the variable). Optional: test runtimes need not.
+   */
+  configSource?(key: string): Promise<'file' | 'keychain' | 'secrets-file' | 'env' | 'default' | 'unset'>;
   fetch: typeof fetch;
   now(): Date;
   /** Aborts in-flight requests (Ctrl-C, timeouts, a sibling request's failure). */

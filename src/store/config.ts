@@ -7,6 +7,7 @@
  * config field a registered plugin declares. Unknown keys are refused.
  */
 import { OkrError, UsageError } from '../errors.js';
+import { endpointUrlProblem } from '../oauth/endpoint-url.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { AdminConfigField } from '../plugins/types.js';
 import { redactUrls } from '../redact.js';
@@ -195,21 +196,13 @@ export function validateValue(key: ConfigKey, rawValue: string): string {
     throw new UsageError(`${key.key} is longer than ${MAX_VALUE_LENGTH} characters.`);
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${key.key} contains control characters.`);
   if (key.type === 'url') {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
+    // The same rule okr applies where it uses an endpoint (oauth/endpoint-url.ts).
+    const problem = endpointUrlProblem(value);
+    if (problem) {
       throw new UsageError(
-        `${key.key} must be a URL, got "${redactUrls(value)}".`,
-        'Example: https://example.com/path',
+        `${key.key} ${problem}.`,
+        problem.startsWith('must be a URL') ? 'Example: https://example.com/path' : undefined,
       );
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new UsageError(`${key.key} must be an http(s) URL, got "${redactUrls(value)}".`);
-    }
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol === 'http:' && !loopback) {
-      throw new UsageError(`${key.key} must use https (plain http is allowed only for 127.0.0.1).`);
     }
   }
   if (key.type === 'enum' && !key.choices?.includes(value)) {

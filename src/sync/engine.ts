@@ -178,7 +178,11 @@ export function mayRefreshAfter401(s: {
  */
 function whileRefreshing(ctx: Context, rt: PluginRuntime, plugin: DataImportPlugin): () => void {
   const twoTurns = new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
-  const api = twoTurns.then(() => plugin.getBaseUrls(rt)).then(([first]) => first);
+  // A URL setting okr refuses (plugins/settings.ts) is reported by the request that uses it, not here.
+  const api = twoTurns
+    .then(() => plugin.getBaseUrls(rt))
+    .then(([first]) => first)
+    .catch(() => undefined);
   const count = plugin.requestsAtOnce?.(availableFields(plugin).map((f) => f.id)) ?? 1;
   const release = ctx.preconnect(api, count);
   void twoTurns.then(() => {

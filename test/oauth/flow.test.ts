@@ -68,7 +68,9 @@ describe('buildAuthorizationRequest', () => {
   it('refuses a plain-http authorization URL unless it is on this machine', async () => {
     await expect(
       buildAuthorizationRequest(cfg({ authorizationUrl: 'http://auth.example.test/authorize' }), 'http://127.0.0.1:1/'),
-    ).rejects.toThrow('The authorization URL must use https: http://auth.example.test/authorize');
+    ).rejects.toThrow(
+      'The authorization URL of this plugin must use https: plain http is allowed only to 127.0.0.1, ::1 or localhost, not to auth.example.test.',
+    );
     await expect(
       buildAuthorizationRequest(cfg({ authorizationUrl: 'http://127.0.0.1:9/authorize' }), 'http://127.0.0.1:1/'),
     ).resolves.toBeTruthy();
@@ -108,7 +110,9 @@ describe('plain http only for loopback endpoints', () => {
     const err = await exchangeCode(deps, svc, c, req, new URLSearchParams({ state: 's', code: 'c' })).catch(
       (e: Error) => e,
     );
-    expect((err as Error).message).toBe('The token URL of svc must use https: http://auth.example.test/token');
+    expect((err as Error).message).toBe(
+      'The token URL of svc must use https: plain http is allowed only to 127.0.0.1, ::1 or localhost, not to auth.example.test.',
+    );
     expect(calls).toEqual([]);
   });
 
@@ -118,7 +122,11 @@ describe('plain http only for loopback endpoints', () => {
       accessToken: 'a',
       obtainedAt: 0,
     });
-    expect(r).toEqual({ ok: false, reason: 'the revoke URL must use https' });
+    expect(r).toEqual({
+      ok: false,
+      reason:
+        'the revoke URL must use https: plain http is allowed only to 127.0.0.1, ::1 or localhost, not to auth.example.test',
+    });
     expect(calls).toEqual([]);
   });
 

@@ -249,7 +249,9 @@ describe('requestTokens', () => {
         grant_type: 'refresh_token',
         refresh_token: 'r',
       }),
-    ).rejects.toThrow('The token URL of testsvc must use https: http://auth.example.test/token');
+    ).rejects.toThrow(
+      'The token URL of testsvc must use https: plain http is allowed only to 127.0.0.1, ::1 or localhost, not to auth.example.test.',
+    );
     expect(calls).toEqual([]);
   });
 });

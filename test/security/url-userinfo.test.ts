@@ -1,9 +1,10 @@
 /**
  * A password in a URL setting (`https://user:pw@proxy…/`) is never printed: `config list`,
  * `config list --json`, `config get` and `doctor --redacted` mask the userinfo, whether the value
- * is stored or comes from the environment. The probe found both commands printing it.
+ * is in a hand-edited config.json or comes from the environment (`config set` refuses it, and
+ * okr never sends it: test/security/endpoint-urls.test.ts). The probe found both commands printing it.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redactUrls } from '../../src/redact.js';
@@ -49,9 +50,17 @@ describe('URL settings with a password', () => {
       FITBIT_TOKEN_URL: 'http://envuser:env-pass-5678@127.0.0.1:9/token',
     };
     const stored = 'https://proxyuser:stored-pass-1234@proxy.example.net:3128/v4';
+    // `config set` refuses it (okr never sends a URL's userinfo), without echoing it ...
     const set = await runBin(['config', 'set', 'plugin.fitbit.api_base_url', stored], { home, env });
-    expect(set.code, set.stderr).toBe(0);
+    expect(set.code, set.stderr).toBe(2);
+    expect(set.stderr).toContain('plugin.fitbit.api_base_url must not hold a user name or password.');
     expect(set.stdout + set.stderr).not.toContain('stored-pass-1234');
+    // ... so it can only be in a hand-edited config.json.
+    expect((await runBin(['config', 'set', 'plugin.fitbit.client_id', 'id'], { home, env })).code).toBe(0);
+    const file = join(home, 'config', 'config.json');
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.values['plugin.fitbit.api_base_url'] = stored;
+    writeFileSync(file, JSON.stringify(data));
 
     const outputs: Record<string, string> = {};
     for (const args of [

@@ -77,11 +77,37 @@ describe('config resolution order', () => {
     await expect(ctx.config.set('plugin.testsvc.api_base_url', 'http://example.com/v1')).rejects.toThrow(
       /must use https/,
     );
-    await expect(ctx.config.set('plugin.testsvc.api_base_url', 'ftp://example.com')).rejects.toThrow(/http\(s\) URL/);
+    await expect(ctx.config.set('plugin.testsvc.api_base_url', 'ftp://example.com')).rejects.toThrow(
+      /must be an https URL, not ftp:/,
+    );
     await expect(ctx.config.set('secrets.store', 'vault')).rejects.toThrow(/one of: keychain, file/);
     // http is fine for loopback (the simulator)
     await ctx.config.set('plugin.testsvc.api_base_url', 'http://127.0.0.1:8080/v4');
     expect(await ctx.config.getConfigValue('plugin.testsvc.api_base_url')).toBe('http://127.0.0.1:8080/v4');
+  });
+});
+
+describe('URL settings follow the endpoint rule', () => {
+  it.each([
+    ['https://okr:hunter2-pw@proxy.example.test/v1', 'must not hold a user name or password.'],
+    ['http://okr:hunter2-pw@127.0.0.1:9/v1', 'must not hold a user name or password.'],
+    [
+      'http://127.0.0.2:9/v1',
+      'must use https: plain http is allowed only to 127.0.0.1, ::1 or localhost, not to 127.0.0.2:9.',
+    ],
+  ])('%s is refused, the password never echoed', async (value, problem) => {
+    const ctx = ctxFor(tempHome());
+    const err = (await ctx.config.set('plugin.testsvc.api_base_url', value).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe(`plugin.testsvc.api_base_url ${problem}`);
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('http to ::1 and localhost is accepted, like 127.0.0.1', async () => {
+    const ctx = ctxFor(tempHome());
+    for (const v of ['http://[::1]:8080/v4', 'http://localhost:8080/v4']) {
+      await ctx.config.set('plugin.testsvc.api_base_url', v);
+      expect(await ctx.config.getConfigValue('plugin.testsvc.api_base_url')).toBe(v);
+    }
   });
 });
 

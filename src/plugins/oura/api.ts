@@ -9,6 +9,7 @@
  */
 import type { z } from 'zod';
 import { addDays } from '../../dates.js';
+import { checkEndpointUrl } from '../../oauth/endpoint-url.js';
 import { followPages, type JsonErrors, receiveText, requestJson } from '../json-api.js';
 import type { OAuthCredentials, PluginRuntime } from '../types.js';
 import { type ApiErrorContext, badResponse, errorFromNetwork, errorFromResponse } from './errors.js';
@@ -85,7 +86,9 @@ export class OuraApi {
  * integrators call it. It ends the whole grant, refresh token included.
  */
 export async function revokeOura(rt: PluginRuntime, revokeUrl: string, credentials: OAuthCredentials): Promise<void> {
-  const u = new URL(revokeUrl);
+  // The access token travels in the query: only over https (or http to this machine), whatever
+  // handed the URL over (endpoint-url.ts).
+  const u = checkEndpointUrl(revokeUrl, { pluginId: 'oura', what: 'revoke URL' });
   u.searchParams.set('access_token', credentials.accessToken);
   await receiveText(rt, rt.fetch(u.toString(), { signal: rt.signal }), errorsFor(rt, { endpoint: 'revoke' }));
 }
