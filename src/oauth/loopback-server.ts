@@ -13,7 +13,8 @@
  *   The server closes as soon as the flow ends, on timeout and on Ctrl-C, so a late callback
  *   finds the port closed.
  * - `/favicon.ico` and other paths: 404. Methods other than GET: 405. Over-long URLs: 414/431.
- *   Requests whose Host header is not the loopback address (DNS rebinding): 421.
+ *   Requests whose Host header is not the loopback address and port (DNS rebinding): 421; on
+ *   port 80, http's default, the host alone is what browsers send, and it is accepted.
  *
  * The browser's request that carried the code is held open until the caller has exchanged the
  * code and knows who signed in, so the tab shows the real outcome (`CallbackHandle.respond`).
@@ -21,7 +22,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { safeText } from '../safe-text.js';
+import { OkrError } from '../errors.js';
+import { hasUnsafeChar, safeText } from '../safe-text.js';
 import { NOT_FOUND_PAGE, PAGE_HEADERS, type Page, renderPage } from './pages.js';
 
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -68,7 +70,8 @@ export interface LoopbackOptions {
   port?: number;
   /**
    * The exact redirect URI registered at the provider, when it is not the one the server would
-   * make up (`http://localhost:8765/oura/callback`): sent as is, and pasted URLs must match it.
+   * make up (`http://localhost:8765/oura/callback`): sent as is (trimmed, byte for byte, never
+   * normalized), and pasted URLs must match it.
    * An http URI on localhost or 127.0.0.1 is served on its port and path; any other (an https
    * page) is not served at all (`listen: false`), and only a pasted URL can finish the sign-in.
    */
@@ -165,7 +168,16 @@ function sameRedirectTarget(url: URL, expected: URL): boolean {
 }
 
 export async function startLoopbackServer(opts: LoopbackOptions): Promise<LoopbackServer> {
-  const registered = opts.redirectUri ? new URL(opts.redirectUri) : undefined;
+  // The registered URI is sent as configured, byte for byte (providers such as Oura and Withings
+  // compare it as text; `URL.href` would add a `/`, lowercase the host, drop a default port); the
+  // parsed form only says where to listen and which pasted URLs match.
+  const configured = opts.redirectUri?.trim() || undefined;
+  if (configured !== undefined && hasUnsafeChar(configured)) {
+    throw new OkrError(`The registered redirect URI holds a control or bidi character: ${safeText(configured)}`, {
+      hint: "Fix the redirect URI setting (`okr config list` shows it): copy it again from the provider's console.",
+    });
+  }
+  const registered = configured !== undefined ? new URL(configured) : undefined;
   const path = registered?.pathname ?? opts.path ?? '/';
   if (!path.startsWith('/')) throw new Error(`redirect path must start with "/": ${path}`);
   const listen = opts.listen !== false;
@@ -298,7 +310,9 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
     if (rawUrl.length > MAX_URL_LENGTH) return { status: 414, text: 'URI too long.\n' };
     const port = (server.address() as AddressInfo | null)?.port;
     const host = (req.headers.host ?? '').toLowerCase();
-    if (host !== `${LOOPBACK_HOST}:${port}` && host !== `localhost:${port}`) {
+    // On http's default port a browser sends the host alone (`Host: localhost`, RFC 9110 §7.2).
+    const bare = port === 80 && (host === LOOPBACK_HOST || host === 'localhost');
+    if (host !== `${LOOPBACK_HOST}:${port}` && host !== `localhost:${port}` && !bare) {
       return { status: 421, text: 'Misdirected request.\n' };
     }
     let url: URL;
@@ -345,8 +359,8 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
   server.on('error', () => {});
 
   const address = listen ? (server.address() as AddressInfo) : undefined;
-  const redirectUri = registered?.href ?? `http://${LOOPBACK_HOST}:${address!.port}${path}`;
-  const expected = new URL(redirectUri);
+  const redirectUri = configured ?? `http://${LOOPBACK_HOST}:${address!.port}${path}`;
+  const expected = registered ?? new URL(redirectUri);
 
   let closing: Promise<void> | undefined;
   function finish(): void {

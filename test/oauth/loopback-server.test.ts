@@ -14,7 +14,7 @@ import {
   stateMatches,
 } from '../../src/oauth/loopback-server.js';
 import { deniedPage } from '../../src/oauth/pages.js';
-import { refuses } from './helpers.js';
+import { closedPort, refuses } from './helpers.js';
 
 const STATE = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo';
 let server: LoopbackServer | undefined;
@@ -335,5 +335,80 @@ describe('loopback server', () => {
       deniedPage: () => ({ status: 400, tone: 'failure', title: '', message: '' }),
     }).catch((e: NodeJS.ErrnoException) => e);
     expect((err as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
+  });
+});
+
+describe('a registered redirect URI', () => {
+  const denied = () => ({ status: 400, tone: 'failure' as const, title: '', message: '' });
+
+  it('is sent as configured, byte for byte (trimmed), never normalized: providers compare it as text', async () => {
+    // Not served (https, or a host okr does not listen on): no port needed.
+    for (const uri of [
+      'https://Example.test:443/withings/callback',
+      'https://example.test',
+      'https://example.test/Cb/?x=1',
+    ]) {
+      const s = await startLoopbackServer({
+        state: STATE,
+        redirectUri: ` ${uri}\n`,
+        listen: false,
+        timeoutMs: 1000,
+        deniedPage: denied,
+      });
+      expect(s.redirectUri).toBe(uri);
+      // Pasted URLs still match by the parsed form.
+      const base = new URL(uri);
+      expect(s.submitPastedUrl(`${base.origin}${base.pathname}?state=${STATE}&code=c`).accepted).toBe(true);
+      await s.close();
+    }
+    // Served: a URI without a path is kept without one (URL.href would add "/"), and its page is "/".
+    const port = await closedPort();
+    server = await startLoopbackServer({
+      state: STATE,
+      redirectUri: `http://127.0.0.1:${port}`,
+      timeoutMs: 10_000,
+      deniedPage: denied,
+    });
+    expect(server.redirectUri).toBe(`http://127.0.0.1:${port}`);
+    expect(server.port).toBe(port);
+    const got = server.wait();
+    void raw(port, `/?state=${STATE}&code=served`, { host: `127.0.0.1:${port}` });
+    expect((await got).params.get('code')).toBe('served');
+  });
+
+  it('on port 80, the default: `Host: localhost` without the port (what browsers send) is accepted', async (t) => {
+    let s: LoopbackServer;
+    try {
+      s = await startLoopbackServer({
+        state: STATE,
+        redirectUri: 'http://localhost/withings/callback',
+        timeoutMs: 10_000,
+        deniedPage: denied,
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EADDRINUSE') return t.skip(`port 80 cannot be opened here (${code})`);
+      throw err;
+    }
+    server = s;
+    expect([s.port, s.redirectUri]).toEqual([80, 'http://localhost/withings/callback']);
+    const got = s.wait();
+    // Another host without a port is still misdirected.
+    expect((await raw(80, `/withings/callback?state=${STATE}&code=x`, { host: 'evil.example' })).status).toBe(421);
+    expect(await pending(got)).toBe(true);
+    const res = raw(80, `/withings/callback?state=${STATE}&code=bare`, { host: 'localhost' });
+    const h = await got;
+    expect([h.via, h.params.get('code')]).toEqual(['browser', 'bare']);
+    h.respond({ status: 200, tone: 'success', title: 'ok', message: 'ok' });
+    expect((await res).status).toBe(200);
+  });
+
+  it('on another port, the host without the port is refused (421)', async () => {
+    const s = await start();
+    const got = s.wait();
+    for (const host of ['localhost', '127.0.0.1']) {
+      expect((await raw(s.port, `/?state=${STATE}&code=x`, { host })).status).toBe(421);
+    }
+    expect(await pending(got)).toBe(true);
   });
 });
