@@ -42,6 +42,19 @@ export async function receiveText(
   return { res, text };
 }
 
+/** A media type as RFC 6838 names one (`text/html`): nothing else of a header is ever quoted. */
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/i;
+
+/**
+ * The content type for an error: its media type when it is a plain `type/subtype`, without its
+ * parameters; else words. The README promises that no error text quotes a header value.
+ */
+export function contentTypeText(header: string): string {
+  if (header.trim() === '') return 'no content type';
+  const media = header.split(';', 1)[0]!.trim();
+  return MEDIA_TYPE.test(media) ? `content type "${media.toLowerCase()}"` : 'an unexpected content type';
+}
+
 /** A 2xx body checked: JSON content type, valid JSON, the schema. */
 export function decodeJson<T extends z.ZodType>(
   what: string,
@@ -51,7 +64,7 @@ export function decodeJson<T extends z.ZodType>(
   errors: Pick<JsonErrors, 'bad'>,
 ): z.output<T> {
   const type = res.headers.get('content-type') ?? '';
-  if (!JSON_TYPE.test(type)) throw errors.bad(`${what}: expected JSON, got content type "${type || 'none'}"`);
+  if (!JSON_TYPE.test(type)) throw errors.bad(`${what}: expected JSON, got ${contentTypeText(type)}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
