@@ -11,6 +11,7 @@ import { endpointUrlProblem } from '../oauth/endpoint-url.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { AdminConfigField } from '../plugins/types.js';
 import { redactUrls } from '../redact.js';
+import { escapeChar, hasUnsafeChar, safeText } from '../safe-text.js';
 import type { ConfFile } from './conf-file.js';
 import type { SecretStore, SecretStoreKind } from './secrets.js';
 
@@ -194,7 +195,17 @@ export function validateValue(key: ConfigKey, rawValue: string): string {
   }
   if (value.length > MAX_VALUE_LENGTH)
     throw new UsageError(`${key.key} is longer than ${MAX_VALUE_LENGTH} characters.`);
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${key.key} contains control characters.`);
+  // What safeText would escape (controls, C1, bidi overrides, line separators, lone surrogates)
+  // has no place in a setting: printed, it could forge or reorder what the terminal shows.
+  const unsafe = hasUnsafeChar(value) ? [...value].find((c) => hasUnsafeChar(c)) : undefined;
+  if (unsafe !== undefined) {
+    throw new UsageError(
+      key.type === 'password'
+        ? `${key.key} contains a control or bidi character, which okr does not accept in a setting.`
+        : `${key.key} contains the character ${escapeChar(unsafe)}, which okr does not accept in a setting.`,
+      'Type or paste the value again without it.',
+    );
+  }
   if (key.type === 'url') {
     // The same rule okr applies where it uses an endpoint (oauth/endpoint-url.ts).
     const problem = endpointUrlProblem(value);
@@ -216,7 +227,12 @@ export function maskSecret(value: string | undefined): string {
   return value ? '********' : '';
 }
 
-/** A setting's value as okr prints it anywhere: secrets masked, passwords in URLs masked. */
+/**
+ * A setting's value as okr prints it anywhere: secrets masked, passwords in URLs masked, control
+ * and bidi characters shown as escapes (a hand-edited config.json or the environment may hold
+ * them; `config set` refuses them). Escaped first, so a control character inside a URL's
+ * userinfo cannot end the masking early.
+ */
 export function displayValue(key: ConfigKey, value: string): string {
-  return key.type === 'password' ? maskSecret(value) : redactUrls(value);
+  return key.type === 'password' ? maskSecret(value) : redactUrls(safeText(value));
 }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { resolvePaths } from '../../src/paths.js';
+import { escapeChar, hasUnsafeChar } from '../../src/safe-text.js';
 import type { SecretBackend } from '../../src/store/secrets.js';
 import { keychainAvailable, runCli, tempHome } from '../helpers/cli.js';
 import { testRegistry } from '../helpers/test-plugin.js';
@@ -84,6 +85,71 @@ describe('config resolution order', () => {
     // http is fine for loopback (the simulator)
     await ctx.config.set('plugin.testsvc.api_base_url', 'http://127.0.0.1:8080/v4');
     expect(await ctx.config.getConfigValue('plugin.testsvc.api_base_url')).toBe('http://127.0.0.1:8080/v4');
+  });
+});
+
+describe('characters a setting may not hold', () => {
+  const registry = testRegistry();
+
+  it.each([
+    ['\u202e', 'a bidi override'],
+    ['\u2066', 'a bidi isolate'],
+    ['\u009b', 'C1 CSI'],
+    ['\u2028', 'a line separator'],
+    ['\x1b', 'ESC'],
+    ['\ud800', 'a lone surrogate'],
+  ])('refuses %j (%s) with its escape, never the raw character', async (ch) => {
+    const ctx = ctxFor(tempHome());
+    const err = (await ctx.config.set('plugin.testsvc.client_id', `ab${ch}cd`).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe(
+      `plugin.testsvc.client_id contains the character ${escapeChar(ch)}, which okr does not accept in a setting.`,
+    );
+    expect(hasUnsafeChar(err.message)).toBe(false);
+    expect(await ctx.config.resolve('plugin.testsvc.client_id')).toMatchObject({ source: 'unset' });
+    // A secret is refused too, without showing any of it.
+    const secret = (await ctx.config
+      .set('plugin.testsvc.client_secret', `s3cr${ch}t`)
+      .catch((e: unknown) => e)) as Error;
+    expect(secret.message).toBe(
+      'plugin.testsvc.client_secret contains a control or bidi character, which okr does not accept in a setting.',
+    );
+  });
+
+  it('okr config set on the command line: exit 2, the escape shown', async () => {
+    const home = tempHome();
+    const r = await runCli(['config', 'set', 'plugin.testsvc.client_id', 'ab\u202ecd'], { home, registry });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('contains the character \\u202e');
+    expect(hasUnsafeChar((r.stdout + r.stderr).replace(/\n/g, ''))).toBe(false);
+  });
+
+  it('a hand-edited config.json or the environment: config list and get print the escapes', async () => {
+    const home = tempHome();
+    const env = { TESTSVC_API_BASE_URL: 'https://api.example.test/\u202ev1', OKR_SECRETS: 'file' };
+    expect((await runCli(['config', 'set', 'plugin.testsvc.client_id', 'plain'], { home, registry, env })).code).toBe(
+      0,
+    );
+    const file = resolvePaths({ env: { OKR_HOME: home }, platform: 'linux', homedir: '/nowhere' }).configFile;
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.values['plugin.testsvc.client_id'] = 'ab\u202ecd\x1b[2J';
+    writeFileSync(file, JSON.stringify(data));
+    const outputs = await Promise.all(
+      [
+        ['config', 'list'],
+        ['config', 'list', '--json'],
+        ['config', 'get', 'plugin.testsvc.client_id'],
+        ['config', 'get', 'plugin.testsvc.client_id', '--json'],
+        ['config', 'get', 'plugin.testsvc.api_base_url'],
+      ].map((args) => runCli(args, { home, registry, env })),
+    );
+    for (const r of outputs) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(hasUnsafeChar((r.stdout + r.stderr).replace(/\n/g, '')), r.stdout).toBe(false);
+    }
+    expect(outputs[0]!.stdout).toContain('ab\\u202ecd\\x1b[2J');
+    expect(outputs[2]!.stdout).toBe('ab\\u202ecd\\x1b[2J\n');
+    expect(JSON.parse(outputs[3]!.stdout)).toMatchObject({ value: 'ab\\u202ecd\\x1b[2J', source: 'file' });
+    expect(outputs[4]!.stdout).toBe('https://api.example.test/\\u202ev1\n');
   });
 });
 
