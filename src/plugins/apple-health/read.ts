@@ -21,7 +21,10 @@
  *   and its wake-up time its last record's end. Each wake-up date keeps one session: the one with
  *   the most minutes asleep (a source that only says "in bed" only when no source has more). A
  *   session that starts after 10:00 and ends before 20:00 is a nap and never the night's.
- * Every other record type, unit or sleep value is counted and listed in the report.
+ * Every other record type, unit or sleep value is counted and listed in the report, and so is a
+ * record okr cannot place on days: a date that is not a real one (month 13, 25:00), outside
+ * 1970..tomorrow, a cumulative or sleep record spanning more than two days, a value that is not a
+ * plain decimal number.
  */
 import { DailyMean, DailyPick, OriginSums, round, toDailyRecords } from '../../import/daily.js';
 import { EntryError, entryChunks } from '../../import/read-entry.js';
@@ -50,10 +53,15 @@ const READ_TYPES = new Set([
   ),
 ]);
 
+/** Records summed over the time they span (split at midnights). */
+const CUMULATIVE = new Set([`${Q}StepCount`, `${Q}ActiveEnergyBurned`]);
+
 const ENERGY_KCAL: Record<string, number> = { kcal: 1, Cal: 1, kJ: 1 / 4.184 };
 const MASS_KG: Record<string, number> = { kg: 1, lb: 0.45359237, g: 0.001, st: 6.35029318 };
 
 const MINUTE = 60_000;
+/** A value as HealthKit writes one: `512`, `0.0833333`, `-3`, `1.5e-05`. */
+const DECIMAL_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * A copy of `s` that holds no reference to the text it was cut from. V8 keeps the whole chunk a
@@ -80,17 +88,60 @@ export interface ExportTime {
 }
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/**
+ * `2024-01-01 08:00:00 +0100` → the instant and the wall clock, or undefined unless every part is
+ * a real one: month 1–12, a day of that month, 00:00:00–23:59:59, an offset within ±14:00. Date.UTC
+ * would quietly turn month 13 into January of the next year (and years below 100 into 19xx), and
+ * the stored date is built from the checked parts, so no such text reaches the database.
+ */
 export function parseExportTime(s: string | undefined): ExportTime | undefined {
   const m = s ? TIME_RE.exec(s) : null;
   if (!m) return undefined;
-  const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  const offsetMinutes = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
-  const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!);
-  const check = new Date(wall);
-  if (check.getUTCDate() !== d || h! > 23 || mi! > 59) return undefined;
-  return { ms: wall - offsetMinutes * MINUTE, date: s!.slice(0, 10), minutes: h! * 60 + mi!, offsetMinutes };
+  const [y, mo, d, h, mi, se, oh, om] = [1, 2, 3, 4, 5, 6, 8, 9].map((i) => Number(m[i])) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59 || oh > 14 || om > 59 || (oh === 14 && om > 0)) {
+    return undefined;
+  }
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d < 1 || d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined;
+  const offsetMinutes = (m[7] === '-' ? -1 : 1) * (oh * 60 + om);
+  const at = new Date(0);
+  at.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it reads years 0–99 as 1900–1999
+  at.setUTCHours(h, mi, se, 0);
+  const wall = at.getTime();
+  return { ms: wall - offsetMinutes * MINUTE, date: `${m[1]}-${m[2]}-${m[3]}`, minutes: h * 60 + mi, offsetMinutes };
 }
+
+/**
+ * The dates a record may have: from 1970-01-01 (no device counted steps before; a year like 1000
+ * or 0050 is a typing error or a damaged file) to a day after now (a phone in a zone ahead of
+ * this machine's, or its clock a little fast). Records outside are counted as not read.
+ */
+const EARLIEST_DATE = '1970-01-01';
+const DAY_MS = 24 * 60 * MINUTE;
+function plausible(t: ExportTime, now: number): boolean {
+  return t.date >= EARLIEST_DATE && t.ms <= now + DAY_MS;
+}
+
+/**
+ * A cumulative record (steps, energy) or a sleep record longer than this is not read. Devices
+ * write samples of seconds to minutes, apps that write a daily total write one day (25 hours
+ * across a DST change), a sleep stage lasts minutes and a night's in-bed record hours; two days
+ * leaves room for all of them. A longer one cannot be put on days honestly (spreading a year's
+ * steps evenly would invent every day's value), and splitting it per day would cost memory and
+ * time in proportion to its span: 1000-01-01..9999-12-31 was 3.3 million days and 2.9 GB.
+ */
+const MAX_SPAN_MS = 2 * DAY_MS;
 
 /** Splits [start, end) at local midnights (in the start's offset): date → fraction of the span. */
 function shareByDay(start: ExportTime, end: ExportTime): Array<[string, number]> {
@@ -124,6 +175,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
   const weight = new DailyPick();
   const sleeps = new SleepLog();
   let exportedAt: number | undefined;
+  const now = Date.now();
   let previous = '';
   let records = 0;
 
@@ -135,7 +187,8 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
 
   const onTag = (tag: XmlTag) => {
     if (tag.name === 'ExportDate') {
-      exportedAt = parseExportTime(tag.attr('value'))?.ms;
+      const t = parseExportTime(tag.attr('value'));
+      exportedAt = t && plausible(t, now) ? t.ms : undefined;
       return;
     }
     if (tag.name !== 'Record') return;
@@ -154,6 +207,14 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
       skip(`${type || 'Record'} with an unreadable date`);
       return;
     }
+    if (!plausible(start, now) || !plausible(end, now)) {
+      skip(`${type} dated before ${EARLIEST_DATE} or after tomorrow`);
+      return;
+    }
+    if (end.ms - start.ms > MAX_SPAN_MS && (type === SLEEP || CUMULATIVE.has(type))) {
+      skip(`${type} spanning more than two days`);
+      return;
+    }
     const source = intern((tag.attr('sourceName') ?? '').slice(0, 80));
     const unit = tag.attr('unit') ?? '';
     if (type === SLEEP) {
@@ -162,7 +223,8 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
       else skip(`${SLEEP} value ${v.slice(0, 60)}`);
       return;
     }
-    const value = Number(rawValue);
+    // A plain decimal only: Number() would read "" as 0 and "0x10" as 16.
+    const value = rawValue !== undefined && DECIMAL_RE.test(rawValue) ? Number(rawValue) : Number.NaN;
     if (!Number.isFinite(value) || value < 0) {
       skip(`${type} with a value that is not a number`);
       return;
