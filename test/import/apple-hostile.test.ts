@@ -1,11 +1,13 @@
 /**
  * `okr import apple-health` on export.xml files no iPhone writes but a damaged or hand-made file
- * can hold: records spanning centuries, dates that are not dates, values that are not decimals.
- * Each is counted as not read, in bounded time and memory.
+ * can hold: records spanning centuries, dates that are not dates, values that are not decimals,
+ * tags built to make the scanner slow, names without an end, and records or the closing tag
+ * inside comments and CDATA. Each is refused or counted as not read, in bounded time and memory.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scanHealthXml } from '../../src/plugins/apple-health/export-xml.js';
 import { parseExportTime } from '../../src/plugins/apple-health/read.js';
 import { tempHome as newTempHome, runCli } from '../helpers/cli.js';
 import { storedDay, storedSources } from './stored.js';
@@ -133,5 +135,72 @@ describe('records okr cannot place on days are counted as not read', () => {
     expect(r.report.range).toEqual({ from: '2024-02-20', to: '2024-02-21' });
     expect(storedDay(r.home, 'apple-health', '2024-02-20')).toEqual({ steps: 15 });
     expect(storedDay(r.home, 'apple-health', '2024-02-21')).toEqual({ steps: 13 });
+  });
+});
+
+/** The scanner over `text` cut into chunks of `size` characters: the records' start dates. */
+async function scan(text: string, size = 64 * 1024) {
+  const dates: string[] = [];
+  const r = await scanHealthXml(
+    (async function* () {
+      for (let k = 0; k < text.length; k += size) yield text.slice(k, k + size);
+    })(),
+    (t) => {
+      if (t.name === 'Record') dates.push(t.attr('startDate') ?? '');
+    },
+  );
+  return { dates, other: Object.fromEntries(r.otherElements) };
+}
+
+describe('the export.xml scanner on hostile text', () => {
+  it('a tag full of quoted ">" takes time in proportion to its length (it was quadratic: minutes)', async () => {
+    // 20 records of 10,000 `a=">"` each (60 KB, under the longest tag read): 1.2 MB in all. Counting
+    // quotes from the tag's start for every `>` took minutes; one pass takes milliseconds.
+    const junk = Array.from({ length: 10_000 }, () => 'a=">"').join(' ');
+    const body = Array.from(
+      { length: 20 },
+      () => ` <Record type="${S}" startDate="2024-01-01 08:00:00 +0000" value="1" ${junk}/>\n`,
+    ).join('');
+    const { dates } = await scan(`${HEAD + body}</HealthData>\n`);
+    expect(dates).toHaveLength(20);
+    // Single quotes, and a `>` in each kind of quote, split at every chunk size.
+    const mixed = `${HEAD} <Record a='x>"y' b="'>'" startDate="d1"/><Record startDate="d2"/></HealthData>`;
+    for (const size of [1, 2, 3, 5, 64]) expect((await scan(mixed, size)).dates, String(size)).toEqual(['d1', 'd2']);
+  }, 15_000);
+
+  it('a name without an end is a damaged file, not a buffer that grows with it', async () => {
+    const text = `${HEAD}<W${'A'.repeat(2_000_000)}>\n</HealthData>\n`;
+    await expect(scan(text)).rejects.toThrow(/^damaged: an element name longer than 256 characters at character \d+$/);
+    // Any element, read or not; a short one split across chunks is still read whole.
+    await expect(scan(`${HEAD}<Workout${'x'.repeat(300)}/></HealthData>`, 7)).rejects.toThrow(/element name longer/);
+    expect((await scan(`${HEAD}<ActivitySummary/><Workout a="1"/></HealthData>`, 3)).other).toEqual({
+      ActivitySummary: 1,
+      Workout: 1,
+    });
+  });
+
+  it('records inside comments and CDATA are text, not records', async () => {
+    const text = `${HEAD}<!-- <Record type="${S}" startDate="c1"/> --><Record startDate="r1"/><![CDATA[<Record startDate="c2"/>]]><?pi <Record startDate="c3"/> ?><Record startDate="r2"/></HealthData>`;
+    for (const size of [1, 4, 9, 64 * 1024]) {
+      expect((await scan(text, size)).dates, String(size)).toEqual(['r1', 'r2']);
+    }
+  });
+
+  it('a </HealthData> inside a comment or CDATA does not hide a truncated file', async () => {
+    for (const hide of ['<!-- </HealthData> -->', '<![CDATA[</HealthData>]]>', '<!-- </HealthData> and no end']) {
+      await expect(scan(`${HEAD}<Record startDate="r1"/>${hide}`, 5), hide).rejects.toThrow(/it is truncated/);
+    }
+  });
+
+  it('okr import names a damaged file and writes nothing', async () => {
+    const r = await importXml(
+      rec('2024-01-01 08:00:00 +0000', '2024-01-01 08:10:00 +0000', 5),
+      `<W${'A'.repeat(5000)}`,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /export\.xml: damaged: an element name longer than 256 characters at character \d+; nothing/,
+    );
+    expect(storedSources(r.home)).toEqual({});
   });
 });

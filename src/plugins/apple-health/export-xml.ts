@@ -9,8 +9,10 @@
  *   parsers stop before the first record; here it is just text before `<HealthData>`.
  * - it runs at the speed of `indexOf` over the text (see `npm run bench`), in memory bounded by
  *   the longest tag, whatever the file's size.
- * Attribute values are unescaped (`&lt;`, `&#x2019;`, …). A file without `<HealthData` near its
- * start is not an export; one that ends before `</HealthData>` is truncated.
+ * Attribute values are unescaped (`&lt;`, `&#x2019;`, …). Comments, CDATA sections and processing
+ * instructions are skipped whole (a `<Record` or `</HealthData` inside one is text). A file without
+ * `<HealthData` near its start is not an export; one that ends before `</HealthData>` is
+ * truncated; a name or read tag longer than any real one is a damaged file.
  */
 
 export interface XmlTag {
@@ -40,6 +42,14 @@ const CHILDREN = new Set([
 const HEADER_LIMIT = 1 << 20;
 /** No real tag is longer (a Record with its `device` description is < 1 KB). */
 const MAX_TAG = 1 << 16;
+/**
+ * No element name is longer (Apple's longest, `HeartRateVariabilityMetadataList`, has 32
+ * characters). Bounds what is kept of a name cut by a chunk's end, and a name without an end
+ * (`<WAAAA…`) is a damaged file, not a buffer that grows with it.
+ */
+const MAX_NAME = 256;
+const COMMENT = '<!--';
+const CDATA = '<![CDATA[';
 
 export class HealthXmlError extends Error {}
 
@@ -85,15 +95,51 @@ function parseAttrs(tag: string): Record<string, string> {
   return attrs;
 }
 
-/** The index of the `>` closing the tag that starts at `from`, skipping `>` inside quotes; -1 if not in `s` yet. */
-function tagEnd(s: string, from: number): number {
-  let k = s.indexOf('>', from);
-  while (k >= 0) {
-    let quotes = 0;
-    for (let q = s.indexOf('"', from); q >= 0 && q < k; q = s.indexOf('"', q + 1)) quotes++;
-    if (quotes % 2 === 0) return k;
-    k = s.indexOf('>', k + 1);
+/** Where the scan for a tag's closing `>` stopped: the next index to look at, and the open quote (0: none). */
+interface TagCursor {
+  at: number;
+  quote: number;
+}
+
+/**
+ * The index of the `>` closing the tag, skipping `>` inside quoted values, scanning `s` from
+ * `cur.at` in the quote state `cur.quote`; -1 if not in `s` yet, with `cur` set to resume from the
+ * end. Linear: the next `>`, `"` and `'` are each looked up once and reused while still ahead, so
+ * a tag full of `a=">"` costs no more than its length (counting the quotes from the tag's start
+ * for every `>` was quadratic: a 600 KB file took minutes).
+ */
+function tagEnd(s: string, cur: TagCursor): number {
+  let i = cur.at;
+  let q = cur.quote;
+  let gt = -2; // the next `>` at or after i; -1: none in s; -2: not looked up
+  let dq = -2;
+  let sq = -2;
+  for (;;) {
+    if (q === 0) {
+      if (gt !== -1 && gt < i) gt = s.indexOf('>', i);
+      if (dq !== -1 && dq < i) dq = s.indexOf('"', i);
+      if (sq !== -1 && sq < i) sq = s.indexOf("'", i);
+      const open = dq < 0 ? sq : sq < 0 ? dq : Math.min(dq, sq);
+      if (gt >= 0 && (open < 0 || gt < open)) return gt;
+      if (open < 0) break;
+      q = s.charCodeAt(open);
+      i = open + 1;
+    } else {
+      let k: number;
+      if (q === 0x22) {
+        if (dq !== -1 && dq < i) dq = s.indexOf('"', i);
+        k = dq;
+      } else {
+        if (sq !== -1 && sq < i) sq = s.indexOf("'", i);
+        k = sq;
+      }
+      if (k < 0) break;
+      i = k + 1;
+      q = 0;
+    }
   }
+  cur.at = s.length;
+  cur.quote = q;
   return -1;
 }
 
@@ -112,10 +158,27 @@ export async function scanHealthXml(chunks: AsyncIterable<string>, onTag: (tag: 
   let seen = 0; // characters consumed before buf
   let inData = false;
   let ended = false;
+  /** Inside a comment, CDATA section or processing instruction: the text that ends it. */
+  let skipTo: string | undefined;
+  /** A read tag cut by the end of the chunk starts buf; where its scan resumes, relative to it. */
+  let resume: TagCursor | undefined;
+  const cursor: TagCursor = { at: 0, quote: 0 };
   for await (const chunk of chunks) {
     buf = buf.length === 0 ? chunk : buf + chunk;
     let pos = 0;
     for (;;) {
+      if (skipTo !== undefined) {
+        // Records inside a comment or CDATA are text, not records, and a `</HealthData` there does
+        // not end the file. Only the last characters are kept while looking for the end.
+        const k = buf.indexOf(skipTo, pos);
+        if (k < 0) {
+          pos = Math.max(pos, buf.length - (skipTo.length - 1));
+          break;
+        }
+        pos = k + skipTo.length;
+        skipTo = undefined;
+        continue;
+      }
       const lt = buf.indexOf('<', pos);
       if (lt < 0) {
         pos = buf.length;
@@ -135,27 +198,61 @@ export async function scanHealthXml(chunks: AsyncIterable<string>, onTag: (tag: 
         pos = lt + 2;
         continue;
       }
-      if (next === 0x21 /* ! */ || next === 0x3f /* ? */) {
+      if (next === 0x21 /* ! */) {
+        const head = buf.slice(lt, lt + 9);
+        if (head.length < 9 && (COMMENT.startsWith(head) || CDATA.startsWith(head))) {
+          pos = lt; // `<!--` or `<![CDATA[` split across chunks
+          break;
+        }
+        if (head.startsWith(COMMENT)) {
+          skipTo = '-->';
+          pos = lt + COMMENT.length;
+        } else if (head === CDATA) {
+          skipTo = ']]>';
+          pos = lt + CDATA.length;
+        } else pos = lt + 2; // a declaration (`<!DOCTYPE`, `<!ATTLIST`…): its text is scanned on
+        continue;
+      }
+      if (next === 0x3f /* ? */) {
+        skipTo = '?>';
         pos = lt + 2;
         continue;
       }
-      // The element name ends at whitespace, `/` or `>`.
+      // The element name ends at whitespace, `/`, `>` or `<`; no real name is long.
       let end = lt + 1;
-      while (end < buf.length) {
+      const limit = Math.min(buf.length, lt + 1 + MAX_NAME);
+      while (end < limit) {
         const c = buf.charCodeAt(end);
-        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2f || c === 0x3e) break;
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2f || c === 0x3e || c === 0x3c) break;
         end++;
       }
-      if (end >= buf.length) {
-        pos = lt;
+      if (end === limit) {
+        if (end - lt - 1 >= MAX_NAME)
+          throw new HealthXmlError(damaged(`an element name longer than ${MAX_NAME} characters`, seen + lt));
+        pos = lt; // a name split across chunks (rescanned: it is short)
         break;
+      }
+      if (end === lt + 1) {
+        pos = end; // `<` and no name: not a tag
+        continue;
       }
       const name = buf.slice(lt + 1, end);
       if (name === 'HealthData') inData = true;
       if (READ.has(name)) {
-        const close = tagEnd(buf, end);
+        if (resume && lt === 0) {
+          cursor.at = resume.at;
+          cursor.quote = resume.quote;
+        } else {
+          cursor.at = end;
+          cursor.quote = 0;
+        }
+        resume = undefined;
+        const close = tagEnd(buf, cursor);
         if (close < 0) {
-          if (buf.length - lt > MAX_TAG) throw new HealthXmlError(`a <${name}> tag longer than ${MAX_TAG} characters`);
+          if (buf.length - lt > MAX_TAG) {
+            throw new HealthXmlError(damaged(`a <${name}> tag longer than ${MAX_TAG} characters`, seen + lt));
+          }
+          resume = { at: cursor.at - lt, quote: cursor.quote };
           pos = lt;
           break;
         }
@@ -175,4 +272,8 @@ export async function scanHealthXml(chunks: AsyncIterable<string>, onTag: (tag: 
   if (!inData) throw new HealthXmlError('not an Apple Health export (no <HealthData> element)');
   if (!ended) throw new HealthXmlError('the file ends before </HealthData>: it is truncated');
   return { otherElements };
+}
+
+function damaged(what: string, at: number): string {
+  return `damaged: ${what} at character ${at}`;
 }
