@@ -6,12 +6,25 @@
  */
 import { closeSync, createReadStream, type Dirent, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
+import { Transform } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { OkrError, UsageError } from '../errors.js';
 import type { ImportEntry, ImportFiles } from '../plugins/import-types.js';
 import { safeText } from '../safe-text.js';
+import { DamagedEntryError } from './read-entry.js';
 
 /** More entries than any real export (a ten-year Takeout has a few thousand). */
 export const MAX_ENTRIES = 200_000;
+/**
+ * A zip entry that expands more than this many times its packed size is not read. Deflate makes
+ * 17:1 of a month of Fitbit's per-minute steps and 43:1 of a generated export.xml (more regular
+ * than a real one) at its best level, and at most ~1030:1 of anything (a run of one byte: a zip
+ * bomb). So an entry refused here is a bomb or damaged, and what okr reads of a zip is at most
+ * 200 times its size: a 10 MB zip of whitespace no longer scans 10 GB for minutes.
+ */
+export const MAX_ZIP_RATIO = 200;
+/** Entries up to this size are read whatever their ratio (a small file of zeros is harmless). */
+const RATIO_FREE_BYTES = 1024 * 1024;
 /** A folder walk stops this deep: exports nest four or five levels. */
 const MAX_DEPTH = 12;
 
@@ -130,6 +143,20 @@ async function openZip(path: string, fileSize: number): Promise<ImportFiles> {
           reject(new OkrError(`${safeText(path)} holds more than ${MAX_ENTRIES} files; that is not an export.`));
           return;
         }
+        // Two entries with one name: no zip program writes that (`zip` replaces the old entry), an
+        // unzip overwrites one with the other, and which one the export meant cannot be known.
+        // Reading both (keyed by index) would count the same days twice; reading one would drop
+        // the other's silently (byPath kept the last, and both reads opened it). So the zip is
+        // damaged, and nothing is imported from it.
+        if (byPath.has(e.fileName)) {
+          zip.close();
+          reject(
+            new OkrError(`${safeText(path)} is damaged: it holds two files named ${safeText(e.fileName)}.`, {
+              hint: 'Download the export again (nothing was imported).',
+            }),
+          );
+          return;
+        }
         entries.push({ path: e.fileName, size: e.uncompressedSize, mtimeMs: e.getLastModDate().getTime() });
         byPath.set(e.fileName, e);
       }
@@ -156,7 +183,45 @@ async function openZip(path: string, fileSize: number): Promise<ImportFiles> {
       new Promise((resolve, reject) => {
         const e = byPath.get(entry.path);
         if (!e) return reject(new Error(`no entry ${entry.path}`));
-        zip.openReadStream(e, (err, stream) => (err ? reject(err) : resolve(stream)));
+        if (e.uncompressedSize > Math.max(RATIO_FREE_BYTES, MAX_ZIP_RATIO * e.compressedSize)) {
+          const ratio = Math.round(e.uncompressedSize / Math.max(1, e.compressedSize));
+          return reject(
+            new DamagedEntryError(
+              `damaged or a zip bomb: ${e.uncompressedSize} bytes packed into ${e.compressedSize} (${ratio}:1, no export file packs better than ${MAX_ZIP_RATIO}:1)`,
+            ),
+          );
+        }
+        zip.openReadStream(e, (err, stream) =>
+          err ? reject(new DamagedEntryError(`damaged (${safeText(err.message)})`)) : resolve(checked(stream, e)),
+        );
       }),
   };
+}
+
+/**
+ * The entry's bytes, checked against the CRC-32 its zip records (yauzl does not check it): a
+ * stored entry with a flipped byte read wrong values, and a deflated one read garbage counted
+ * as "entries without a usable value", both with exit 0. A mismatch, or an error of the stream
+ * (inflate, size), ends the stream with a DamagedEntryError once all bytes were seen; nothing of
+ * the file counts then (an importer keeps a file's values only once it was read whole).
+ */
+function checked(stream: NodeJS.ReadableStream, e: import('yauzl').Entry): NodeJS.ReadableStream {
+  let crc = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      crc = crc32(chunk, crc);
+      done(null, chunk);
+    },
+    flush(done) {
+      done(
+        crc >>> 0 === e.crc32 >>> 0
+          ? null
+          : new DamagedEntryError('damaged: its CRC-32 checksum does not match its contents (the zip is corrupt)'),
+      );
+    },
+  });
+  stream.on('error', (err: Error) => out.destroy(new DamagedEntryError(`damaged (${safeText(err.message)})`)));
+  out.on('close', () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.());
+  stream.pipe(out);
+  return out;
 }

@@ -11,7 +11,7 @@ import type { FileImporter, ImportEntry, ImportFiles, ImportRun } from '../plugi
 import type { DataImportPlugin } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import { openImportFiles } from './files.js';
-import { EntryError } from './read-entry.js';
+import { DamagedEntryError, EntryError } from './read-entry.js';
 import { createImportRenderer, type ImportReport } from './render.js';
 import { writeImported } from './write.js';
 import { defaultZone, parseZoneOption } from './zones.js';
@@ -136,7 +136,10 @@ async function runImport(
     }
     if (err instanceof EntryError) {
       throw new OkrError(`${safeText(files.label)}: ${safeText(err.message)}; nothing was imported.`, {
-        hint: importer.wrongFileHint,
+        hint:
+          err instanceof DamagedEntryError
+            ? 'The download or the disk damaged it: download the export again.'
+            : importer.wrongFileHint,
       });
     }
     throw err;

@@ -27,7 +27,7 @@
  * plain decimal number.
  */
 import { DailyMean, DailyPick, OriginSums, round, toDailyRecords } from '../../import/daily.js';
-import { EntryError, entryChunks } from '../../import/read-entry.js';
+import { DamagedEntryError, EntryError, entryChunks } from '../../import/read-entry.js';
 import { pickMainSleeps } from '../../import/sleep.js';
 import type { ImportedHistory, ImportRun } from '../import-types.js';
 import type { FieldValue } from '../types.js';
@@ -265,6 +265,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
     ({ otherElements: other } = await scanHealthXml(entryChunks(run, entry), onTag));
   } catch (err) {
     if (err instanceof HealthXmlError) throw new EntryError(err.message);
+    if (err instanceof DamagedEntryError) throw new DamagedEntryError(`${entry.path} is ${err.message}`);
     throw err;
   }
   for (const [kind, n] of unknown) run.unknown(kind, n);

@@ -214,6 +214,18 @@ function mapValues(m: Map<string, number>, f: (v: number) => number): Map<string
   return new Map([...m].map(([k, v]) => [k, f(v)]));
 }
 
+/**
+ * The folder a legacy file sits in, up to its product (`Takeout/Fitbit`, `Takeout/Google
+ * Health`): the origin of its steps and zone minutes. Takeouts carry the same legacy files under
+ * both products; as one origin their copies added up (2,000 steps for 1,000), as two the day
+ * keeps the larger total (OriginSums), as README says layouts are "not added up".
+ */
+function productFolder(path: string): string {
+  const parts = path.split('/');
+  const product = parts.findIndex((p) => p === 'Fitbit' || p === 'Google Health');
+  return (product >= 0 ? parts.slice(0, product + 1) : parts.slice(0, -2)).join('/');
+}
+
 type Reader = (run: ImportRun, entry: ImportEntry, c: Contribution, clock: ZoneClock) => Promise<void>;
 
 async function jsonArray(run: ImportRun, entry: ImportEntry): Promise<unknown[]> {
@@ -236,7 +248,7 @@ const READERS: Record<Exclude<Kind, 'profile'>, Reader> = {
         c.malformed++;
         continue;
       }
-      if (v > 0) c.steps.add(clock.local(at).date, 'legacy', v);
+      if (v > 0) c.steps.add(clock.local(at).date, `legacy:${productFolder(entry.path)}`, v);
     }
   },
 
@@ -303,7 +315,7 @@ const READERS: Record<Exclude<Kind, 'profile'>, Reader> = {
         c.malformed++;
         continue;
       }
-      c.azm.add(at.date, 'azm', v);
+      c.azm.add(at.date, `azm:${productFolder(entry.path)}`, v);
     }
   },
 
