@@ -159,7 +159,7 @@ async function runImport(
       fields: Object.fromEntries(Object.entries(r.fields).filter(([f]) => fieldIds.has(f))),
     }));
 
-  const result = writeImported(ctx.db(), records, {
+  const result = await writeImported(ctx.db(), records, {
     pluginId: plugin.id,
     source: importer.source,
     exportedAt: history.exportedAt,

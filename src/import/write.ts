@@ -109,7 +109,7 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function writeImported(db: Db, records: ImportedDataRecord[], opts: WriteOptions): WriteResult {
+export async function writeImported(db: Db, records: ImportedDataRecord[], opts: WriteOptions): Promise<WriteResult> {
   const result: WriteResult = { metrics: {}, conflicts: [], conflictsTotal: 0, written: 0, interrupted: false };
   const upsert = db.prepare(
     `INSERT INTO daily_metric_values (date, metric_name, value, source, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -160,7 +160,10 @@ export function writeImported(db: Db, records: ImportedDataRecord[], opts: Write
   };
   const run = db.transaction(batch);
   for (let i = 0; i < records.length; i += BATCH_DATES) {
-    // A safe point: after Ctrl-C no new transaction starts; the committed ones stay.
+    // A safe point: after Ctrl-C no new transaction starts; the committed ones stay. The event
+    // loop runs first, or the SIGINT handler that aborts the signal never would: the batches ran
+    // back to back and an interrupted import ended with exit 0, every batch written.
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     if (opts.signal.aborted) {
       result.interrupted = true;
       break;

@@ -151,7 +151,7 @@ describe('okr import: the rules between sources', () => {
     );
   });
 
-  it('Ctrl-C between batches keeps the committed ones; running again writes the rest', () => {
+  it('Ctrl-C between batches keeps the committed ones; running again writes the rest', async () => {
     const home = tempHome();
     const db = openDatabase(join(home, 'data', 'okr.db'));
     const records = Array.from({ length: 450 }, (_, k) => ({
@@ -166,10 +166,14 @@ describe('okr import: the rules between sources', () => {
       dryRun: false,
       exportedAt: NOW().getTime(),
     };
-    const first = writeImported(db, records, { ...opts, signal: controller.signal, onBatch: () => controller.abort() });
+    const first = await writeImported(db, records, {
+      ...opts,
+      signal: controller.signal,
+      onBatch: () => controller.abort(),
+    });
     expect(first.interrupted).toBe(true);
     expect(first.written).toBe(200);
-    const second = writeImported(db, records, { ...opts, signal: new AbortController().signal });
+    const second = await writeImported(db, records, { ...opts, signal: new AbortController().signal });
     expect(second.interrupted).toBe(false);
     expect(second.metrics['fitbit.steps']).toMatchObject({ added: 250, unchanged: 200 });
     expect((db.prepare('SELECT count(*) AS n FROM daily_metric_values').get() as { n: number }).n).toBe(450);
