@@ -99,26 +99,28 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function parseExportTime(s: string | undefined): ExportTime | undefined {
   const m = s ? TIME_RE.exec(s) : null;
   if (!m) return undefined;
-  const [y, mo, d, h, mi, se, oh, om] = [1, 2, 3, 4, 5, 6, 8, 9].map((i) => Number(m[i])) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const se = Number(m[6]);
+  const oh = Number(m[8]);
+  const om = Number(m[9]);
   if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59 || oh > 14 || om > 59 || (oh === 14 && om > 0)) {
     return undefined;
   }
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d < 1 || d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined;
   const offsetMinutes = (m[7] === '-' ? -1 : 1) * (oh * 60 + om);
-  const at = new Date(0);
-  at.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it reads years 0–99 as 1900–1999
-  at.setUTCHours(h, mi, se, 0);
-  const wall = at.getTime();
+  let wall = Date.UTC(y, mo - 1, d, h, mi, se);
+  if (y < 100) {
+    // Date.UTC reads years 0–99 as 1900–1999.
+    const at = new Date(0);
+    at.setUTCFullYear(y, mo - 1, d);
+    at.setUTCHours(h, mi, se, 0);
+    wall = at.getTime();
+  }
   return { ms: wall - offsetMinutes * MINUTE, date: `${m[1]}-${m[2]}-${m[3]}`, minutes: h * 60 + mi, offsetMinutes };
 }
 
