@@ -1,8 +1,9 @@
 /**
  * Opens what the user named for `okr import`: a zip (read in place with yauzl, never unpacked to
  * disk), a folder (walked, symlinks not followed), or a single file. Everything here treats the
- * input as hostile: entry names are checked (no absolute paths or `..`), counts and sizes are
- * bounded, and a damaged zip is one clear error rather than a stack trace.
+ * input as hostile: entry names are checked (no absolute paths or `..`, no name twice), counts,
+ * sizes and packing ratios are bounded, each entry's CRC-32 is checked as it is read, and a
+ * damaged zip is one clear error rather than a stack trace.
  */
 import { closeSync, createReadStream, type Dirent, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
