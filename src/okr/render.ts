@@ -222,7 +222,8 @@ function renderKeyResultProgress(io: Painter, kr: KeyResultReport): string[] {
   const lines = [head + left + gap + paint(io, STATUS_STYLE[p.status], right)];
 
   const bar = renderProgressBar(p.percent === undefined ? 0 : p.percent / 100, BAR_WIDTH);
-  const pct = formatPercent(p.percent).padStart(5);
+  // A space before it always: 174903% must not run into the bar.
+  const pct = ` ${formatPercent(p.percent).padStart(4)}`;
   const lead = `${' '.repeat(INDENT)}${paint(io, STATUS_STYLE[p.status], bar)}${pct}  `;
   const figures = [valueText(kr, p), `target ${formatTarget(kr.spec.target, kr.spec.kind)}`, `pace ${paceText(p)}`];
   // The figures follow the bar; what does not fit goes on the lines below, under the bar.
@@ -265,12 +266,10 @@ export function renderProgress(io: Painter, reports: ObjectiveReport[], today: s
     lines.push('');
     for (const l of objectiveHeading(r.objective, objectiveRight(r))) lines.push(paint(io, 'bold', l));
     if (r.keyResults.length === 0) {
+      // The command on a line of its own, whole: cut to the width, it could not be copied.
       lines.push(
-        ...wrapSegments(
-          [`no key results yet: okr kr add "…" --objective ${r.objective.id} --metric … --agg avg --target …`],
-          2,
-          WIDTH,
-        ),
+        '  no key results yet; add one with',
+        `    okr kr add "…" --objective ${r.objective.id} --metric … --agg … --target …`,
       );
     }
     for (const kr of r.keyResults) lines.push(...renderKeyResultProgress(io, kr));

@@ -377,7 +377,9 @@ describe('okr progress', () => {
     await h.ok(['objective', 'add', 'Someday', '--period', '2026-11']);
     const out = await h.ok(['progress', '--date', '2026-11-11']);
     expect(out).toContain(row('Objective 1: Someday', '2026-11 · day 11 of 30'));
-    expect(out).toContain('no key results yet: okr kr add');
+    expect(out).toContain(
+      '  no key results yet; add one with\n    okr kr add "…" --objective 1 --metric … --agg … --target …\n',
+    );
   });
 
   it('reports a stored definition that no longer parses, without failing the rest', async () => {
@@ -452,6 +454,8 @@ describe('okr progress', () => {
     await kr('--metric', 'diary', '--type', 'text', '--agg', 'count', '--target', '400');
     await kr('--metric', 'fitbit.bedTime', '--agg', 'max', '--target', '<= 23:00');
     await kr('--metric', 'fitbit.steps', '--agg', 'days', '--where', '>= 10000', '--per', 'week', '--target', '5');
+    await kr('--metric', 'mood', '--type', 'number', '--agg', 'sum', '--target', '>= 1');
+    h.put('mood', { '2026-11-01': 1749 });
     h.put(name, { '2026-11-01': 45, '2026-11-02': 10 });
     h.put('fitbit.steps', { '2026-11-01': 98765432101, '2026-11-02': 12000 });
     h.put('fitbit.sleepLength', { '2026-11-01': 480, '2026-11-02': 500 });
@@ -471,5 +475,10 @@ describe('okr progress', () => {
     // The latest of 00:40 and 23:10 against "<= 23:00" is 00:40 (after midnight, not before 23:10).
     expect(out).toContain('00:40 · target <= 23:00');
     expect(out).toContain('the target is more than the 35 days in the period');
+    // A percent of many digits keeps a space before it: it never runs into the bar.
+    const bars = out.split('\n').filter((l) => /[█░]/.test(l));
+    expect(bars.length).toBeGreaterThan(0);
+    for (const l of bars) expect(l).toMatch(/[█░] +(\d+%|–)/);
+    expect(out).toMatch(/[█░] \d{4,}%/);
   });
 });
