@@ -91,6 +91,11 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
       expect(plugin.error).toContain('This is a demo home');
       expect(plugin.hint).toContain(`okr demo --home ${keep}`);
     }
+    // connect says so too, at once, instead of serving a sign-in page for a dead port.
+    const connect = await runBin(['connect', 'fitbit', '--no-browser'], { home: keep, timeoutMs: 20_000 });
+    expect([connect.code, connect.stdout]).toEqual([1, '']);
+    expect(connect.stderr).toContain('error: This is a demo home');
+    expect(connect.stderr).toContain(`hint: okr demo --home ${keep}`);
     const status = await runBin(['status'], { home: keep });
     expect(status.stdout).toContain('This is a demo home');
     expect(status.stdout).toContain(`re-run the demo there: okr demo --home ${keep}`);

@@ -14,7 +14,9 @@
  */
 import { createInterface } from 'node:readline';
 import type { Context } from '../context.js';
+import { staleDemoHome } from '../demo/record.js';
 import { ExitCode, OkrError } from '../errors.js';
+import { demoFix, fixText } from '../fixes.js';
 import { paint } from '../io.js';
 import { ensureDefaultTemplate } from '../metrics/templates.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
@@ -24,6 +26,7 @@ import { getConnection, recordConnected } from '../store/connections.js';
 import type { SecretStoreKind } from '../store/secrets.js';
 import { deleteCredentials, isoOrNull, saveCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
+import { pidAlive } from '../sync/lock.js';
 import { plural, sentences } from '../text.js';
 import { buildAuthorizationRequest, exchangeCode, newState } from './flow.js';
 import { CallbackError, type CallbackHandle, type LoopbackServer, startLoopbackServer } from './loopback-server.js';
@@ -131,6 +134,15 @@ function readPastedUrls(ctx: Context, server: LoopbackServer): () => void {
 
 export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOptions = {}): Promise<ConnectResult> {
   const plugin = ctx.registry.get(pluginId);
+  // A demo home's settings point at the demo's simulators, gone once `okr demo` ended: say so,
+  // instead of opening a sign-in page on a dead port and waiting the whole timeout.
+  const demo = staleDemoHome(ctx.conf, pidAlive);
+  if (demo) {
+    throw new OkrError(
+      `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators are not running, so there is nothing to sign in to.`,
+      { hint: fixText(demoFix(demo.home)) },
+    );
+  }
   const cfg = await ensureConfigured(ctx, plugin);
   const store = await chooseStore(ctx, plugin.id, opts.insecureStorage);
   if (store === 'keychain') {
