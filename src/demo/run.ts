@@ -21,6 +21,7 @@ import { formatValue } from '../metrics/values.js';
 import { resolvePaths } from '../paths.js';
 import { openDatabase } from '../store/db.js';
 import { getValues } from '../store/values.js';
+import { plural } from '../text.js';
 import { barChart } from './chart.js';
 import { writeDemoRecord } from './record.js';
 
@@ -133,7 +134,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     await okr('connect', 'fitbit', '--timeout', opts.browser ? '5m' : '30s');
     await okr('connect', 'oura', '--timeout', opts.browser ? '5m' : '30s');
 
-    step(5, `Sync the last ${opts.days} days`);
+    step(5, `Sync the last ${plural(opts.days, 'day')}`);
     await okr('sync', '--since', `${opts.days}d`);
 
     step(6, 'The metrics');
@@ -143,7 +144,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
     step(7, 'Done');
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     io.out(`In ${secs} s: configured fitbit and oura, signed in with OAuth2 through one-shot 127.0.0.1 servers,`);
-    io.out(`synced ${opts.days} days into SQLite and showed them. With your own Google account:`);
+    io.out(`synced ${plural(opts.days, 'day')} into SQLite and showed them. With your own Google account:`);
     io.out();
     io.out('  okr config setup fitbit      # client id + secret, with the Google Cloud console steps');
     io.out('  okr connect fitbit           # sign in through the browser');

@@ -7,6 +7,7 @@
 import type { Context } from '../context.js';
 import { paint } from '../io.js';
 import { formatNumber } from '../metrics/values.js';
+import { plural } from '../text.js';
 import type { Conflict, MetricCounts } from './write.js';
 
 export interface ImportReport {
@@ -38,7 +39,9 @@ export interface ImportRenderer {
   finish(report: ImportReport): void;
 }
 
-function size(bytes: number): string {
+export function byteSize(bytes: number): string {
+  // Bytes below a KB: a small export read "30% (0 KB of 0 KB)".
+  if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(0)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
@@ -84,14 +87,14 @@ export async function createImportRenderer(
         if (t - lastDraw < 100) return;
         lastDraw = t;
         const name = file.length > 40 ? `…${file.slice(-39)}` : file;
-        spinner.text = `${plugin}: ${bar(fraction)} ${Math.floor(fraction * 100)}% ${size(done)} of ${size(total)} ${name}`;
+        spinner.text = `${plugin}: ${bar(fraction)} ${Math.floor(fraction * 100)}% ${byteSize(done)} of ${byteSize(total)} ${name}`;
         return;
       }
       if (opts.json || opts.quiet) return;
       const step = Math.floor(fraction * 10);
       if (step > lastStep && step < 10) {
         lastStep = step;
-        ctx.io.out(`${stamp()} ${plugin}: read ${step * 10}% (${size(done)} of ${size(total)})`);
+        ctx.io.out(`${stamp()} ${plugin}: read ${step * 10}% (${byteSize(done)} of ${byteSize(total)})`);
       }
     },
     problem(file, message) {
@@ -122,7 +125,7 @@ function printReport(ctx: Context, r: ImportReport, stamped: boolean): void {
   const verb = r.dryRun ? 'would write' : 'wrote';
   const zone = r.timeZone ? `, times in ${r.timeZone.zone} (${r.timeZone.from})` : '';
   out(
-    `${r.plugin}: read ${formatNumber(r.filesRead)} file${r.filesRead === 1 ? '' : 's'} of ${r.path}: ${formatNumber(r.days)} days${r.range.from ? ` ${r.range.from}..${r.range.to}` : ''}${zone}; ${verb} ${formatNumber(r.written)} values${r.dryRun ? ' (dry run: nothing written)' : ''}`,
+    `${r.plugin}: read ${formatNumber(r.filesRead)} file${r.filesRead === 1 ? '' : 's'} of ${r.path}: ${plural(r.days, 'day')}${r.range.from ? ` ${r.range.from}..${r.range.to}` : ''}${zone}; ${verb} ${plural(r.written, 'value')}${r.dryRun ? ' (dry run: nothing written)' : ''}`,
   );
   const names = Object.keys(r.metrics).sort();
   if (names.length > 0) {

@@ -132,7 +132,10 @@ export async function importValues(
   if (report.unchanged) ctx.io.out(`${report.unchanged} already stored with the same value.`);
   if (report.blank) ctx.io.out(`${plural(report.blank, 'empty value')} skipped.`);
   if (report.kept.length) {
-    ctx.io.out(`${report.kept.length} differ from stored values and were kept (add --force to replace them):`);
+    const one = report.kept.length === 1;
+    ctx.io.out(
+      `${report.kept.length} ${one ? 'differs from its stored value and was' : 'differ from stored values and were'} kept (add --force to replace ${one ? 'it' : 'them'}):`,
+    );
     for (const k of report.kept.slice(0, 10)) {
       ctx.io.out(
         `  line ${k.line}: ${k.date} ${k.metric} stored ${describeValue(ctx, k.metric, k.stored)} (${k.source}), file ${describeValue(ctx, k.metric, k.incoming)}`,

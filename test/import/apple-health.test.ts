@@ -125,5 +125,11 @@ describe('okr import apple-health: a generated export', () => {
     const again = await runCli(['import', 'apple-health', file, '--json'], { home, now: NOW });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).written).toBe(0);
+    // Without --json: the summary, in words.
+    const text = await runCli(['import', 'apple-health', file, '--quiet'], { home, now: NOW });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `apple-health: read 1 file of ${file}: 731 days 2023-01-01..2024-12-31; wrote 0 values\n`,
+    );
   }, 120_000);
 });

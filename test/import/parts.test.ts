@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isSafeEntryPath } from '../../src/import/files.js';
+import { byteSize } from '../../src/import/render.js';
 import { toIanaZone, WINDOWS_ZONE_NAMES, ZoneClock } from '../../src/import/zones.js';
 import { scanHealthXml, unescapeXml, type XmlTag } from '../../src/plugins/apple-health/export-xml.js';
 import { generateAppleExport } from './apple-generator.js';
@@ -112,5 +113,18 @@ describe('zip entry names', () => {
     ]) {
       expect(isSafeEntryPath(good), good).toBe(true);
     }
+  });
+});
+
+describe('progress sizes', () => {
+  it('bytes below a KB, then KB, MB and GB', () => {
+    expect([0, 300, 1023, 1024, 5 * 1024 ** 2, 3 * 1024 ** 3].map(byteSize)).toEqual([
+      '0 B',
+      '300 B',
+      '1023 B',
+      '1 KB',
+      '5 MB',
+      '3.00 GB',
+    ]);
   });
 });

@@ -296,7 +296,7 @@ describe('import', () => {
     let r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
     expect(r.stdout).toBe(
       'Imported 1 value (1 metric, 2026-11-01..2026-11-02).\n' +
-        '1 differ from stored values and were kept (add --force to replace them):\n' +
+        '1 differs from its stored value and was kept (add --force to replace it):\n' +
         '  line 2: 2026-11-01 mood stored 4 (manual), file 9\n',
     );
     r = await runCli(['metrics', 'import', f, '--force'], { home: h, now: NOW });
