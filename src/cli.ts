@@ -28,7 +28,7 @@ interface CommandEntry {
 const COMMANDS: CommandEntry[] = [
   {
     name: 'demo',
-    summary: 'the whole job on a built-in Google Health simulator',
+    summary: 'the whole job on built-in Google Health and Oura simulators',
     load: () => import('./commands/demo.js'),
   },
   {
@@ -143,6 +143,16 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
       showGlobalOptions: true,
       // An option a command has itself (`plugins` and `plugins show` both take --json) is listed
       // once, under its own options, not again under Global Options.
+      // A listing names each command with its arguments (`log <metric> [value]`), without
+      // "[options]", which every command has; `okr --help` lists names (the rest is not loaded).
+      subcommandTerm: (cmd: Command) =>
+        [
+          cmd.name(),
+          ...cmd.registeredArguments.map((a) => {
+            const n = `${a.name()}${a.variadic ? '...' : ''}`;
+            return a.required ? `<${n}>` : `[${n}]`;
+          }),
+        ].join(' '),
       visibleGlobalOptions(this: Help, cmd: Command) {
         return Help.prototype.visibleGlobalOptions
           .call(this, cmd)

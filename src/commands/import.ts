@@ -1,5 +1,5 @@
 /**
- * `okr import <source> <file-or-folder> [--dry-run] [--from … --to …] [--json] [--quiet] [--time-zone …]`.
+ * `okr import <source> <path> [--dry-run] [--from … --to …] [--json] [--quiet] [--time-zone …]`.
  * Flags only: the work is in src/import/, loaded when the command runs.
  */
 import type { Command } from 'commander';
@@ -13,7 +13,7 @@ export function register(program: Command, app: App): void {
     )
     .argument('<source>', 'fitbit or apple-health (plugins with a file importer)')
     .argument(
-      '<file-or-folder>',
+      '<path>',
       'the export: a .zip (read in place, never unpacked), its unpacked folder, or export.xml',
     )
     .option('--dry-run', 'read the export and report what would change; write nothing')

@@ -27,6 +27,9 @@ describe('help', () => {
     const r = await runCli(['--help'], { home: tempHome() });
     expect(r.code).toBe(0);
     for (const c of listed) expect(r.stdout).toContain(`  ${c.name()}`);
+    // Names and summaries, without "[options]" (every command has some).
+    expect(r.stdout.slice(r.stdout.indexOf('Commands:'))).not.toContain('[options]');
+    expect(r.stdout).toMatch(/^ {2}connect +sign in to a plugin through the browser/m);
   });
 
   it.each(paths.map((p) => [p.join(' '), p]))('`okr %s --help` works', async (_name, path) => {

@@ -218,10 +218,10 @@ describe('a plugin without OAuth', () => {
   it('okr import --help (the built binary) names both sources and what each reads', async () => {
     const r = await runBin(['import', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('okr import [options] <source> <file-or-folder>');
+    expect(r.stdout).toContain('okr import [options] <source> <path>');
     expect(r.stdout).toContain('Takeout/Fitbit/Global Export Data');
     expect(r.stdout).toContain('Export All Health Data');
     const top = await runBin(['--help']);
-    expect(top.stdout).toMatch(/ {2}import \[options\] +history from a Google Takeout or an Apple Health export\n/);
+    expect(top.stdout).toMatch(/ {2}import +history from a Google Takeout or an Apple Health export\n/);
   });
 });
