@@ -9,6 +9,7 @@ import type { Context, ContextOptions } from './context.js';
 import { ExitCode, fromSystemError, OkrError } from './errors.js';
 import { type IO, paint, processIO } from './io.js';
 import { safeText } from './safe-text.js';
+import { closest } from './suggest.js';
 import { VERSION } from './version.js';
 
 interface CommandEntry {
@@ -263,6 +264,18 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
   });
 
   try {
+    // `okr help nosuch`: Commander would print the whole help to stderr, with no error line.
+    const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+    if (words[0] === 'help' && words[1] !== undefined && !program.commands.some((c) => c.name() === words[1])) {
+      const names = program.commands
+        .filter((c) => !(c as unknown as { _hidden: boolean })._hidden)
+        .map((c) => c.name());
+      const near = closest(words[1], names);
+      program.error(`error: unknown command '${words[1]}'${near ? `\n(Did you mean ${near}?)` : ''}`, {
+        exitCode: ExitCode.USAGE,
+        code: 'commander.unknownCommand',
+      });
+    }
     await program.parseAsync(argv);
     return app.exitCode;
   } catch (err) {

@@ -78,6 +78,10 @@ describe('help', () => {
     const r = await runCli(['frobnicate'], { home: tempHome() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
+    // `okr help <unknown>` too: one error line (with the nearest command), not the whole help.
+    const h = await runCli(['help', 'conect'], { home: tempHome() });
+    expect([h.code, h.stdout]).toEqual([2, '']);
+    expect(h.stderr).toBe("error: unknown command 'conect'\n(Did you mean connect?)\n(run with --help for usage)\n");
     const o = await runCli(['plugins', '--frob'], { home: tempHome() });
     expect(o.code).toBe(2);
     expect(o.stderr).toContain("unknown option '--frob'");
