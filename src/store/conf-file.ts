@@ -4,10 +4,12 @@
  * Not the `conf` npm package: it pulls in ajv and cost ~85 ms of start-up on this machine (bare
  * `node -e ''` is ~40 ms), and `okr metrics show` must stay close to bare start-up. This is the
  * part of it okr needs: a JSON object, read once, written atomically (exclusive temp file +
- * rename) with mode 0600 in a 0700 folder (src/store/private-files.ts). A damaged file (empty, a
+ * rename) with mode 0600 in a 0700 folder (src/store/private-files.ts), each read-change-rename
+ * under the file's lock (`config.json.lock`, src/sync/lock.ts withFileLock). A damaged file (empty, a
  * byte-order mark, invalid JSON, wrong shapes) is an error naming it; it is never overwritten.
  */
 import { dirname } from 'node:path';
+import { withFileLock } from '../sync/lock.js';
 import { ensurePrivateDir, OkrFileError, readPrivateJson, writeFileAtomic } from './private-files.js';
 
 export interface ConfData {
@@ -48,13 +50,18 @@ export class ConfFile {
     return { ...obj, values: values!, secretStores: secretStores as ConfData['secretStores'] };
   }
 
-  /** Applies a change and writes the file atomically. Re-reads first so concurrent okr processes
-   * do not drop each other's keys (the last writer wins per key, not per file). */
+  /**
+   * Applies a change and writes the file atomically. The read, the change and the rename happen
+   * under the file's lock (withFileLock), so concurrent okr processes do not drop each other's keys
+   * (the last writer wins per key, not per file). `change` must not call update itself.
+   */
   update(change: (data: ConfData) => void): void {
-    this.#data = this.#read();
-    change(this.#data);
     ensurePrivateDir(dirname(this.file));
-    writeFileAtomic(this.file, `${JSON.stringify(this.#data, null, 2)}\n`);
+    withFileLock(this.file, () => {
+      this.#data = this.#read();
+      change(this.#data);
+      writeFileAtomic(this.file, `${JSON.stringify(this.#data, null, 2)}\n`);
+    });
   }
 }
 

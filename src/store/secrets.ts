@@ -11,6 +11,7 @@
  */
 import { dirname } from 'node:path';
 import { OkrError } from '../errors.js';
+import { withFileLock } from '../sync/lock.js';
 import type { ConfFile } from './conf-file.js';
 import { ensurePrivateDir, OkrFileError, readPrivateJson, writeFileAtomic } from './private-files.js';
 
@@ -132,9 +133,15 @@ export class FileSecretBackend implements SecretBackend {
     return data as Record<string, string>;
   }
 
-  #write(data: Record<string, string>): void {
+  /** Reads, changes and rewrites the file under its lock (see withFileLock): a change never drops
+   * a key another okr process wrote meanwhile (two plugins' token refreshes at once). */
+  #update(change: (data: Record<string, string>) => void): void {
     ensurePrivateDir(dirname(this.file));
-    writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
+    withFileLock(this.file, () => {
+      const data = this.#read();
+      change(data);
+      writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
+    });
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -142,16 +149,17 @@ export class FileSecretBackend implements SecretBackend {
   }
 
   async set(key: string, value: string): Promise<void> {
-    const data = this.#read();
-    data[key] = value;
-    this.#write(data);
+    this.#update((data) => {
+      data[key] = value;
+    });
   }
 
   async delete(key: string): Promise<void> {
-    const data = this.#read();
-    if (!(key in data)) return;
-    delete data[key];
-    this.#write(data);
+    // Nothing to delete: no lock taken, no folder created.
+    if (!(key in this.#read())) return;
+    this.#update((data) => {
+      delete data[key];
+    });
   }
 }
 

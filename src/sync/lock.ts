@@ -39,7 +39,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { OkrError } from '../errors.js';
 import { ensurePrivateDir } from '../paths.js';
 
@@ -363,11 +363,14 @@ function holdLock(path: string, info: LockInfo, content: string, heartbeatMs: nu
   };
 }
 
-export async function acquireLock(dir: string, name: string, opts: LockOptions): Promise<LockResult> {
+/**
+ * The lock loop, shared by acquireLock and acquireLockSync: it yields how long to sleep before
+ * its next turn (the driver sleeps, awaiting or blocking) and returns the outcome.
+ */
+function* lockTurns(dir: string, name: string, opts: LockOptions): Generator<number, LockResult, void> {
   ensurePrivateDir(dir);
   const path = lockPath(dir, name);
   const pid = opts.pid ?? process.pid;
-  const sleep = opts.sleep ?? defaultSleep;
   const pollMs = Math.max(1, opts.pollMs ?? 100);
   const rules: StaleRules = {
     isAlive: opts.isAlive ?? pidAlive,
@@ -396,7 +399,7 @@ export async function acquireLock(dir: string, name: string, opts: LockOptions):
     // taken this very moment. Read again briefly, so a loser names the holder instead of saying
     // "an unknown process".
     for (let i = 0; entry?.raw === '' && i < 5 && !opts.signal?.aborted; i++) {
-      await sleep(2, opts.signal);
+      yield 2;
       entry = readEntry(path);
     }
     let blocker: { problem: string; fix: string } | undefined;
@@ -424,8 +427,67 @@ export async function acquireLock(dir: string, name: string, opts: LockOptions):
       waited = true;
       opts.onWait?.(holder);
     }
-    await sleep(Math.min(pollMs, Math.max(1, deadline - performance.now())), opts.signal);
+    yield Math.min(pollMs, Math.max(1, deadline - performance.now()));
     immediate = 0;
+  }
+}
+
+export async function acquireLock(dir: string, name: string, opts: LockOptions): Promise<LockResult> {
+  const sleep = opts.sleep ?? defaultSleep;
+  const turns = lockTurns(dir, name, opts);
+  for (let turn = turns.next(); ; turn = turns.next()) {
+    if (turn.done) return turn.value;
+    await sleep(turn.value, opts.signal);
+  }
+}
+
+/**
+ * acquireLock for code that cannot await (the conf file's `update`, called from synchronous
+ * code): the same rules, but each sleep blocks the thread (Atomics.wait: a sleep, not a spin). Only
+ * for locks held for a few milliseconds, since nothing else in the process runs while it waits.
+ */
+export function acquireLockSync(dir: string, name: string, opts: Omit<LockOptions, 'signal' | 'sleep'>): LockResult {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const turns = lockTurns(dir, name, opts);
+  for (let turn = turns.next(); ; turn = turns.next()) {
+    if (turn.done) return turn.value;
+    Atomics.wait(cell, 0, 0, turn.value);
+  }
+}
+
+/** How long a write of the conf or secrets file waits for another okr's (they take milliseconds). */
+export const FILE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Runs `fn` (a read-change-rename of `file`) holding the file's own lock, `<file>.lock` next to
+ * it: every okr process that writes the same file takes the same lock, whatever its state folder.
+ * Two processes that each rewrite their own key of the file (two plugins' token refreshes, each
+ * under its own plugin's lock) would otherwise both read the old file, and the second rename would
+ * drop the first one's key. The wait is bounded; a stale holder is taken over as for any lock.
+ */
+export function withFileLock<T>(file: string, fn: () => T, opts: { waitMs?: number; now?: () => Date } = {}): T {
+  const got = acquireLockSync(dirname(file), basename(file), {
+    waitMs: opts.waitMs ?? FILE_LOCK_WAIT_MS,
+    pollMs: 5,
+    now: opts.now ?? (() => new Date()),
+    purpose: `okr: writing ${basename(file)}`,
+  });
+  if (!got.acquired) {
+    if (got.blocker) {
+      throw new OkrError(`Cannot write ${file}: its lock ${got.blocker.problem}.`, {
+        hint: `Remove it (\`${got.blocker.fix}\`) and run the command again.`,
+      });
+    }
+    const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
+    throw new OkrError(
+      `Cannot write ${file}: another okr (${who}) has held its lock for ${since(opts.waitMs ?? FILE_LOCK_WAIT_MS)}.`,
+      { hint: `Run the command again; if no okr is running, remove ${got.path}.` },
+    );
+  }
+  try {
+    return fn();
+  } finally {
+    got.lock.release();
   }
 }
 
