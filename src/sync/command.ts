@@ -32,6 +32,10 @@ export async function syncCommand(ctx: Context, pluginIds: string[], opts: SyncC
 
   // No range given: each plugin's recent days may widen the default one (engine: syncFrom).
   const defaultRange = opts.since === undefined && opts.from === undefined && opts.to === undefined;
+  // As typed, for a hint that names the command to run again (a backfill resumes only so).
+  const rangeArgs = (['since', 'from', 'to'] as const).flatMap((k) =>
+    opts[k] === undefined ? [] : [`--${k}`, String(opts[k])],
+  );
   if (opts.dryRun) {
     const report = await runSync(ctx, {
       pluginIds,
@@ -52,6 +56,7 @@ export async function syncCommand(ctx: Context, pluginIds: string[], opts: SyncC
     from: range.from,
     to: range.to,
     defaultRange,
+    rangeArgs,
     trigger,
     onProgress: (e) => renderer.onProgress(e),
   });

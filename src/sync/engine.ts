@@ -55,7 +55,7 @@ import { clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
 import { acquireLock, type LockHandle, type LockInfo, lockWaitFromEnv, pidAlive } from './lock.js';
-import { type PlanLimits, type PlannedChunk, planSync } from './plan.js';
+import { backfillThreshold, type PlanLimits, type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota, quotaWindows } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 
@@ -129,6 +129,11 @@ export interface SyncOptions {
   pluginIds?: string[];
   /** The range is the default one (no --since/--from/--to): each plugin's `recentDays` may widen it. */
   defaultRange?: boolean;
+  /**
+   * The range as the user gave it (`['--since', '3y']`), for the command a hint names to run again:
+   * a backfill resumes only when asked for again. Default: `--from <from> --to <to>`.
+   */
+  rangeArgs?: string[];
   from: string;
   to: string;
   trigger: SyncTrigger;
@@ -332,9 +337,28 @@ function cleanRecords(records: ImportedDataRecord[], chunk: PlannedChunk, fields
   return out;
 }
 
+/**
+ * The command that syncs the same range again: `okr sync fitbit` for the default range, else with
+ * the range as given (`okr sync fitbit --since 3y`). Only that resumes a backfill: a plain
+ * `okr sync fitbit`, and the scheduled sync, fetch the recent days.
+ */
+export function syncAgainCommand(pluginId: string, opts: SyncOptions): string {
+  if (opts.defaultRange) return `okr sync ${pluginId}`;
+  return `okr sync ${pluginId} ${(opts.rangeArgs ?? ['--from', opts.from, '--to', opts.to]).join(' ')}`;
+}
+
+/** "run `…` again later", with what that does: retried by the schedule, or resumed. */
+function runAgainLater(plugin: DataImportPlugin, opts: SyncOptions, from: string): string {
+  const cmd = syncAgainCommand(plugin.id, opts);
+  if (opts.defaultRange) return `run \`${cmd}\` again later (a scheduled sync retries on its own)`;
+  const total = daysBetween(from, opts.to) + 1;
+  return total > backfillThreshold(planLimits(plugin), total)
+    ? `run \`${cmd}\` again later: it resumes this backfill, fetching only what is missing (a scheduled sync fetches only the recent days)`
+    : `run \`${cmd}\` again later`;
+}
+
 /** The plugin's hint for a retryable error says "okr retries"; once the retries are spent, say what to do. */
-function gaveUpHint(err: ProviderError, pluginId: string, retries: number): string {
-  const again = `run \`okr sync ${pluginId}\` again later (a scheduled sync retries on its own)`;
+function gaveUpHint(err: ProviderError, again: string, retries: number): string {
   const tried = `okr retried ${plural(retries, 'time')}`;
   if (err.category === 'rate_limited') return `The provider's rate limit held after ${tried}: ${again}.`;
   if (err.status === undefined)
@@ -523,7 +547,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       ...result,
       status: 'skipped',
       error: `${plugin.id} is being synced by another okr (${who}); skipped.`,
-      hint: `It finishes on its own; run \`okr sync ${plugin.id}\` again later. If no okr is running, remove ${got.path}.`,
+      hint: `It finishes on its own; run \`${syncAgainCommand(plugin.id, opts)}\` again later. If no okr is running, remove ${got.path}.`,
     });
   }
 
@@ -583,20 +607,30 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     // a hint, instead of SQLite's bare "database or disk is full".
     const known = isSqliteError(err) ? databaseError(ctx.paths.dbFile, err) : err;
     const { message, hint } = interrupted ? { message: 'Interrupted.', hint: null } : describe(known);
-    result.status = interrupted ? 'interrupted' : reauth ? 'reauth' : 'error';
+    // Some of the range is stored (whole chunks, or the days a paging plugin handed over): a
+    // partial failure, exit 4, as the run row and the connection record it. Not after a
+    // disconnect: what was stored is gone with it.
+    const stored = (result.chunksFetched > 0 || result.days > 0) && !gone;
+    const failed = reauth ? 'reauth' : stored ? 'partial' : 'error';
+    result.status = interrupted ? 'interrupted' : failed;
     result.error = message;
     // The kind status and doctor read back to give the same fix (src/fixes.ts).
     const kind = interrupted ? null : gone ? 'not_connected' : errorKindOf(known);
     result.errorKind = kind;
     result.hint = interrupted ? null : hintWithFix(hint, fixFor(kind, plugin.id));
-    if (!interrupted && isProviderError(err) && err.retryable) result.hint = gaveUpHint(err, plugin.id, result.retries);
+    if (!interrupted && isProviderError(err) && err.retryable) {
+      result.hint = gaveUpHint(err, runAgainLater(plugin, opts, result.from), result.retries);
+    } else if (failed === 'partial' && !opts.defaultRange) {
+      // The fix comes first; the rest of the range then comes only from the same range again.
+      const resume = `Then run \`${syncAgainCommand(plugin.id, opts)}\` to sync the rest (only what is missing is fetched).`;
+      result.hint = result.hint ? `${result.hint} ${resume}` : resume;
+    }
     if (ctx.verbose && err instanceof Error && err.stack && !interrupted) result.error = `${message}\n${err.stack}`;
     try {
-      const status = interrupted ? 'interrupted' : reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error';
       if (runId !== undefined) {
         finishSyncRun(db, runId, {
           finishedAt: ctx.now().toISOString(),
-          status,
+          status: interrupted ? 'interrupted' : failed,
           valuesWritten: result.valuesWritten,
           apiCalls: result.calls,
           error: message,
@@ -606,7 +640,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       if (!interrupted && !gone) {
         recordSyncResult(db, plugin.id, {
           at: ctx.now().toISOString(),
-          status: reauth ? 'reauth' : result.chunksFetched > 0 ? 'partial' : 'error',
+          status: failed,
           error: message,
           errorKind: kind,
         });
@@ -828,7 +862,7 @@ async function runChunks(
       if (refreshError !== undefined) throw refreshError;
       if (http.note && err instanceof OkrError) {
         throw new OkrError(err.message, {
-          hint: `${http.note} Run \`okr sync ${plugin.id}\` again later.`,
+          hint: `${http.note} R${runAgainLater(plugin, opts, result.from).slice(1)}.`,
           exitCode: err.exitCode,
           cause: err,
         });

@@ -131,7 +131,7 @@ async function ttyRenderer(ctx: Context): Promise<Renderer> {
         const line = failed
           ? `${r.plugin}: ${r.status === 'reauth' ? 'needs sign-in' : 'failed'}`
           : r.status === 'partial'
-            ? `${r.plugin}: partial (${plural(r.notGranted.length, 'field')} not granted)`
+            ? `${r.plugin}: partial (${r.notGranted.length > 0 ? `${plural(r.notGranted.length, 'field')} not granted` : 'failed part-way'})`
             : resultLine(r);
         const s = spinner(r.plugin);
         if (s) {

@@ -607,6 +607,15 @@ describe('a disconnect that lands mid-sync is never undone', () => {
   });
 });
 
+/** A request's first date: in the URL (list filters) or the body (roll-up ranges). */
+function firstDate(input: unknown, init?: RequestInit): string | undefined {
+  const url = decodeURIComponent(String(input));
+  const inUrl = /\d{4}-\d\d-\d\d/.exec(url)?.[0];
+  if (inUrl) return inUrl;
+  const d = /"year":(\d+),"month":(\d+),"day":(\d+)/.exec(String(init?.body ?? ''));
+  return d ? `${d[1]}-${d[2]!.padStart(2, '0')}-${d[3]!.padStart(2, '0')}` : undefined;
+}
+
 describe('backfill, Ctrl-C and resume', () => {
   test('Ctrl-C stops at a safe point: whole chunks only, exit 130; the next run resumes', async () => {
     const c = await connectHome({ sim });
@@ -619,14 +628,6 @@ describe('backfill, Ctrl-C and resume', () => {
     const oldest = chunks[2]!;
     const newerCovered = () =>
       coverage(c).filter((x) => x.date > oldest.to).length === chunks[0]!.days + chunks[1]!.days;
-    // A request's first date: in the URL (list filters) or the body (roll-up ranges).
-    const firstDate = (input: unknown, init?: RequestInit) => {
-      const url = decodeURIComponent(String(input));
-      const inUrl = /\d{4}-\d\d-\d\d/.exec(url)?.[0];
-      if (inUrl) return inUrl;
-      const d = /"year":(\d+),"month":(\d+),"day":(\d+)/.exec(String(init?.body ?? ''));
-      return d ? `${d[1]}-${d[2]!.padStart(2, '0')}-${d[3]!.padStart(2, '0')}` : undefined;
-    };
     let oldestAsked = 0;
     const fetchSpy: typeof fetch = async (input, init) => {
       // The oldest chunk starts only once the two newer ones have committed: Ctrl-C with its
@@ -671,6 +672,48 @@ describe('backfill, Ctrl-C and resume', () => {
     // A third run after a complete backfill fetches everything again (the user asked for it).
     const third = JSON.parse((await sync(c, ['--since', '800d', '--json'])).stdout).plugins[0];
     expect(third.chunksSkipped).toBe(0);
+  });
+
+  test('a backfill that fails part-way: partial (exit 4), and the hint names the command that resumes it', async () => {
+    const c = await connectHome({ sim });
+    const from = addDays(TODAY, -799);
+    const chunks = chunksNewestFirst(from, TODAY, FITBIT_DAYS_PER_FETCH);
+    expect(chunks).toHaveLength(3);
+    const oldest = chunks[2]!;
+    // The provider starts failing (500, past every retry) once the oldest chunk is asked for.
+    const fetchSpy: typeof fetch = async (input, init) => {
+      const date = firstDate(input, init);
+      if (date !== undefined && date <= oldest.to) sim.faults.status500 = 1000;
+      return fetch(input, init);
+    };
+    const r = await sync(c, ['--since', '800d', '--json'], { fetch: fetchSpy });
+    const p = JSON.parse(r.stdout).plugins[0];
+    expect(p.chunksFetched).toBe(2);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).exitCode).toBe(4);
+    expect(p.status).toBe('partial');
+    expect(p.error).toContain('500');
+    expect(p.hint).toContain(
+      'run `okr sync fitbit --since 800d` again later: it resumes this backfill, fetching only what is missing',
+    );
+    expect(syncRuns(c.dbFile)[0]).toMatchObject({ status: 'partial' });
+    expect(connectionRow(c.dbFile)?.last_sync_status).toBe('partial');
+
+    // Following the hint resumes: the old chunk the failed run stored is skipped.
+    sim.faults.status500 = 0;
+    const again = JSON.parse((await sync(c, ['--since', '800d', '--json'])).stdout).plugins[0];
+    expect(again).toMatchObject({ status: 'ok', chunksSkipped: 1, chunksFetched: 2 });
+    expect(stored(c)).toEqual(truth(from, TODAY));
+  });
+
+  test('a sync of the default range that fails: the hint is plain `okr sync fitbit`, retried by the schedule', async () => {
+    const c = await connectHome({ sim });
+    sim.faults.status500 = 1000;
+    const r = await sync(c, ['--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).plugins[0].hint).toContain(
+      'run `okr sync fitbit` again later (a scheduled sync retries on its own)',
+    );
   });
 
   test('a run left "running" by a killed process is marked interrupted by the next one', async () => {
