@@ -4,7 +4,8 @@
  * reaches LOG_MAX_BYTES at the start of a run it becomes `sync.log.1` (replacing the previous
  * one), so the log never takes more than about twice that.
  */
-import { closeSync, existsSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { lstatSync, renameSync } from 'node:fs';
+import { readPrivateTail } from '../store/private-files.js';
 
 export const LOG_MAX_BYTES = 1024 * 1024;
 export const LOG_PREFIX = 'okr schedule run:';
@@ -13,11 +14,16 @@ export function rotatedLog(path: string): string {
   return `${path}.1`;
 }
 
-/** Moves the log aside when it is at or over the cap. Returns true when it did. */
+/**
+ * Moves the log aside when it is at or over the cap. Returns true when it did. Only a regular
+ * file is moved (lstat: a link is not followed); anything else is refused when the log is opened.
+ */
 export function rotateLog(path: string, maxBytes = LOG_MAX_BYTES): boolean {
   let size: number;
   try {
-    size = statSync(path).size;
+    const st = lstatSync(path);
+    if (!st.isFile()) return false;
+    size = st.size;
   } catch {
     return false;
   }
@@ -39,19 +45,15 @@ export interface LastJob {
   line: string;
 }
 
-/** The last run's outcome, from the end of the log (reads at most the last 64 KiB). */
+/**
+ * The last run's outcome, from the end of the log (reads at most the last 64 KiB). Something
+ * other than a regular file at the log's name (a symbolic link, a FIFO) is an OkrFileError naming
+ * it, never followed or waited on (private-files.ts).
+ */
 export function lastJobFromLog(path: string): LastJob | undefined {
-  if (!existsSync(path)) return undefined;
-  const size = statSync(path).size;
-  const len = Math.min(size, 64 * 1024);
-  const buf = Buffer.alloc(len);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buf, 0, len, size - len);
-  } finally {
-    closeSync(fd);
-  }
-  const lines = buf.toString('utf8').split('\n').reverse();
+  const tail = readPrivateTail(path, 'sync log', 64 * 1024);
+  if (!tail) return undefined;
+  const lines = tail.toString('utf8').split('\n').reverse();
   for (const line of lines) {
     const m = /^\[([^\]]+)\] okr schedule run: (finished, exit (\d+)|skipped)/.exec(line);
     if (!m) continue;

@@ -203,26 +203,72 @@ function checkStats(file: string, what: string, st: Stats, chmod: ((mode: number
   return st.size;
 }
 
+/** Never blocks in open(): a FIFO planted at a file's name is opened at once, then refused. */
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
+
 /**
- * Reads one of okr's small files whole, after checking its folder, refusing a symbolic link at its
- * name (O_NOFOLLOW) and checking the opened file itself (no gap between check and read). Loose
- * modes are tightened.
+ * Opens one of okr's files and checks what was opened (no gap between check and use): never
+ * through a symbolic link at its name (O_NOFOLLOW), never blocking on a FIFO (O_NONBLOCK: a FIFO
+ * opens at once for reading, or fails with ENXIO for writing when nobody reads it), then a
+ * regular file of the user's, a loose mode tightened. Returns the descriptor and the size, or
+ * undefined when there is no file (and `flags` does not create one).
+ */
+function openChecked(
+  file: string,
+  what: string,
+  flags: number,
+  doing: string,
+): { fd: number; size: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, flags | NOFOLLOW | NONBLOCK, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // O_NOFOLLOW on a link: ELOOP on Linux, EMLINK on some BSDs; ENXIO: a FIFO nobody reads.
+    if (code === 'ELOOP' || code === 'EMLINK' || code === 'ENXIO') {
+      let st: Stats | undefined;
+      try {
+        st = lstatSync(file);
+      } catch {
+        // gone meanwhile: report the open's error
+      }
+      if (st) throw notRegular(file, what, st);
+    }
+    throw fileError(file, err, doing);
+  }
+  try {
+    return { fd, size: checkStats(file, what, fstatSync(fd), (m) => fchmodSync(fd, m)) };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** Reads up to `length` bytes of `fd` from `position`. */
+function readAt(fd: number, length: number, position: number): Buffer {
+  const buf = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+/**
+ * Reads one of okr's small files whole, after checking its folder, refusing a symbolic link or a
+ * FIFO at its name (openChecked) and checking the opened file itself (no gap between check and
+ * read). Loose modes are tightened.
  * Returns undefined when there is no file.
  */
 export function readPrivateFile(file: string, what: string): Buffer | undefined {
   checkPrivateDir(dirname(file), { repair: true });
-  let fd: number;
+  const opened = openChecked(file, what, constants.O_RDONLY, 'read');
+  if (!opened) return undefined;
+  const { fd, size } = opened;
   try {
-    fd = openSync(file, constants.O_RDONLY | NOFOLLOW);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    // O_NOFOLLOW on a link: ELOOP on Linux, EMLINK on some BSDs.
-    if (code === 'ELOOP' || code === 'EMLINK') throw notRegular(file, what, lstatSync(file));
-    throw fileError(file, err, 'read');
-  }
-  try {
-    const size = checkStats(file, what, fstatSync(fd), (m) => fchmodSync(fd, m));
     if (size > MAX_PRIVATE_FILE_BYTES) {
       throw new OkrFileError(
         file,
@@ -230,18 +276,29 @@ export function readPrivateFile(file: string, what: string): Buffer | undefined 
         `Move it aside (mv ${q(file)} ${q(`${file}.bad`)}) and run the command again.`,
       );
     }
-    const buf = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
+    return readAt(fd, size, 0);
   } catch (err) {
     throw fileError(file, err, 'read');
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The last `maxBytes` of one of okr's append-only files (sync.log), opened and checked as
+ * readPrivateFile does. Returns undefined when there is no file.
+ */
+export function readPrivateTail(file: string, what: string, maxBytes: number): Buffer | undefined {
+  checkPrivateDir(dirname(file), { repair: true });
+  const opened = openChecked(file, what, constants.O_RDONLY, 'read');
+  if (!opened) return undefined;
+  try {
+    const len = Math.min(opened.size, maxBytes);
+    return readAt(opened.fd, len, opened.size - len);
+  } catch (err) {
+    throw fileError(file, err, 'read');
+  } finally {
+    closeSync(opened.fd);
   }
 }
 
@@ -360,22 +417,12 @@ export function syncFolder(dir: string): void {
 
 /**
  * Opens one of okr's append-only files (sync.log) for appending: created 0600, never through a
- * symbolic link, checked and tightened like every other file of okr's.
+ * symbolic link, never blocking on a FIFO, checked and tightened like every other file of okr's.
+ * (O_NONBLOCK stays set on the descriptor; on a regular file it changes nothing.)
  */
 export function openPrivateAppend(file: string, what: string): number {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW, 0o600);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') throw notRegular(file, what, lstatSync(file));
-    throw fileError(file, err, 'write');
-  }
-  try {
-    checkStats(file, what, fstatSync(fd), (m) => fchmodSync(fd, m));
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
-  return fd;
+  const opened = openChecked(file, what, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 'write');
+  // O_CREAT: only a file removed between the create and the check is missing here.
+  if (!opened) throw fileError(file, Object.assign(new Error('no such file'), { code: 'ENOENT' }), 'write');
+  return opened.fd;
 }
