@@ -363,12 +363,28 @@ function holdLock(path: string, info: LockInfo, content: string, heartbeatMs: nu
   };
 }
 
+/** The name of okr's lock folder inside its state folder (paths.ts: `<state>/locks`). */
+export const LOCK_FOLDER = 'locks';
+
+/**
+ * Makes the lock folder private (0700, the user's), and, for okr's lock folder, the state folder
+ * that holds it: whoever may write there could rename `locks/` away mid-sync and plant a folder
+ * of their own, and every other okr would take the plugin's lock anew. This is the one place
+ * that tightens the state folder: every sync, token refresh, disconnect and scheduled run takes
+ * a lock here before it does anything else. (A file lock's folder, the config folder, is the lock
+ * folder itself: its parent, `~/.config`, is not okr's.)
+ */
+function ensureLockFolder(dir: string): void {
+  if (basename(dir) === LOCK_FOLDER) ensurePrivateDir(dirname(dir));
+  ensurePrivateDir(dir);
+}
+
 /**
  * The lock loop, shared by acquireLock and acquireLockSync: it yields how long to sleep before
  * its next turn (the driver sleeps, awaiting or blocking) and returns the outcome.
  */
 function* lockTurns(dir: string, name: string, opts: LockOptions): Generator<number, LockResult, void> {
-  ensurePrivateDir(dir);
+  ensureLockFolder(dir);
   const path = lockPath(dir, name);
   const pid = opts.pid ?? process.pid;
   const pollMs = Math.max(1, opts.pollMs ?? 100);

@@ -26,6 +26,7 @@ import {
   readLock,
   STALE_AFTER_MS,
   staleLocks,
+  withFileLock,
 } from '../../src/sync/lock.js';
 import { tempHome } from '../helpers/home.js';
 
@@ -260,4 +261,25 @@ describe('entries okr never writes at a lock path: bounded, never a spin', () =>
       expect((await timed(dir, 'u', 100)).r.acquired).toBe(true);
     },
   );
+});
+
+test('taking a lock makes the lock folder and the state folder holding it private, and nothing above', async () => {
+  const home = tempHome();
+  homes.push(home);
+  const state = join(home, 'state');
+  mkdirSync(join(state, 'locks'), { recursive: true });
+  for (const d of [home, state, join(state, 'locks')]) chmodSync(d, 0o777);
+  const got = await acquireLock(join(state, 'locks'), 'fitbit.sync', { waitMs: 0, now });
+  expect(got.acquired).toBe(true);
+  if (got.acquired) got.lock.release();
+  expect(statSync(join(state, 'locks')).mode & 0o777).toBe(0o700);
+  expect(statSync(state).mode & 0o777).toBe(0o700);
+  expect(statSync(home).mode & 0o777).toBe(0o777);
+  // A file lock's folder (the config folder) is tightened, its parent (~/.config) is not.
+  const config = join(home, 'dotconfig', 'okr');
+  mkdirSync(config, { recursive: true });
+  chmodSync(join(home, 'dotconfig'), 0o755);
+  withFileLock(join(config, 'config.json'), () => {});
+  expect(statSync(config).mode & 0o777).toBe(0o700);
+  expect(statSync(join(home, 'dotconfig')).mode & 0o777).toBe(0o755);
 });

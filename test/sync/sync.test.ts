@@ -4,7 +4,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createContext } from '../../src/context.js';
@@ -738,6 +738,17 @@ describe('backfill, Ctrl-C and resume', () => {
 });
 
 describe('locks', () => {
+  test('a state folder others may write (0777) is made private by the sync that takes its locks', async () => {
+    const c = await connectHome({ sim });
+    const state = join(c.home, 'state');
+    mkdirSync(join(state, 'locks'), { recursive: true });
+    chmodSync(state, 0o777);
+    chmodSync(join(state, 'locks'), 0o777);
+    expect((await sync(c, [])).code).toBe(0);
+    expect(statSync(state).mode & 0o777).toBe(0o700);
+    expect(statSync(join(state, 'locks')).mode & 0o777).toBe(0o700);
+  });
+
   test('a plugin locked by a live process: waits a little, names the holder, skips; writes nothing', async () => {
     const c = await connectHome({ sim, env: { OKR_LOCK_WAIT_MS: '300' } });
     const holder = spawn('sleep', ['30']);
