@@ -6,7 +6,7 @@
 import { Command, CommanderError, Help } from 'commander';
 import type { App, Register } from './commands/app.js';
 import type { Context, ContextOptions } from './context.js';
-import { ExitCode, fromSystemError, OkrError } from './errors.js';
+import { ExitCode, type ExitCodeValue, fromSystemError, OkrError } from './errors.js';
 import { type IO, paint, processIO } from './io.js';
 import { safeText } from './safe-text.js';
 import { closest } from './suggest.js';
@@ -217,14 +217,22 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
   const io = opts.io ?? processIO(env);
   const ownsProcess = opts.signal === undefined;
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
-    io.err('Interrupted; finishing the current step (Ctrl-C again to quit at once).');
-    controller.abort(new OkrError('Interrupted.', { exitCode: ExitCode.INTERRUPTED }));
+  // The first signal aborts the context's signal: long work (a sync, a wait for a lock) stops at
+  // its next safe point, finishes its run row and releases its locks. A second one quits at once.
+  let caught: StopSignal | undefined;
+  const onSignal = (sig: StopSignal) => {
+    if (caught) process.exit(STOP_EXIT[caught]);
+    caught = sig;
+    // Not on SIGHUP: the terminal it would go to has gone.
+    if (sig === 'SIGINT') io.err('Interrupted; finishing the current step (Ctrl-C again to quit at once).');
+    else if (sig === 'SIGTERM') io.err('Terminated (SIGTERM); finishing the current step.');
+    controller.abort(new OkrError('Interrupted.', { exitCode: STOP_EXIT[sig] }));
+    // A command that never looks at the signal (a prompt, a table being printed) still ends: a
+    // service manager or a shutdown expects the process gone, not waiting for input.
+    if (sig !== 'SIGINT') setTimeout(() => process.exit(STOP_EXIT[sig]), STOP_GRACE_MS).unref();
   };
-  if (ownsProcess) process.on('SIGINT', onSigint);
+  const handlers = STOP_SIGNALS.map((sig) => [sig, () => onSignal(sig)] as const);
+  if (ownsProcess) for (const [sig, h] of handlers) process.on(sig, h);
 
   let ctx: Context | undefined;
   let verbose = env.OKR_DEBUG === '1';
@@ -263,6 +271,8 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
     if (cmd.optsWithGlobals().verbose) verbose = true;
   });
 
+  // What an interrupted command returns (130) is, after SIGTERM or SIGHUP, that signal's code.
+  const stopped = (code: number) => (caught && code === ExitCode.INTERRUPTED ? STOP_EXIT[caught] : code);
   try {
     // `okr help nosuch`: Commander would print the whole help to stderr, with no error line.
     const words = argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -277,18 +287,33 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
       });
     }
     await program.parseAsync(argv);
-    return app.exitCode;
+    return stopped(app.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version "fail" with exit code 0.
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
-    return reportError(io, err, verbose);
+    return stopped(reportError(io, err, verbose));
   } finally {
-    if (ownsProcess) process.off('SIGINT', onSigint);
+    if (ownsProcess) for (const [sig, h] of handlers) process.off(sig, h);
     ctx?.close();
   }
 }
+
+/**
+ * The signals that end okr gracefully, each with the exit code a shell reports for it (128 + its
+ * number): Ctrl-C; SIGTERM from `systemctl stop`, a shutdown, systemd's TimeoutStartSec or
+ * `kill`; SIGHUP when the terminal goes away.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+const STOP_EXIT: Record<StopSignal, ExitCodeValue> = {
+  SIGINT: ExitCode.INTERRUPTED,
+  SIGTERM: ExitCode.TERMINATED,
+  SIGHUP: ExitCode.HANGUP,
+};
+/** How long a SIGTERM or SIGHUP waits for the command to reach a safe point before okr exits anyway. */
+const STOP_GRACE_MS = 10_000;
 
 function allCommands(cmd: Command): Command[] {
   return [cmd, ...cmd.commands.flatMap(allCommands)];

@@ -12,8 +12,12 @@ export const ExitCode = {
   USAGE: 2,
   REAUTH: 3,
   PARTIAL: 4,
-  /** Interrupted by Ctrl-C (SIGINT), as shells report it. */
+  /** Interrupted by Ctrl-C (SIGINT), as shells report it (128 + the signal's number). */
   INTERRUPTED: 130,
+  /** Ended by SIGHUP (the terminal went away, `kill -HUP`): 128 + 1. */
+  HANGUP: 129,
+  /** Ended by SIGTERM (`systemctl stop`, a shutdown, systemd's TimeoutStartSec, `kill`): 128 + 15. */
+  TERMINATED: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
