@@ -1,8 +1,8 @@
 /**
  * `sync_runs`: one row per plugin per `okr sync` (or live/demo sync). A run starts as `running`
  * with the process id; it ends as ok / partial / error / reauth / interrupted. A process killed
- * mid-sync leaves its row `running` with a dead pid: the next sync of that plugin (holding the
- * plugin's lock) turns it into `interrupted`. The rows are also what lets an interrupted backfill
+ * mid-sync leaves its row `running`: the next sync of that plugin (holding the plugin's lock, so
+ * no other sync of it can be running) turns it into `interrupted`, whatever its pid is now. The rows are also what lets an interrupted backfill
  * resume (see src/sync/plan.ts).
  */
 import type { Db } from './db.js';
@@ -67,28 +67,22 @@ export function finishSyncRun(
 }
 
 /**
- * Marks `running` rows of a plugin whose process is gone as `interrupted` (a SIGKILL, a power cut,
- * a second Ctrl-C). Call it while holding the plugin's sync lock. Returns how many were marked.
+ * Marks every `running` row of a plugin as `interrupted` (left by a SIGKILL, a power cut, a
+ * second Ctrl-C). Call it only while holding the plugin's sync lock, before starting a run: every
+ * run row is written under that lock (src/sync/engine.ts), so while we hold it no other sync of
+ * the plugin can be running, and any `running` row is one whose process stopped without finishing
+ * it. Its pid says nothing: after a reboot the number may well belong to a live process again
+ * (the lock itself is judged by the process's identity, src/sync/lock.ts). Returns how many were
+ * marked.
  */
-export function markDeadRunsInterrupted(
-  db: Db,
-  pluginId: string,
-  isAlive: (pid: number) => boolean,
-  at: string,
-): number {
-  const rows = db
-    .prepare(`SELECT id, pid FROM sync_runs WHERE plugin_id = ? AND status = 'running'`)
-    .all(pluginId) as Array<{ id: number; pid: number | null }>;
-  const mark = db.prepare(
-    `UPDATE sync_runs SET status = 'interrupted', finished_at = ?,
-       error = coalesce(error, 'the process stopped before the sync finished') WHERE id = ?`,
-  );
-  let n = 0;
-  for (const r of rows) {
-    if (r.pid !== null && isAlive(r.pid)) continue;
-    n += mark.run(at, r.id).changes;
-  }
-  return n;
+export function markLeftRunsInterrupted(db: Db, pluginId: string, at: string): number {
+  return db
+    .prepare(
+      `UPDATE sync_runs SET status = 'interrupted', finished_at = ?,
+         error = coalesce(error, 'the process stopped before the sync finished')
+       WHERE plugin_id = ? AND status = 'running'`,
+    )
+    .run(at, pluginId).changes;
 }
 
 /** Newest first. */

@@ -3,7 +3,8 @@
  *
  * For each plugin, one after the other (a failure never stops the next one):
  *   1. take the plugin's sync lock (wait a little, then report who holds it and skip);
- *   2. mark runs left `running` by dead processes as `interrupted`; start a `sync_runs` row;
+ *   2. mark runs left `running` (by killed processes: no other sync holds the lock) as
+ *      `interrupted`; start a `sync_runs` row;
  *   3. get fresh credentials (refresh only when expired or expiring; see credentials.ts);
  *   4. plan the chunks (plan.ts: newest first, resumable), then for each chunk call `fetchData`
  *      through the sync's fetch (http.ts: counting, quota, retries, one refresh on 401) and write
@@ -44,7 +45,7 @@ import { prepareForWrites } from '../store/private-files.js';
 import {
   callsSince,
   finishSyncRun,
-  markDeadRunsInterrupted,
+  markLeftRunsInterrupted,
   type SyncTrigger,
   startSyncRun,
   updateSyncRunProgress,
@@ -565,7 +566,9 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
   let runId: number | undefined;
   try {
     const nowIso = () => ctx.now().toISOString();
-    markDeadRunsInterrupted(db, plugin.id, pidAlive, nowIso());
+    // We hold the plugin's sync lock: no other sync of it runs, so a 'running' row of it is one
+    // its process left (killed, rebooted), even when its pid now names a live process.
+    markLeftRunsInterrupted(db, plugin.id, nowIso());
     runId = startSyncRun(db, {
       pluginId: plugin.id,
       trigger: opts.trigger,

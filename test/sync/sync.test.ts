@@ -735,6 +735,25 @@ describe('backfill, Ctrl-C and resume', () => {
       ['ok', true],
     ]);
   });
+
+  test('a run left "running" whose pid now names a live process (after a reboot) is marked interrupted too', async () => {
+    const c = await connectHome({ sim });
+    // The pid of a live process that is not a sync: this test's own.
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home });
+    ctx
+      .db()
+      .prepare(
+        `INSERT INTO sync_runs (plugin_id, trigger, started_at, status, range_from, range_to, pid)
+         VALUES ('fitbit', 'schedule', '2026-11-09T14:00:00.000Z', 'running', '2026-11-02', '2026-11-09', ?)`,
+      )
+      .run(process.pid);
+    ctx.close();
+    expect((await sync(c, [])).code).toBe(0);
+    expect(syncRuns(c.dbFile).map((r) => [r.status, r.finished_at !== null])).toEqual([
+      ['interrupted', true],
+      ['ok', true],
+    ]);
+  });
 });
 
 describe('locks', () => {
