@@ -55,7 +55,8 @@ export function lastJobFromLog(path: string): LastJob | undefined {
   if (!tail) return undefined;
   const lines = tail.toString('utf8').split('\n').reverse();
   for (const line of lines) {
-    const m = /^\[([^\]]+)\] okr schedule run: (finished, exit (\d+)|skipped)/.exec(line);
+    // `not run, exit 1`: the previous run held the job lock for so long that it may be stuck.
+    const m = /^\[([^\]]+)\] okr schedule run: ((?:finished|not run), exit (\d+)|skipped)/.exec(line);
     if (!m) continue;
     return m[3] !== undefined ? { at: m[1]!, exitCode: Number(m[3]), line } : { at: m[1]!, skipped: true, line };
   }

@@ -6,13 +6,14 @@
  *
  * Overlap: a job-wide lock (`schedule.lock` in the lock folder) makes a run that starts while the
  * previous one is still going (a long backfill under cron) log one "skipped" line and exit 0,
- * instead of queueing behind it. The sync's own per-plugin locks still protect manual runs.
+ * instead of queueing behind it; a previous run going for longer than LONG_HELD_MS is probably
+ * stuck, and is logged as a failure (exit 1) instead. The sync's own per-plugin locks still protect manual runs.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { openPrivateAppend } from '../store/private-files.js';
-import { acquireLock } from '../sync/lock.js';
+import { acquireLock, durationText, heldForMs, LONG_HELD_MS } from '../sync/lock.js';
 import { SYNC_ARGS } from './job.js';
 import { LOG_MAX_BYTES, logLine, rotateLog } from './log.js';
 
@@ -41,6 +42,19 @@ export async function runJob(ctx: Context, opts: RunJobOptions): Promise<number>
   try {
     if (!lock.acquired) {
       const who = lock.holder ? ` (pid ${lock.holder.pid}, started ${lock.holder.startedAt})` : '';
+      const held = heldForMs(lock.holder, ctx.now());
+      if (held !== undefined && held > LONG_HELD_MS) {
+        // Probably stuck: fail (exit 1, and systemd shows the job failed) instead of skipping
+        // quietly every hour behind it.
+        writeSync(
+          fd,
+          logLine(
+            ctx.now(),
+            `not run, exit 1: the previous run${who} has been going for ${durationText(held)} and may be stuck; end it (kill ${lock.holder!.pid}) if it makes no progress`,
+          ),
+        );
+        return 1;
+      }
       writeSync(fd, logLine(ctx.now(), `skipped, the previous run${who} is still going`));
       return 0;
     }

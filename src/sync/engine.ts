@@ -2,7 +2,8 @@
  * The sync engine: the seed's `syncPluginData`, made safe for cron.
  *
  * For each plugin, one after the other (a failure never stops the next one):
- *   1. take the plugin's sync lock (wait a little, then report who holds it and skip);
+ *   1. take the plugin's sync lock (wait a little, then report who holds it and skip; a holder
+ *      older than LONG_HELD_MS is a failure instead: it is probably stuck);
  *   2. mark runs left `running` (by killed processes: no other sync holds the lock) as
  *      `interrupted`; start a `sync_runs` row;
  *   3. get fresh credentials (refresh only when expired or expiring; see credentials.ts);
@@ -55,7 +56,16 @@ import { upsertSyncedRecords } from '../store/values.js';
 import { clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
-import { acquireLock, type LockHandle, type LockInfo, lockWaitFromEnv, pidAlive } from './lock.js';
+import {
+  acquireLock,
+  durationText,
+  heldForMs,
+  LONG_HELD_MS,
+  type LockHandle,
+  type LockInfo,
+  lockWaitFromEnv,
+  pidAlive,
+} from './lock.js';
 import { backfillThreshold, type PlanLimits, type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota, quotaWindows } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
@@ -544,6 +554,17 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
       });
     }
     const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
+    const held = heldForMs(got.holder, ctx.now());
+    if (got.holder && held !== undefined && held > LONG_HELD_MS) {
+      // Not a skip: a holder this old is most likely stuck, and a skip (exit 0) at every hourly
+      // run would hide that the plugin has not synced for hours.
+      return done({
+        ...result,
+        status: 'error',
+        error: `${plugin.id} was not synced: another okr (${who}) has held its lock for ${durationText(held)}, and may be stuck.`,
+        hint: `If pid ${got.holder.pid} is an okr that makes no progress, end it (\`kill ${got.holder.pid}\`), then run \`${syncAgainCommand(plugin.id, opts)}\`. If no okr is running, remove ${got.path}.`,
+      });
+    }
     return done({
       ...result,
       status: 'skipped',

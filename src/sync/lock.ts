@@ -138,6 +138,25 @@ export function processIdentity(pid: number): string | undefined {
   }
 }
 
+/**
+ * A holder that has kept a sync or job lock this long is reported as a failure, not a skip. A
+ * sync of the recent days takes seconds and a backfill minutes; systemd ends the job after 30
+ * minutes (TimeoutStartSec). A holder this old that is still alive is most likely stuck (stopped,
+ * hung on a dead mount), and every hourly run skipping with exit 0 behind it would hide that.
+ */
+export const LONG_HELD_MS = 30 * 60_000;
+
+/** How long the holder has held its lock, by its record (undefined when it does not say). */
+export function heldForMs(holder: LockInfo | undefined, now: Date): number | undefined {
+  const t = holder ? Date.parse(holder.startedAt) : Number.NaN;
+  return Number.isNaN(t) ? undefined : now.getTime() - t;
+}
+
+/** "2 h", "45 min": how long, for messages. */
+export function durationText(ms: number): string {
+  return since(ms);
+}
+
 /** How long to wait for another process's lock: OKR_LOCK_WAIT_MS when it is a number ≥ 0, else `fallback`. */
 export function lockWaitFromEnv(env: Record<string, string | undefined>, fallback: number): number {
   const raw = env.OKR_LOCK_WAIT_MS;

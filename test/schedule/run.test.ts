@@ -85,14 +85,30 @@ describe('okr schedule run', () => {
     // This test process plays the previous run: alive, holding the job lock.
     writeFileSync(
       join(s.ctx.paths.lockDir, 'schedule.lock'),
-      JSON.stringify({ pid: process.pid, startedAt: '2026-03-10T13:23:00.000Z', purpose: 'okr schedule run' }),
+      JSON.stringify({ pid: process.pid, startedAt: '2026-03-10T14:03:00.000Z', purpose: 'okr schedule run' }),
     );
     expect(await runJob(s.ctx, { node: process.execPath, okr: s.fakeOkr })).toBe(0);
     expect(existsSync(s.marker)).toBe(false);
     expect(readFileSync(s.ctx.paths.syncLog, 'utf8')).toBe(
-      `[2026-03-10T14:23:41.000Z] okr schedule run: skipped, the previous run (pid ${process.pid}, started 2026-03-10T13:23:00.000Z) is still going\n`,
+      `[2026-03-10T14:23:41.000Z] okr schedule run: skipped, the previous run (pid ${process.pid}, started 2026-03-10T14:03:00.000Z) is still going\n`,
     );
     expect(lastJobFromLog(s.ctx.paths.syncLog)).toMatchObject({ skipped: true });
+  });
+
+  it('a previous run going for more than 30 minutes is probably stuck: a failure (exit 1), not a skip', async () => {
+    const s = setup();
+    mkdirSync(s.ctx.paths.lockDir, { recursive: true });
+    writeFileSync(
+      join(s.ctx.paths.lockDir, 'schedule.lock'),
+      JSON.stringify({ pid: process.pid, startedAt: '2026-03-10T12:23:00.000Z', purpose: 'okr schedule run' }),
+    );
+    expect(await runJob(s.ctx, { node: process.execPath, okr: s.fakeOkr })).toBe(1);
+    expect(existsSync(s.marker)).toBe(false);
+    expect(readFileSync(s.ctx.paths.syncLog, 'utf8')).toBe(
+      `[2026-03-10T14:23:41.000Z] okr schedule run: not run, exit 1: the previous run (pid ${process.pid}, started 2026-03-10T12:23:00.000Z) has been going for 2 h and may be stuck; end it (kill ${process.pid}) if it makes no progress\n`,
+    );
+    // status and doctor read it as a failed run.
+    expect(lastJobFromLog(s.ctx.paths.syncLog)).toMatchObject({ exitCode: 1 });
   });
 
   it('takes over the lock of a run that was killed', async () => {

@@ -795,6 +795,31 @@ describe('locks', () => {
     expect((await sync(c, [])).code).toBe(0);
     expect(readdirSync(join(c.home, 'state', 'locks'))).toEqual([]);
   });
+
+  test('a holder that has kept the lock for more than 30 minutes is probably stuck: a failure, not a skip', async () => {
+    const c = await connectHome({ sim, env: { OKR_LOCK_WAIT_MS: '0' } });
+    const holder = spawn('sleep', ['30']);
+    try {
+      const lockDir = join(c.home, 'state', 'locks');
+      mkdirSync(lockDir, { recursive: true });
+      writeFileSync(
+        join(lockDir, 'fitbit.sync.lock'),
+        JSON.stringify({ pid: holder.pid, startedAt: '2026-11-10T13:00:00.000Z' }),
+      );
+      const r = await sync(c, ['--json']);
+      expect(r.code).toBe(1);
+      const p = JSON.parse(r.stdout).plugins[0];
+      expect(p).toMatchObject({
+        status: 'error',
+        error: `fitbit was not synced: another okr (pid ${holder.pid}, since 2026-11-10T13:00:00.000Z) has held its lock for 2 h, and may be stuck.`,
+      });
+      expect(p.hint).toContain(`end it (\`kill ${holder.pid}\`), then run \`okr sync fitbit\``);
+      expect(sim.stats.all).toBeUndefined();
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((res) => holder.on('close', res));
+    }
+  });
 });
 
 describe('output', () => {
