@@ -368,6 +368,11 @@ function runAgainLater(plugin: DataImportPlugin, opts: SyncOptions, from: string
     : `run \`${cmd}\` again later`;
 }
 
+/** The clause as a sentence's start: its first letter upper-case. */
+function sentence(clauseText: string): string {
+  return `${clauseText.charAt(0).toUpperCase()}${clauseText.slice(1)}`;
+}
+
 /** The plugin's hint for a retryable error says "okr retries"; once the retries are spent, say what to do. */
 function gaveUpHint(err: ProviderError, again: string, retries: number): string {
   const tried = `okr retried ${plural(retries, 'time')}`;
@@ -886,7 +891,7 @@ async function runChunks(
       if (refreshError !== undefined) throw refreshError;
       if (http.note && err instanceof OkrError) {
         throw new OkrError(err.message, {
-          hint: `${http.note} R${runAgainLater(plugin, opts, result.from).slice(1)}.`,
+          hint: `${http.note} ${sentence(runAgainLater(plugin, opts, result.from))}.`,
           exitCode: err.exitCode,
           cause: err,
         });

@@ -515,7 +515,7 @@ export function withFileLock<T>(file: string, fn: () => T, opts: { waitMs?: numb
     }
     const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
     throw new OkrError(
-      `Cannot write ${file}: another okr (${who}) has held its lock for ${since(opts.waitMs ?? FILE_LOCK_WAIT_MS)}.`,
+      `Cannot write ${file}: another okr (${who}) kept its lock through a wait of ${since(opts.waitMs ?? FILE_LOCK_WAIT_MS)}.`,
       { hint: `Run the command again; if no okr is running, remove ${got.path}.` },
     );
   }
