@@ -649,7 +649,7 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     result.hint = interrupted ? null : hintWithFix(hint, fixFor(kind, plugin.id));
     if (!interrupted && isProviderError(err) && err.retryable) {
       result.hint = gaveUpHint(err, runAgainLater(plugin, opts, result.from), result.retries);
-    } else if (failed === 'partial' && !opts.defaultRange) {
+    } else if (!interrupted && failed === 'partial' && !opts.defaultRange) {
       // The fix comes first; the rest of the range then comes only from the same range again.
       const resume = `Then run \`${syncAgainCommand(plugin.id, opts)}\` to sync the rest (only what is missing is fetched).`;
       result.hint = result.hint ? `${result.hint} ${resume}` : resume;

@@ -644,6 +644,7 @@ describe('backfill, Ctrl-C and resume', () => {
     expect(r.code).toBe(130);
     const p = JSON.parse(r.stdout).plugins[0];
     expect(p.status).toBe('interrupted');
+    expect(p.hint).toBeNull();
     expect(syncRuns(c.dbFile)[0]).toMatchObject({ status: 'interrupted' });
     // Whole chunks only: each chunk is covered entirely or not at all, and holds the provider's values.
     const covered = new Set(coverage(c).map((x) => x.date));
