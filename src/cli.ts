@@ -162,7 +162,7 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
     })
     .addHelpText(
       'after',
-      '\nGetting started:\n  okr demo                     see everything work on a built-in simulator\n  okr config setup fitbit      client id + secret, with the setup steps\n  okr connect fitbit           sign in through the browser\n  okr sync --since 7d          import into SQLite\n  okr metrics show             a table of your metrics\n\nEnvironment: OKR_HOME=<dir> keeps all files under one folder; NO_COLOR disables colour;\nOKR_DEBUG=1 prints stack traces; OKR_PAGER or PAGER picks the pager (empty: none).\nExit codes: 0 ok, 1 error, 2 usage, 3 re-authentication needed, 4 partial failure,\n130 interrupted. Tab completion for your shell: okr completion --help.',
+      '\nGetting started:\n  okr demo                     see everything work on a built-in simulator\n  okr config setup fitbit      client id + secret, with the setup steps\n  okr connect fitbit           sign in through the browser\n  okr sync --since 7d          import into SQLite\n  okr metrics show             a table of your metrics\n\nEnvironment: OKR_HOME=<dir> keeps all files under one folder; NO_COLOR disables colour;\nOKR_DEBUG=1 prints stack traces; OKR_PAGER or PAGER picks the pager (empty: none).\nExit codes: 0 ok, 1 error, 2 usage, 3 re-authentication needed, 4 partial failure,\n130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP. Tab completion: okr completion --help.',
     );
   const wanted = args && invokedCommand(args);
   for (const entry of COMMANDS) {
