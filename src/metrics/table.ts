@@ -249,6 +249,21 @@ function paintLine(color: { color: boolean }, style: Style, cells: string[]): st
   return paint(color, style, cells.join(GAP).replace(/\s+$/, ''));
 }
 
+/**
+ * Labels cut to `max` characters with `…`. Where two would then read the same ("Heart rate
+ * variabil…" for `Heart rate variability` and `Heart rate variability (oura)`), those are cut in
+ * the middle instead, keeping both ends.
+ */
+export function shortLabels(labels: readonly string[], max: number): string[] {
+  const cut = labels.map((l) => (l.length > max ? `${l.slice(0, max - 1)}…` : l));
+  return cut.map((c, i) => {
+    const l = labels[i]!;
+    if (l.length <= max || cut.indexOf(c) === cut.lastIndexOf(c)) return c;
+    const head = Math.ceil((max - 1) / 2);
+    return `${l.slice(0, head)}…${l.slice(l.length - (max - 1 - head))}`;
+  });
+}
+
 function plainWidth(cols: Column[]): number {
   return DATE_WIDTH + cols.reduce((n, c) => n + GAP.length + c.width, 0);
 }
@@ -256,11 +271,11 @@ function plainWidth(cols: Column[]): number {
 /** One row per metric, one column per day (`MM-DD`), then avg/min/max. */
 function renderTransposed(input: TableInput, cols: Column[], opts: RenderOptions): string[] | undefined {
   const color = { color: opts.color };
-  const labels = input.metrics.map((m, i) => {
-    const mark = cols[i]!.header.join(' ').slice(m.label.length);
-    const label = m.label.length > MAX_TRANSPOSED_LABEL ? `${m.label.slice(0, MAX_TRANSPOSED_LABEL - 1)}…` : m.label;
-    return label + mark;
-  });
+  const short = shortLabels(
+    input.metrics.map((m) => m.label),
+    MAX_TRANSPOSED_LABEL,
+  );
+  const labels = input.metrics.map((m, i) => short[i]! + cols[i]!.header.join(' ').slice(m.label.length));
   const labelWidth = Math.max(6, ...labels.map((l) => [...l].length));
   const unitWidth = Math.max(0, ...cols.map((c) => c.unit.length));
   const dayWidths = input.dates.map((_, r) => Math.max(5, ...cols.map((c) => c.cells[r]!.text.length)));
@@ -323,11 +338,15 @@ function trendLines(input: TableInput, opts: RenderOptions): string[] {
   const lines = [
     paint({ color: opts.color }, 'bold', `trend${days < input.dates.length ? ` (last ${days} days)` : ''}`),
   ];
-  for (const m of metrics) {
+  const short = shortLabels(
+    metrics.map((m) => m.label),
+    labelWidth,
+  );
+  for (const [i, m] of metrics.entries()) {
     let series = seriesOf(input, m).slice(-days) as Array<number | undefined>;
     series = series.map((v) => (typeof v === 'number' ? v : undefined));
     if (m.type === 'time') series = unwrapTimes(series);
-    const label = m.label.length > labelWidth ? `${m.label.slice(0, labelWidth - 1)}…` : m.label;
+    const label = short[i]!;
     lines.push(`  ${pad(label, labelWidth, 'left')}${GAP}${sparkline(series, { missing: NO_DATA })}`);
   }
   return finish(lines);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
+import { shortLabels } from '../../src/metrics/table.js';
 import type { ImportedDataRecord } from '../../src/plugins/types.js';
 import { putValue, upsertSyncedRecords } from '../../src/store/values.js';
 import { runCli, tempHome } from '../helpers/cli.js';
@@ -337,5 +338,15 @@ describe('choosing the template', () => {
     expect(r.stderr).toBe(
       'error: No template is called "nope".\nhint: Templates: daily, sleep (okr metrics template list).\n',
     );
+  });
+});
+
+describe('labels cut to fit', () => {
+  it('cut at the end, or in the middle where two would read the same', () => {
+    const labels = ['Heart rate variability', 'Heart rate variability (oura)', 'Temperature deviation', 'Steps'];
+    const short = shortLabels(labels, 20);
+    expect(short).toEqual(['Heart rate…riability', 'Heart rate…ty (oura)', 'Temperature deviati…', 'Steps']);
+    expect(new Set(short).size).toBe(labels.length);
+    for (const s of short) expect(s.length).toBeLessThanOrEqual(20);
   });
 });
