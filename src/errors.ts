@@ -142,10 +142,12 @@ export function fromSystemError(err: unknown): OkrError | undefined {
   if (!e || typeof e.code !== 'string' || !(e.code in SYSTEM_ERROR_TEXT)) return undefined;
   const where = typeof e.path === 'string' ? e.path : undefined;
   const doing = e.syscall ? `${e.syscall} ` : '';
-  return new OkrError(`Cannot ${doing}${where ?? 'a file'}: ${systemErrorText(e)}.`, {
-    hint: where
+  // A full disk is not a permission problem: say what to free.
+  const full = e.code === 'ENOSPC' || e.code === 'EDQUOT';
+  const hint = full
+    ? `Free some space${where ? ` where ${where} is (\`df -h '${where}'\`)` : ' (`df -h`)'}, then run the command again.`
+    : where
       ? `Check that ${where} and its folder belong to you and are writable (\`ls -ld '${where}'\`); okr doctor checks okr's folders.`
-      : 'Check the permissions of the files named above; okr doctor checks okr’s folders.',
-    cause: err,
-  });
+      : 'Check the permissions of the files named above; okr doctor checks okr’s folders.';
+  return new OkrError(`Cannot ${doing}${where ?? 'a file'}: ${systemErrorText(e)}.`, { hint, cause: err });
 }
