@@ -4,12 +4,12 @@
  * `okr metrics show` loads one chunk rather than one per helper; CSV and the prompts stay apart
  * (loaded by the commands that need them).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
-import { readStdin, requireTTY } from '../prompt.js';
+import { requireTTY } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
 import * as store from '../store/templates.js';
 import { didYouMean } from '../suggest.js';
@@ -530,16 +530,52 @@ function quoteArg(s: string): string {
   return /^[A-Za-z0-9_./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Ten years of 30 metrics is a CSV of ~4 MB: past this a file is not one of daily values (or it is
+ * /dev/zero), and it is refused before it fills the memory.
+ */
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
 async function readInput(ctx: Context, file: string): Promise<string> {
+  const tooBig = () =>
+    new UsageError(
+      `${file === '-' ? 'Standard input' : file} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, too large for a file of daily values.`,
+      'Split it by date range and import the parts one after the other.',
+    );
   if (file === '-') {
-    return readStdin(ctx.io.stdin);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.io.stdin) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      size += b.length;
+      if (size > MAX_IMPORT_BYTES) throw tooBig();
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (err) {
     throw new UsageError(
       `Cannot read ${file}: ${(err as Error).message}`,
       'Check the path; use - to read standard input.',
     );
+  }
+  try {
+    // Up to one byte past the limit, whatever the file claims to be (a device has no size).
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(Math.min(4 * 1024 * 1024, MAX_IMPORT_BYTES + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_IMPORT_BYTES) throw tooBig();
+      parts.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(parts).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }

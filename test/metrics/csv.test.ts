@@ -340,6 +340,14 @@ describe('import', () => {
     );
   });
 
+  it('refuses a file too large to be one of daily values, before it fills the memory', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const r = await runBin(['metrics', 'import', '/dev/zero'], { home: h, timeoutMs: 30_000 });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain('error: /dev/zero is larger than 64 MB, too large for a file of daily values.');
+  });
+
   it('reads standard input with -', async () => {
     const h = tempHome();
     await createTemplate(h);
