@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import { requireTTY } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
 import * as store from '../store/templates.js';
@@ -49,6 +50,16 @@ export async function log(ctx: Context, metric: string, value: string | undefine
     cleared: `Cleared ${r.metric.label} for ${r.date}${was}.`,
   };
   ctx.io.out(lines[r.action]);
+  // A value logged with --force over a synced one replaced it: clearing it leaves the day empty
+  // until a sync of that day brings the plugin's value back, which the hourly one may never do.
+  const plugin = r.action === 'cleared' ? ctx.registry.findField(r.metric.metricName)?.plugin : undefined;
+  if (plugin) {
+    ctx.io.out(
+      fileOnlyMessage(plugin)
+        ? `To bring back what ${plugin.id} has for that day, import its file again: okr import ${plugin.id} <file>`
+        : `To bring back what ${plugin.id} has for that day: okr sync ${plugin.id} --from ${r.date} --to ${r.date}`,
+    );
+  }
   return 0;
 }
 

@@ -149,6 +149,13 @@ describe('manual and synced values', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Logged Steps = 12,000 steps for 2026-11-09 (was 10,482, from fitbit).\n');
     expect(stored(h, '2026-11-09', 'fitbit.steps')).toEqual({ value: 12000, source: 'manual' });
+    // Clearing it leaves the day empty, and says how to get the plugin's value back.
+    r = await runCli(['metrics', 'log', 'steps', '--clear', '--date', '2026-11-09'], { home: h, now: NOW });
+    expect(r.stdout).toBe(
+      'Cleared Steps for 2026-11-09 (was 12,000).\n' +
+        'To bring back what fitbit has for that day: okr sync fitbit --from 2026-11-09 --to 2026-11-09\n',
+    );
+    expect(stored(h, '2026-11-09', 'fitbit.steps')).toBeUndefined();
   });
 
   it('a sync never overwrites a manual value', async () => {
