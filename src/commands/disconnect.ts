@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { ExitCode, OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import { getConnection, markDisconnected } from '../store/connections.js';
@@ -121,7 +122,12 @@ async function disconnectLocked(ctx: Context, plugin: DataImportPlugin, opts: Di
   const creds = await loadCredentials(ctx.secrets, plugin.id);
 
   if (!conn?.enabled && !creds) {
-    io.out(`${plugin.id} is not connected.`);
+    // A plugin that only imports files never connects: say that, not "not connected".
+    io.out(
+      fileOnlyMessage(plugin)
+        ? `${plugin.id} imports files and never connects; there is nothing to disconnect.`
+        : `${plugin.id} is not connected.`,
+    );
   } else {
     if (creds) {
       const { revokeAtProvider } = await import('../oauth/disconnect.js');

@@ -19,6 +19,7 @@ import { ExitCode, OkrError } from '../errors.js';
 import { demoFix, fixText } from '../fixes.js';
 import { paint } from '../io.js';
 import { ensureDefaultTemplate } from '../metrics/templates.js';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, OAuthConfig, OAuthCredentials, ValidatedAccount } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
 import { safeText } from '../safe-text.js';
@@ -136,7 +137,7 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
   const plugin = ctx.registry.get(pluginId);
   // A demo home's settings point at the demo's simulators, gone once `okr demo` ended: say so,
   // instead of opening a sign-in page on a dead port and waiting the whole timeout.
-  const demo = staleDemoHome(ctx.conf, pidAlive);
+  const demo = fileOnlyMessage(plugin) ? undefined : staleDemoHome(ctx.conf, pidAlive);
   if (demo) {
     throw new OkrError(
       `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators are not running, so there is nothing to sign in to.`,

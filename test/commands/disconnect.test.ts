@@ -139,6 +139,16 @@ describe('okr disconnect', () => {
     expect(state()).toMatchObject({ tokens: false, enabled: false });
   });
 
+  it('a plugin that only imports files says it never connects, and not connected ones say so', async () => {
+    const apple = await runCli(['disconnect', 'apple-health'], { home, env: env() });
+    expect([apple.code, apple.stdout]).toEqual([
+      0,
+      'apple-health imports files and never connects; there is nothing to disconnect.\n',
+    ]);
+    const oura = await runCli(['disconnect', 'oura'], { home, env: env() });
+    expect([oura.code, oura.stdout]).toEqual([0, 'oura is not connected.\n']);
+  });
+
   it('--purge when not in a terminal needs --yes, and changes nothing without it', async () => {
     await connected(2);
     const r = await runCli(['disconnect', 'fitbit', '--purge'], { home, env: env() });
