@@ -8,7 +8,9 @@
  *   it when it is plain http on localhost or 127.0.0.1; any other URI (Withings wants https and
  *   no localhost) is a page okr cannot serve, so the sign-in ends with a pasted URL.
  */
+import { OkrError } from '../errors.js';
 import type { DataImportPlugin } from '../plugins/types.js';
+import { safeText } from '../safe-text.js';
 
 export const BASE_URL_KEY = 'global.base_url';
 export const DEFAULT_BASE_URL = 'http://localhost:8765';
@@ -44,6 +46,16 @@ export function resolveRedirect(
   const spec = plugin.redirect ?? { kind: 'loopback' };
   if (spec.kind === 'loopback') return { kind: 'loopback', path: spec.path ?? '/' };
   const uri = registeredRedirectUri(plugin, baseUrl, configured);
+  // `localhost:8765/cb` parses, as a URL of scheme "localhost:": a browser can only come back to
+  // an http or https one.
+  const scheme = URL.canParse(uri) ? new URL(uri).protocol : undefined;
+  if (scheme !== 'http:' && scheme !== 'https:') {
+    // From an environment variable or a hand-edited config.json (`config set` checks URLs).
+    const key = redirectSettingKey(plugin);
+    throw new OkrError(`The redirect URI ${JSON.stringify(safeText(uri, 200))} (${key}) is not an http or https URL.`, {
+      hint: `Set it to the URI registered for okr: okr config set ${key} <URI>, or unset the variable that gives it.`,
+    });
+  }
   return servable(uri) ? { kind: 'registered', uri, serve: true } : { kind: 'registered', uri, serve: false };
 }
 

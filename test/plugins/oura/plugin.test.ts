@@ -253,6 +253,11 @@ describe('declarations', () => {
     const https = settings({ 'plugin.oura.redirect_uri': 'https://example.com/oura' });
     expect(await lookupRedirect(ouraPlugin, https)).toMatchObject({ serve: false });
     expect(redirectSettingKey(ouraPlugin)).toBe('plugin.oura.redirect_uri');
+    // Not a URL (an environment variable, a hand edit): one error naming the setting, not "Invalid URL".
+    const bad = settings({ 'plugin.oura.redirect_uri': 'localhost:8765/oura/callback' });
+    await expect(lookupRedirect(ouraPlugin, bad)).rejects.toThrow(
+      'The redirect URI "localhost:8765/oura/callback" (plugin.oura.redirect_uri) is not an http or https URL.',
+    );
   });
 
   it('fields: the ids and storage types of the issue', () => {
