@@ -12,10 +12,7 @@ export function register(program: Command, app: App): void {
       'import history from the files a service exports: a Google Takeout (fitbit) or the Health app export (apple-health)',
     )
     .argument('<source>', 'fitbit or apple-health (plugins with a file importer)')
-    .argument(
-      '<path>',
-      'the export: a .zip (read in place, never unpacked), its unpacked folder, or export.xml',
-    )
+    .argument('<path>', 'the export: a .zip (read in place, never unpacked), its unpacked folder, or export.xml')
     .option('--dry-run', 'read the export and report what would change; write nothing')
     .option('--from <date>', 'first date to import, YYYY-MM-DD (default: the export’s first)')
     .option('--to <date>', 'last date to import, YYYY-MM-DD (default: the export’s last)')

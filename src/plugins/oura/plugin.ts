@@ -58,7 +58,8 @@ function setupInfo(configValues: Record<string, string>): SetupInfoItem[] {
     {
       kind: 'step',
       label: 'Copy the Client ID and the Client Secret',
-      value: 'Both are on the application page; okr asks for them next (the secret goes to your keychain, or to a 0600 file with OKR_SECRETS=file).',
+      value:
+        'Both are on the application page; okr asks for them next (the secret goes to your keychain, or to a 0600 file with OKR_SECRETS=file).',
     },
     {
       kind: 'step',
