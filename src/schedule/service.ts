@@ -4,6 +4,8 @@
  */
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import type { Context } from '../context.js';
+import { demoRecord } from '../demo/record.js';
+import { OkrError } from '../errors.js';
 import { openDatabase } from '../store/db.js';
 import { lockPath, pidAlive, readLock } from '../sync/lock.js';
 import type { LaunchdBackend } from './backends/launchd.js';
@@ -45,6 +47,15 @@ export interface InstallOutcome {
 
 export async function installSchedule(ctx: Context, opts: InstallOptions): Promise<InstallOutcome> {
   const everyMinutes = parseEvery(opts.every ?? '1h');
+  // A demo home's plugins point at the demo's simulators, which run only during `okr demo`:
+  // every scheduled sync there would fail (the preflight, which makes no network call, passes).
+  const demo = demoRecord(ctx.conf);
+  if (demo) {
+    throw new OkrError(
+      `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators run only during the demo, so every scheduled sync would fail.`,
+      { hint: 'Schedule your own home: run okr schedule install without OKR_HOME pointing at the demo.' },
+    );
+  }
   const b = backendEnv(ctx);
   const backend = await chooseBackend(b, opts.backend);
   const { job, bus } = buildJob(ctx, backend.id, {

@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { writeDemoRecord } from '../../src/demo/record.js';
 import { CRON_BEGIN, CRON_END, splitCrontab, withEntry } from '../../src/schedule/backends/cron.js';
 import { parseCron } from '../../src/schedule/cron-expr.js';
 import { resolveOkrScript } from '../../src/schedule/job.js';
@@ -80,6 +82,24 @@ describe('okr schedule with cron (fake crontab on PATH)', () => {
     expect(after).toMatchObject({ installed: false, backend: null, present: false, problems: [] });
     // Nothing but reads and writes through `crontab`: never a spool file.
     expect(fm.calls('crontab').every((c) => c === '-l' || c === '-')).toBe(true);
+  });
+
+  it('a demo home is not scheduled: its simulators run only during the demo', async () => {
+    const fm = fakeMachine({ systemctl: false });
+    fm.setCrontab(USER_CRONTAB);
+    const ctx = createContext({ env: { ...fm.env, OKR_HOME: fm.okrHome }, homedir: fm.okrHome });
+    writeDemoRecord(ctx.conf, { home: fm.okrHome, createdAt: '2026-03-01T10:00:00.000Z' });
+    ctx.close();
+    const r = await runCli(['schedule', 'install', '--backend', 'cron', '--no-preflight'], {
+      home: fm.okrHome,
+      env: fm.env,
+      now,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: This is a demo home (made by okr demo on 2026-03-01); its simulators run only during the demo',
+    );
+    expect(fm.crontab()).toBe(USER_CRONTAB);
   });
 
   it('installing twice replaces the entry instead of adding one', async () => {
