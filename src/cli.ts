@@ -9,7 +9,6 @@ import type { Context, ContextOptions } from './context.js';
 import { ExitCode, type ExitCodeValue, fromSystemError, OkrError } from './errors.js';
 import { type IO, paint, processIO } from './io.js';
 import { safeText } from './safe-text.js';
-import { closest } from './suggest.js';
 import { VERSION } from './version.js';
 
 interface CommandEntry {
@@ -142,8 +141,6 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
     .configureHelp({
       sortSubcommands: false,
       showGlobalOptions: true,
-      // An option a command has itself (`plugins` and `plugins show` both take --json) is listed
-      // once, under its own options, not again under Global Options.
       // A listing names each command with its arguments (`log <metric> [value]`), without
       // "[options]", which every command has; `okr --help` lists names (the rest is not loaded).
       subcommandTerm: (cmd: Command) =>
@@ -154,6 +151,8 @@ export async function buildProgram(app: App, args?: string[]): Promise<Command> 
             return a.required ? `<${n}>` : `[${n}]`;
           }),
         ].join(' '),
+      // An option a command has itself (`plugins` and `plugins show` both take --json) is listed
+      // once, under its own options, not again under Global Options.
       visibleGlobalOptions(this: Help, cmd: Command) {
         return Help.prototype.visibleGlobalOptions
           .call(this, cmd)
@@ -276,11 +275,17 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
   try {
     // `okr help nosuch`: Commander would print the whole help to stderr, with no error line.
     const words = argv.slice(2).filter((a) => !a.startsWith('-'));
-    if (words[0] === 'help' && words[1] !== undefined && !program.commands.some((c) => c.name() === words[1])) {
-      const names = program.commands
-        .filter((c) => !(c as unknown as { _hidden: boolean })._hidden)
-        .map((c) => c.name());
-      const near = closest(words[1], names);
+    if (
+      words[0] === 'help' &&
+      words[1] !== undefined &&
+      words[1] !== 'help' &&
+      !COMMANDS.some((e) => e.name === words[1])
+    ) {
+      const { closest } = await import('./suggest.js');
+      const near = closest(
+        words[1],
+        COMMANDS.filter((e) => !e.hidden).map((e) => e.name),
+      );
       program.error(`error: unknown command '${words[1]}'${near ? `\n(Did you mean ${near}?)` : ''}`, {
         exitCode: ExitCode.USAGE,
         code: 'commander.unknownCommand',

@@ -8,6 +8,7 @@
  * the command to run, and every command that reports the problem prints it.
  */
 import type { ProviderErrorCategory } from './errors.js';
+import { capitalized } from './text.js';
 
 export type ProblemKind =
   | ProviderErrorCategory
@@ -74,7 +75,7 @@ export function fixText(fix: Fix): string {
 /** A sync hint that names the fix: the plugin's hint when it already names the command. */
 export function hintWithFix(hint: string | null | undefined, fix: Fix): string {
   const line = `run \`${fix.command}\`${fix.note ? ` (${fix.note})` : ''}`;
-  if (!hint) return `${line.charAt(0).toUpperCase()}${line.slice(1)}.`;
+  if (!hint) return `${capitalized(line)}.`;
   if (hint.includes(`\`${fix.command}\``)) return hint;
   return `${hint.replace(/\s*$/, '')} Then ${line}.`;
 }

@@ -33,8 +33,18 @@ export async function loadPrompts(io: IO) {
 }
 
 /** Reads all of stdin (for `--stdin` secrets), without echoing anything. */
-export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+export async function readStdin(
+  stdin: NodeJS.ReadableStream,
+  limit?: { bytes: number; tooBig: () => Error },
+): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  let size = 0;
+  for await (const chunk of stdin) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    // Stops reading at the limit: /dev/zero or a runaway pipe never fills the memory.
+    if (limit && size > limit.bytes) throw limit.tooBig();
+    chunks.push(b);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -54,6 +54,11 @@ export function wrap(text: string, width: number, indent: number, first = indent
   return lines.map((l, i) => (i === 0 ? l : `${' '.repeat(indent)}${l}`));
 }
 
+/** `text` with its first letter upper-case: a clause made the start of a sentence. */
+export function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 /** A sentence with its final stop: a full stop is added unless it ends with `.`, `!` or `?`. */
 export function sentence(text: string): string {
   const t = text.trim();

@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import { demoRecord, staleDemoHome } from '../demo/record.js';
+import { demoHomeIntro, demoRecord, staleDemoHome } from '../demo/record.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { demoFix, fixFor, fixText } from '../fixes.js';
 import { paint } from '../io.js';
@@ -356,7 +356,7 @@ export function register(program: Command, app: App): void {
               paint(
                 ctx.io,
                 'yellow',
-                `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}): its plugins' settings point at the demo's simulators, which ${running ? 'are running now' : 'run only during `okr demo`'}.`,
+                `${demoHomeIntro(demo)}: its plugins' settings point at the demo's simulators, which ${running ? 'are running now' : 'run only during `okr demo`'}.`,
               ),
             );
             if (!running) ctx.io.out(`To sync it again, re-run the demo there: ${demoFix(demo.home).command}`);

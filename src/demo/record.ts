@@ -30,6 +30,11 @@ export function writeDemoRecord(conf: ConfFile, record: DemoRecord): void {
   });
 }
 
+/** "This is a demo home (made by okr demo on 2026-12-03)": how every command that meets one starts saying so. */
+export function demoHomeIntro(d: DemoRecord): string {
+  return `This is a demo home (made by okr demo on ${d.createdAt.slice(0, 10)})`;
+}
+
 /** The demo home whose simulator is not running now (a sync there can only fail), if this is one. */
 export function staleDemoHome(conf: ConfFile, alive: (pid: number) => boolean): DemoRecord | undefined {
   const d = demoRecord(conf);

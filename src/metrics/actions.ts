@@ -4,13 +4,13 @@
  * `okr metrics show` loads one chunk rather than one per helper; CSV and the prompts stay apart
  * (loaded by the commands that need them).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
 import { OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
-import { requireTTY } from '../prompt.js';
+import { readStdin, requireTTY } from '../prompt.js';
 import type { TemplateMetric } from '../store/templates.js';
 import * as store from '../store/templates.js';
 import { didYouMean } from '../suggest.js';
@@ -553,40 +553,19 @@ async function readInput(ctx: Context, file: string): Promise<string> {
       `${file === '-' ? 'Standard input' : file} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, too large for a file of daily values.`,
       'Split it by date range and import the parts one after the other.',
     );
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.io.stdin) {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      size += b.length;
-      if (size > MAX_IMPORT_BYTES) throw tooBig();
-      chunks.push(b);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  let fd: number;
+  const limit = { bytes: MAX_IMPORT_BYTES, tooBig };
+  if (file === '-') return readStdin(ctx.io.stdin, limit);
+  // A stream, not a size check first: a device (/dev/zero) or a FIFO has no size.
+  const stream = createReadStream(file);
   try {
-    fd = openSync(file, 'r');
+    return await readStdin(stream, limit);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(
       `Cannot read ${file}: ${(err as Error).message}`,
       'Check the path; use - to read standard input.',
     );
-  }
-  try {
-    // Up to one byte past the limit, whatever the file claims to be (a device has no size).
-    const parts: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.alloc(Math.min(4 * 1024 * 1024, MAX_IMPORT_BYTES + 1 - total));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > MAX_IMPORT_BYTES) throw tooBig();
-      parts.push(buf.subarray(0, n));
-    }
-    return Buffer.concat(parts).toString('utf8');
   } finally {
-    closeSync(fd);
+    stream.destroy();
   }
 }

@@ -235,7 +235,6 @@ function infoCache(ctx: Context): (name: string, sample: FieldValue) => MetricIn
   };
 }
 
-/** `okr metrics export --format csv`: the header and one line per stored value. */
 const EXPORT_HEADER = ['date', 'metric', 'value', 'unit', 'type', 'source'];
 const EXPORT_FORMAT = 'okr-metrics-export';
 
@@ -247,6 +246,7 @@ export const EXPORT_FILE: OwnFileKind = {
     head.startsWith(`${csvLine(EXPORT_HEADER)}\n`) || head.startsWith(`{\n  "format": "${EXPORT_FORMAT}",`),
 };
 
+/** `okr metrics export --format csv`: the header and one line per stored value. */
 export function exportCsv(ctx: Context, opts: ExportOptions): { text: string; count: number } {
   const info = infoCache(ctx);
   const lines = [csvLine(EXPORT_HEADER)];

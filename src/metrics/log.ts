@@ -21,7 +21,7 @@ import type { FieldType, FieldValue } from '../plugins/types.js';
 import { keyResultMetricType } from '../store/objectives.js';
 import { findMetricUses, listTemplates } from '../store/templates.js';
 import { getValue, MANUAL_SOURCE, putValue } from '../store/values.js';
-import { closest } from '../suggest.js';
+import { didYouMean } from '../suggest.js';
 import { metricSlug, resolveMetric, unknownSourceReason } from './templates.js';
 import { formatValue, parseValue } from './values.js';
 
@@ -79,9 +79,9 @@ export function findLoggableMetric(ctx: Pick<Context, 'registry' | 'db'>, query:
   }
   if (candidates.length === 0) {
     const names = [...new Set(templates.flatMap((t) => t.metrics.map((m) => m.label)))];
-    const near = closest(q, [...names, ...templates.flatMap((t) => t.metrics.map((m) => m.metricName))]);
+    const near = didYouMean(q, [...names, ...templates.flatMap((t) => t.metrics.map((m) => m.metricName))]);
     throw new UsageError(
-      `No metric is called ${JSON.stringify(q)}${near ? ` (did you mean ${near}?)` : ''}.`,
+      `No metric is called ${JSON.stringify(q)}${near}.`,
       names.length
         ? `Use a label or a metric name from your templates (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}), or add it: okr metrics template edit <template> --add "${q}:number".`
         : `Create a template first: okr metrics template create daily --metric "${q}:number".`,

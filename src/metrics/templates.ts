@@ -348,7 +348,6 @@ export function validateTemplate(
       if (isExternalName(m.metricName))
         problems.push(`the metric name "${m.metricName}" of "${m.label}" contains a dot`);
       // `fitbit.stepz:number` is a typo of a plugin field, not a manual metric to invent.
-      // `fitbit.stepz:number`: a typo of a plugin field, not a manual metric to invent.
       const why = pluginNamespaceProblem(m.label, ctx.registry, true);
       if (why)
         problems.push(`"${m.label}" reads like a plugin field: ${why}; a manual metric needs a label of its own`);

@@ -14,7 +14,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Context } from '../context.js';
-import { staleDemoHome } from '../demo/record.js';
+import { demoHomeIntro, staleDemoHome } from '../demo/record.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { demoFix, fixText } from '../fixes.js';
 import { paint } from '../io.js';
@@ -139,10 +139,9 @@ export async function runConnect(ctx: Context, pluginId: string, opts: ConnectOp
   // instead of opening a sign-in page on a dead port and waiting the whole timeout.
   const demo = fileOnlyMessage(plugin) ? undefined : staleDemoHome(ctx.conf, pidAlive);
   if (demo) {
-    throw new OkrError(
-      `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators are not running, so there is nothing to sign in to.`,
-      { hint: fixText(demoFix(demo.home)) },
-    );
+    throw new OkrError(`${demoHomeIntro(demo)}; its simulators are not running, so there is nothing to sign in to.`, {
+      hint: fixText(demoFix(demo.home)),
+    });
   }
   const cfg = await ensureConfigured(ctx, plugin);
   const store = await chooseStore(ctx, plugin.id, opts.insecureStorage);

@@ -4,7 +4,7 @@
  */
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import type { Context } from '../context.js';
-import { demoRecord } from '../demo/record.js';
+import { demoHomeIntro, demoRecord } from '../demo/record.js';
 import { OkrError } from '../errors.js';
 import { openDatabase } from '../store/db.js';
 import { lockPath, pidAlive, readLock } from '../sync/lock.js';
@@ -52,7 +52,7 @@ export async function installSchedule(ctx: Context, opts: InstallOptions): Promi
   const demo = demoRecord(ctx.conf);
   if (demo) {
     throw new OkrError(
-      `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators run only during the demo, so every scheduled sync would fail.`,
+      `${demoHomeIntro(demo)}; its simulators run only during the demo, so every scheduled sync would fail.`,
       { hint: 'Schedule your own home: run okr schedule install without OKR_HOME pointing at the demo.' },
     );
   }

@@ -18,7 +18,7 @@
  */
 import type { Context } from '../context.js';
 import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from '../dates.js';
-import { staleDemoHome } from '../demo/record.js';
+import { demoHomeIntro, staleDemoHome } from '../demo/record.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
@@ -53,7 +53,7 @@ import {
 } from '../store/sync-runs.js';
 import { loadCredentials } from '../store/tokens.js';
 import { upsertSyncedRecords } from '../store/values.js';
-import { clause, plural } from '../text.js';
+import { capitalized, clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
 import {
@@ -368,17 +368,11 @@ function runAgainLater(plugin: DataImportPlugin, opts: SyncOptions, from: string
     : `run \`${cmd}\` again later`;
 }
 
-/** The clause as a sentence's start: its first letter upper-case. */
-function sentence(clauseText: string): string {
-  return `${clauseText.charAt(0).toUpperCase()}${clauseText.slice(1)}`;
-}
-
 /** The plugin's hint for a retryable error says "okr retries"; once the retries are spent, say what to do. */
 function gaveUpHint(err: ProviderError, again: string, retries: number): string {
   const tried = `okr retried ${plural(retries, 'time')}`;
   if (err.category === 'rate_limited') return `The provider's rate limit held after ${tried}: ${again}.`;
-  if (err.status === undefined)
-    return `${tried.charAt(0).toUpperCase()}${tried.slice(1)}. Check the network connection, then ${again}.`;
+  if (err.status === undefined) return `${capitalized(tried)}. Check the network connection, then ${again}.`;
   return `The provider's error persisted after ${tried}: ${again}.`;
 }
 
@@ -474,7 +468,7 @@ async function precheck(
     return {
       ...base,
       status: 'error',
-      error: `This is a demo home (made by okr demo on ${demo.createdAt.slice(0, 10)}); its simulators are not running.`,
+      error: `${demoHomeIntro(demo)}; its simulators are not running.`,
       hint: hintWithFix(null, fixFor(null, plugin.id, demo.home)),
     };
   }
@@ -891,7 +885,7 @@ async function runChunks(
       if (refreshError !== undefined) throw refreshError;
       if (http.note && err instanceof OkrError) {
         throw new OkrError(err.message, {
-          hint: `${http.note} ${sentence(runAgainLater(plugin, opts, result.from))}.`,
+          hint: `${http.note} ${capitalized(runAgainLater(plugin, opts, result.from))}.`,
           exitCode: err.exitCode,
           cause: err,
         });

@@ -152,11 +152,6 @@ export function heldForMs(holder: LockInfo | undefined, now: Date): number | und
   return Number.isNaN(t) ? undefined : now.getTime() - t;
 }
 
-/** "2 h", "45 min": how long, for messages. */
-export function durationText(ms: number): string {
-  return since(ms);
-}
-
 /** How long to wait for another process's lock: OKR_LOCK_WAIT_MS when it is a number ≥ 0, else `fallback`. */
 export function lockWaitFromEnv(env: Record<string, string | undefined>, fallback: number): number {
   const raw = env.OKR_LOCK_WAIT_MS;
@@ -248,7 +243,8 @@ interface StaleRules {
   staleAfterMs: number;
 }
 
-function since(ms: number): string {
+/** "2 h", "45 min": how long, for messages. */
+export function durationText(ms: number): string {
   return ms < 120_000
     ? `${Math.round(ms / 1000)} s`
     : ms < 7_200_000
@@ -267,12 +263,14 @@ function staleReason(e: Entry, rules: StaleRules): string | undefined {
       const now = h.proc !== undefined ? rules.identityOf(h.pid) : undefined;
       if (now !== undefined)
         return now === h.proc ? undefined : `left by pid ${h.pid}, a number now used by another process`;
-      return age > rules.staleAfterMs ? `left by pid ${h.pid}, which has not renewed it for ${since(age)}` : undefined;
+      return age > rules.staleAfterMs
+        ? `left by pid ${h.pid}, which has not renewed it for ${durationText(age)}`
+        : undefined;
     }
     case 'garbled':
       return age > GARBLED_STALE_MS ? `${e.foreign}, left by a process that died while taking it` : undefined;
     case 'unreadable':
-      return age > rules.staleAfterMs ? `${e.foreign} and not renewed for ${since(age)}` : undefined;
+      return age > rules.staleAfterMs ? `${e.foreign} and not renewed for ${durationText(age)}` : undefined;
     default:
       return `${e.foreign}, which okr never leaves there`;
   }
@@ -515,7 +513,7 @@ export function withFileLock<T>(file: string, fn: () => T, opts: { waitMs?: numb
     }
     const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
     throw new OkrError(
-      `Cannot write ${file}: another okr (${who}) kept its lock through a wait of ${since(opts.waitMs ?? FILE_LOCK_WAIT_MS)}.`,
+      `Cannot write ${file}: another okr (${who}) kept its lock through a wait of ${durationText(opts.waitMs ?? FILE_LOCK_WAIT_MS)}.`,
       { hint: `Run the command again; if no okr is running, remove ${got.path}.` },
     );
   }
