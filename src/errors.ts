@@ -69,6 +69,8 @@ export type ProviderErrorCategory =
   | 'retired'
   | 'bad_response'
   | 'redirect'
+  /** A plugin setting okr refuses or lacks (an endpoint URL, the client secret): the user corrects it. */
+  | 'settings'
   | 'client';
 
 /** Longest provider message kept (Google's run to a few hundred characters; the rest is noise). */

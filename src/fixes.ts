@@ -25,6 +25,11 @@ export interface Fix {
   command: string;
   /** What to do besides running it, when that matters (which box to tick). */
   note?: string;
+  /**
+   * For a problem the user corrects by hand, as the error's own hint says (a setting): the command
+   * that follows the correction. A sync's hint then ends with it instead of a second fix.
+   */
+  afterHint?: string;
 }
 
 /** The fix for every problem of a demo home whose simulator is gone: the demo made it, the demo syncs it. */
@@ -56,7 +61,17 @@ export function fixFor(kind: string | null | undefined, pluginId: string, demoHo
       return { command: 'npm install -g okr@latest', note: "the provider's old API is switched off" };
     case 'redirect':
       // okr never follows a provider to another origin; only a URL setting can be wrong here.
-      return { command: 'okr config list', note: `check the plugin.${pluginId}.* URLs, then \`${sync}\`` };
+      return {
+        command: 'okr config list',
+        note: `check the plugin.${pluginId}.* URLs, then \`${sync}\``,
+        afterHint: sync,
+      };
+    case 'settings':
+      return {
+        command: 'okr config list',
+        note: `correct the setting the message names, then run \`${sync}\``,
+        afterHint: sync,
+      };
     case 'stale':
       return { command: sync, note: 'then check `okr schedule status`' };
     case 'never_synced':
@@ -72,10 +87,16 @@ export function fixText(fix: Fix): string {
   return `${fix.command}${fix.note ? ` (${fix.note})` : ''}`;
 }
 
-/** A sync hint that names the fix: the plugin's hint when it already names the command. */
+/**
+ * A sync hint that names the fix: the plugin's hint when it already names the command, and after
+ * a hint that says what to correct by hand, only the command that follows (`afterHint`).
+ */
 export function hintWithFix(hint: string | null | undefined, fix: Fix): string {
   const line = `run \`${fix.command}\`${fix.note ? ` (${fix.note})` : ''}`;
   if (!hint) return `${capitalized(line)}.`;
+  if (fix.afterHint) {
+    return hint.includes(`\`${fix.afterHint}\``) ? hint : `${hint.replace(/\s*$/, '')} Then run \`${fix.afterHint}\`.`;
+  }
   if (hint.includes(`\`${fix.command}\``)) return hint;
   return `${hint.replace(/\s*$/, '')} Then ${line}.`;
 }

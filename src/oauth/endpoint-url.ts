@@ -10,7 +10,7 @@
  *   `sync_runs.error` and replayed by `okr status` with every error that names the URL.
  *
  * An error names the setting and where its value came from and says what to run, and quotes at
- * most the scheme and host (never the userinfo, path or query). It is a `client` ProviderError:
+ * most the scheme and host (never the userinfo, path or query). It is a `settings` ProviderError:
  * never retried, since a setting does not fix itself. Light on purpose: plugin objects load it.
  */
 import { ProviderError } from '../errors.js';
@@ -78,7 +78,7 @@ export function endpointUrlError(o: EndpointOrigin, problem: string): ProviderEr
   const from = fromText(o);
   const name = o.setting ? `${o.setting}${from ? `, ${from}` : ''}` : from;
   const subject = `The ${o.what} of ${o.pluginId}${name ? ` (${name})` : ''}`;
-  return new ProviderError('client', `${subject} ${problem}.`, { hint: hintFor(o) });
+  return new ProviderError('settings', `${subject} ${problem}.`, { hint: hintFor(o) });
 }
 
 /** `value`, parsed, when it may be used as an endpoint URL; else the error above. */

@@ -31,7 +31,7 @@ function basic(id: string, secret: string): string {
 }
 
 function missingSecret(pluginId: string): ProviderError {
-  return new ProviderError('client', `The ${pluginId} plugin has no client secret configured.`, {
+  return new ProviderError('settings', `The ${pluginId} plugin has no client secret configured.`, {
     hint: `Run \`okr config setup ${pluginId}\`.`,
   });
 }

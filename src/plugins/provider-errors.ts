@@ -133,7 +133,7 @@ export function providerErrorFromNetwork(err: unknown, source: string): Provider
   if (err instanceof HttpPolicyError) return providerErrorFromPolicy(err, source);
   if (isInvalidUrl(err)) {
     // No cause attached: it holds the URL itself (`input`), which --verbose would print.
-    return new ProviderError('client', `okr could not send a request to ${source}: its URL is not valid`, {
+    return new ProviderError('settings', `okr could not send a request to ${source}: its URL is not valid`, {
       hint: "Check the plugin's URL settings with `okr config list`, and fix the one that is not a URL with `okr config set <key> <https URL>` (or unset its environment variable).",
     });
   }

@@ -5,7 +5,7 @@
  * come from config.json or the environment, and a missing client id or secret is one error that
  * names the command and the env variables. Light on purpose: plugin objects use it at start-up.
  */
-import { OkrError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import { endpointUrlError, endpointUrlProblem } from '../oauth/endpoint-url.js';
 import type { AdminConfigField, OAuthConfig, PluginRuntime, SetupInfoItem } from './types.js';
 
@@ -65,7 +65,8 @@ export function pluginSettings(pluginId: string, defaults: Record<EndpointKey, s
   const client = async (rt: PluginRuntime) => {
     const [clientId, clientSecret] = await Promise.all([get(rt, 'client_id'), get(rt, 'client_secret')]);
     if (!clientId || !clientSecret) {
-      throw new OkrError(
+      throw new ProviderError(
+        'settings',
         `The ${pluginId} plugin is not configured: the client ${clientId ? 'secret' : 'ID'} is missing.`,
         { hint: `Run \`okr config setup ${pluginId}\` (or set ${env('client_id')} and ${env('client_secret')}).` },
       );

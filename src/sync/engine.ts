@@ -29,7 +29,6 @@ import type {
   FetchResult,
   ImportedDataRecord,
   OAuthCredentials,
-  PluginRuntime,
 } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import {
@@ -192,15 +191,13 @@ export function mayRefreshAfter401(s: {
  * Only an ordering of work: whenever it runs, the requests and the save do the same.
  * Returns what closes the connections no request took.
  */
-function whileRefreshing(ctx: Context, rt: PluginRuntime, plugin: DataImportPlugin): () => void {
+function whileRefreshing(ctx: Context, api: string | undefined, plugin: DataImportPlugin): () => void {
   const twoTurns = new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
-  // A URL setting okr refuses (plugins/settings.ts) is reported by the request that uses it, not here.
-  const api = twoTurns
-    .then(() => plugin.getBaseUrls(rt))
-    .then(([first]) => first)
-    .catch(() => undefined);
   const count = plugin.requestsAtOnce?.(availableFields(plugin).map((f) => f.id)) ?? 1;
-  const release = ctx.preconnect(api, count);
+  const release = ctx.preconnect(
+    twoTurns.then(() => api),
+    count,
+  );
   void twoTurns.then(() => {
     prepareForWrites();
     void plugin.preload?.().catch(() => undefined);
@@ -498,6 +495,22 @@ async function planOnly(ctx: Context, plugin: DataImportPlugin, opts: SyncOption
   const base = emptyResult(plugin.id, syncFrom(ctx, plugin, opts), opts.to);
   const pre = await precheck(ctx, plugin, base);
   if (pre) return pre;
+  // An endpoint setting the sync would refuse: the dry run fails as the sync would, naming it.
+  const refused = await plugin.getBaseUrls(ctx.pluginRuntime(ctx.signal)).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (refused !== undefined) {
+    const { message, hint } = describe(refused);
+    const kind = errorKindOf(refused);
+    return {
+      ...base,
+      status: 'error',
+      error: message,
+      errorKind: kind,
+      hint: hintWithFix(hint, fixFor(kind, plugin.id)),
+    };
+  }
   const plan = planSync(ctx.db(), {
     ...planLimits(plugin),
     pluginId: plugin.id,
@@ -728,11 +741,14 @@ async function runChunks(
   let closeWarm = () => {};
 
   try {
+    // The plugin's endpoint settings, checked before anything is sent: one okr refuses would
+    // otherwise show only after a token refresh, or hide behind a token endpoint that fails.
+    const [api] = await plugin.getBaseUrls(rt);
     const fresh = await freshCredentials(ctx, plugin, {
       runtime: rt,
       onRefresh: () => {
         opts.onProgress?.({ type: 'refresh', plugin: plugin.id, reason: 'expiring' });
-        closeWarm = whileRefreshing(ctx, rt, plugin);
+        closeWarm = whileRefreshing(ctx, api, plugin);
       },
     });
     credentials = fresh.credentials;

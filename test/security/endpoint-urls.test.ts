@@ -109,7 +109,7 @@ describe('an endpoint setting that is plain http to another machine', () => {
     const rt = runtime({ ...client(id), [`plugin.${id}.${key}`]: 'http://api.example.test:8080/v2' });
     const err = await refusal(() => call(PLUGINS[id], rt));
     expect(rt.calls).toEqual([]);
-    expect(err.category).toBe('client');
+    expect(err.category).toBe('settings');
     expect(err.retryable).toBe(false);
     expect(err.message).toContain(`plugin.${id}.${key}, from ${env} in the environment`);
     expect(err.message).toContain(
@@ -218,7 +218,7 @@ describe('an endpoint setting that is not a URL', () => {
     const wrapped = new TypeError('Failed to parse URL from http://okr:hunter2-pw@[bad', { cause: invalid });
     for (const e of [invalid, wrapped]) {
       const err = providerErrorFromNetwork(e, 'the Google Health API');
-      expect(err.category).toBe('client');
+      expect(err.category).toBe('settings');
       expect(err.retryable).toBe(false);
       expect(err.message).toBe('okr could not send a request to the Google Health API: its URL is not valid');
       expect(err.cause).toBeUndefined();
@@ -250,6 +250,42 @@ describe('through okr sync and okr status', () => {
     expect(out).toContain('Unset OURA_API_BASE_URL');
     expect(out).not.toMatch(/retry/i);
     expect(out).not.toContain(CREDS.accessToken);
+  });
+
+  it('an expired token and a refused API base URL: no refresh is spent; the fix is the setting, then the sync', async () => {
+    const expired = await connectHome({
+      pluginId: 'oura',
+      credentials: { ...CREDS, expiresAt: 1000 },
+      env: { OURA_CLIENT_ID: 'client-id', OURA_CLIENT_SECRET: 'client-secret' },
+    });
+    plant(expired.home, { 'plugin.oura.api_base_url': 'http://api.example.test:47101' });
+    const sent: string[] = [];
+    const fetch = (async (input: string | URL) => {
+      sent.push(String(input));
+      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    const opts = { home: expired.home, env: expired.env, fetch };
+    const dry = await runCli(['sync', 'oura', '--since', '2d', '--dry-run', '--json'], opts);
+    const sync = await runCli(['sync', 'oura', '--since', '2d', '--json'], opts);
+    const status = await runCli(['status', '--json'], opts);
+    expect(sent).toEqual([]);
+    for (const r of [dry, sync]) {
+      expect(r.code).toBe(1);
+      const p = JSON.parse(r.stdout).plugins[0];
+      expect(p.status).toBe('error');
+      expect(p.errorKind).toBe('settings');
+      expect(p.error).toContain('plugin.oura.api_base_url, from the config file');
+      expect(p.hint).toBe(
+        'Run `okr config set plugin.oura.api_base_url <https URL>`, or `okr config unset plugin.oura.api_base_url` to use the default (https://api.ouraring.com). Then run `okr sync oura`.',
+      );
+    }
+    const problem = JSON.parse(status.stdout)
+      .plugins.find((p: { id: string }) => p.id === 'oura')
+      .problems.find((p: { problem: string }) => p.problem.includes('api_base_url'));
+    expect(problem).toMatchObject({
+      fix: 'okr config list',
+      note: 'correct the setting the message names, then run `okr sync oura`',
+    });
   });
 
   it('a token URL with a password in config.json: not in the sync output, sync_runs.error or okr status', async () => {
