@@ -35,16 +35,18 @@ export function localTime(at: string | number | Date): string {
 }
 
 /**
- * Wraps plain text (no colour codes) at spaces to `width` columns. The first line starts after
- * `first` columns already used by the caller, the others with `indent` spaces. A word longer than
- * a line (a URL) stays whole on a line of its own rather than being cut.
+ * Wraps plain text (no colour codes) at spaces to `width` columns, counted in code points (an
+ * arrow or a dash is one column). The first line starts after `first` columns already used by the
+ * caller, the others with `indent` spaces. A word longer than a line (a URL) stays whole on a line
+ * of its own rather than being cut.
  */
 export function wrap(text: string, width: number, indent: number, first = indent): string[] {
   const lines: string[] = [];
   let line = '';
   let used = first;
+  const columns = (s: string) => [...s].length;
   for (const word of text.split(/ +/).filter((w) => w !== '')) {
-    if (line !== '' && used + line.length + 1 + word.length > width) {
+    if (line !== '' && used + columns(line) + 1 + columns(word) > width) {
       lines.push(line);
       line = word;
       used = indent;

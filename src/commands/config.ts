@@ -12,6 +12,7 @@ import type { DataImportPlugin, SetupInfoItem } from '../plugins/types.js';
 import { loadPrompts, readStdin, requireTTY } from '../prompt.js';
 import { type ConfigKey, displayValue, type ResolvedValue, type ValueSource } from '../store/config.js';
 import { OkrFileError } from '../store/private-files.js';
+import { wrap } from '../text.js';
 import { type App, action } from './app.js';
 
 /** The redirect URI to register, for a plugin whose provider wants an exact one. */
@@ -241,7 +242,8 @@ function display(r: ResolvedValue): string | undefined {
 async function askValue(ctx: Context, k: ConfigKey, current?: ResolvedValue): Promise<string | undefined> {
   const p = await loadPrompts(ctx.io);
   const label = `${k.label}${k.required ? '' : ' (optional)'}`;
-  if (k.description) ctx.io.out(paint(ctx.io, 'dim', `  ${k.description}`));
+  if (k.description)
+    for (const l of wrap(k.description, ctx.io.columns, 2)) ctx.io.out(paint(ctx.io, 'dim', `  ${l.trimStart()}`));
   if (ctx.config.isSecret(k)) {
     const has = current && current.value !== undefined;
     const v = await p.password({
@@ -260,15 +262,24 @@ async function askValue(ctx: Context, k: ConfigKey, current?: ResolvedValue): Pr
   return v.trim() === '' || v === def ? undefined : v;
 }
 
+/**
+ * The setup steps, each paragraph wrapped to the terminal at spaces (a URL stays whole). A value
+ * to copy (the scopes, a redirect URI) stays on one line: wrapped, it would be copied broken.
+ */
 function printSetupInfo(ctx: Context, pluginName: string, items: SetupInfoItem[]): void {
+  const width = ctx.io.columns;
+  const para = (text: string, indent: number, first = indent) => wrap(text, width, indent, first).join('\n');
   ctx.io.out(paint(ctx.io, 'bold', `Setting up ${pluginName}`));
   for (const it of items.filter((i) => i.kind === 'warning'))
-    ctx.io.out(paint(ctx.io, 'yellow', `! ${it.label}: ${it.value}`));
+    for (const l of wrap(`! ${it.label}: ${it.value}`, width, 2)) ctx.io.out(paint(ctx.io, 'yellow', l));
   let n = 0;
-  for (const it of items.filter((i) => i.kind === 'step'))
-    ctx.io.out(`${++n}. ${it.label}${it.value ? `\n   ${it.value}` : ''}`);
-  for (const it of items.filter((i) => i.kind !== 'step' && i.kind !== 'warning'))
-    ctx.io.out(`${it.label}: ${it.value}`);
+  for (const it of items.filter((i) => i.kind === 'step')) {
+    const head = `${++n}. `;
+    ctx.io.out(`${head}${para(it.label, head.length, head.length)}${it.value ? `\n   ${para(it.value, 3)}` : ''}`);
+  }
+  for (const it of items.filter((i) => i.kind !== 'step' && i.kind !== 'warning')) {
+    ctx.io.out(it.copyable ? `${it.label}: ${it.value}` : para(`${it.label}: ${it.value}`, 2, 0));
+  }
   ctx.io.out();
 }
 

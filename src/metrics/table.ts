@@ -19,7 +19,7 @@
  */
 import { paint, type Style } from '../io.js';
 import type { StoredValue } from '../store/values.js';
-import { plural } from '../text.js';
+import { plural, wrap } from '../text.js';
 import { sparkline } from './sparkline.js';
 import { type SeriesSummary, summarize, unwrapTimes } from './stats.js';
 import { describeTarget, meetsTarget, type ResolvedMetric } from './templates.js';
@@ -368,20 +368,14 @@ function footnotes(input: TableInput, marks: Map<string, string>): string[] {
   return out;
 }
 
-/** Word-wraps a paragraph to `width`; its leading spaces stay, later lines get `indent` spaces. */
+/** Word-wraps a paragraph to `width` (text.ts's wrap); its leading spaces stay, later lines get `indent` spaces. */
 export function wrapText(text: string, width: number, indent = 0): string[] {
   const lead = /^ */.exec(text)![0];
-  const out: string[] = [];
-  let line = lead;
-  for (const word of text.slice(lead.length).split(/ +/).filter(Boolean)) {
-    const empty = line.trim() === '';
-    if (!empty && [...line].length + 1 + [...word].length > width) {
-      out.push(line);
-      line = ' '.repeat(indent) + word;
-    } else line = empty ? line + word : `${line} ${word}`;
-  }
-  if (line.trim() !== '') out.push(line);
-  return out;
+  const body = text.slice(lead.length);
+  if (body.trim() === '') return [];
+  const lines = wrap(body, width, indent, lead.length);
+  lines[0] = `${lead}${lines[0]}`;
+  return lines;
 }
 
 /** The whole table as text lines (no trailing newline). */
