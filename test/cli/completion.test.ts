@@ -5,12 +5,13 @@
  * editor; bash and fish complete from a script.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { complete } from '../../src/completion.js';
 import { BIN, REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
+import { privateTmux } from '../helpers/tmux.js';
 
 const program = await buildProgram({ exitCode: 0, context: () => Promise.reject(new Error('not needed')) });
 const plugins = [{ id: 'fitbit', name: 'Fitbit (Google Health)' }];
@@ -111,26 +112,9 @@ describe('the completion scripts, in the real shells', () => {
   });
 
   describe('zsh, interactively in tmux', () => {
-    const SOCKET = `okr-zsh-${process.pid}`;
-    const tmux = (...args: string[]) =>
-      execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-    afterAll(() => {
-      try {
-        tmux('kill-server');
-      } catch {
-        // Already gone.
-      }
-      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
-    });
-    async function waitFor(pattern: RegExp): Promise<string> {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const screen = tmux('capture-pane', '-p', '-t', 'z');
-        if (pattern.test(screen)) return screen;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${screen}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    const t = privateTmux('okr-zsh');
+    afterAll(() => t.close());
+    const waitFor = (pattern: RegExp) => t.waitFor('z', pattern);
 
     it('the script parses, installs with compdef, and Tab completes a plugin id and lists commands', async () => {
       const env = shellEnv();
@@ -141,21 +125,15 @@ describe('the completion scripts, in the real shells', () => {
       ]);
       // Through env(1): tmux keeps its own PATH for the pane whatever `-e` says.
       const shell = `env PATH='${env.PATH}' OKR_HOME='${env.OKR_HOME}' zsh -f`;
-      tmux('new-session', '-d', '-s', 'z', '-x', '120', '-y', '30', '-c', REPO_ROOT, shell);
-      tmux(
-        'send-keys',
-        '-t',
-        'z',
-        'PS1="zsh> "; autoload -U compinit && compinit -u && source <(okr completion zsh)',
-        'Enter',
-      );
+      t.start('z', shell, { width: 120, height: 30, cwd: REPO_ROOT });
+      t.keys('z', 'PS1="zsh> "; autoload -U compinit && compinit -u && source <(okr completion zsh)', 'Enter');
       await waitFor(/^zsh>\s*$/m);
-      tmux('send-keys', '-t', 'z', '-l', 'okr connect fi');
-      tmux('send-keys', '-t', 'z', 'Tab');
+      t.type('z', 'okr connect fi');
+      t.keys('z', 'Tab');
       await waitFor(/^zsh> okr connect fitbit\s*$/m);
-      tmux('send-keys', '-t', 'z', 'C-u');
-      tmux('send-keys', '-t', 'z', '-l', 'okr con');
-      tmux('send-keys', '-t', 'z', 'Tab');
+      t.keys('z', 'C-u');
+      t.type('z', 'okr con');
+      t.keys('z', 'Tab');
       const screen = await waitFor(/connect +-- sign in/);
       expect(screen).toMatch(/config +-- settings: client ids/);
     });

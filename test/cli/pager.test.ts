@@ -3,43 +3,28 @@
  * runs in a tmux pane of 20 rows (a private server socket, killed at the end). A "recording"
  * pager (OKR_PAGER='cat > file') shows that the output went through the pager, and what it got.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { PAGED_COMMANDS } from '../../src/commands/app.js';
 import { addDays, localDate } from '../../src/dates.js';
 import { BIN, REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
+import { privateTmux } from '../helpers/tmux.js';
 
-const SOCKET = `okr-pager-${process.pid}`;
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', 'p');
+const t = privateTmux('okr-pager');
 let home: string;
 let dir: string;
 let n = 0;
 
-async function waitFor(pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const s = screen();
-    if (pattern.test(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// The screen as the pager shows it: no scroll-back.
+const waitFor = (pattern: RegExp) => t.waitFor('p', pattern, { timeoutMs: 20_000 });
 
 /** Runs a shell command line in a fresh 100×20 pane; `okr` is the built binary. */
 function start(line: string): void {
-  try {
-    tmux('kill-session', '-t', 'p');
-  } catch {
-    // No session yet.
-  }
   const okr = `'${process.execPath}' '${BIN}'`;
   const command = `env -u PAGER -u OKR_PAGER OKR_HOME='${home}' NO_COLOR=1 sh -c '${line.replaceAll('okr ', `${okr} `).replaceAll("'", "'\\''")}; echo OKR_EXIT=$?'; sleep 60`;
-  tmux('new-session', '-d', '-s', 'p', '-x', '100', '-y', '20', '-c', REPO_ROOT, command);
+  t.start('p', command, { width: 100, height: 20, cwd: REPO_ROOT });
 }
 
 /** A file the recording pager writes; a new name for each run. */
@@ -48,7 +33,7 @@ const record = () => join(dir, `paged-${++n}.txt`);
 beforeAll(async () => {
   // A session that outlives the test panes: killing the last session ends the server, and the
   // next new-session could then race its shutdown.
-  tmux('new-session', '-d', '-s', 'keep', 'sleep 600');
+  t.tmux('new-session', '-d', '-s', 'keep', 'sleep 600');
   home = tempHome();
   dir = tempDir('okr-pager-');
   expect((await runBin(['metrics', 'template', 'create', 'daily', '-m', 'Mood:number'], { home })).code).toBe(0);
@@ -58,14 +43,7 @@ beforeAll(async () => {
   expect((await runBin(['metrics', 'import', join(dir, 'in.csv')], { home })).code).toBe(0);
 });
 
-afterAll(() => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone.
-  }
-  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
-});
+afterAll(() => t.close());
 
 describe('the pager', () => {
   it('a table taller than the terminal goes through less -FRX by default; q ends it', async () => {
@@ -74,7 +52,7 @@ describe('the pager', () => {
     const s = await waitFor(/^:\s*$/m);
     expect(s).not.toContain('OKR_EXIT');
     expect(s).toMatch(/^date\s+Mood/m);
-    tmux('send-keys', '-t', 'p', 'q');
+    t.keys('p', 'q');
     await waitFor(/OKR_EXIT=0/);
   });
 

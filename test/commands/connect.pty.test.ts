@@ -5,29 +5,17 @@
  * (pasted) into the terminal, against the simulator on 127.0.0.1.
  * Needs `npm run build` first (npm test does it).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { BIN, REPO_ROOT, tempHome } from '../helpers/cli.js';
+import { privateTmux } from '../helpers/tmux.js';
 
-const SOCKET = `okr-connect-${process.pid}`;
+const t = privateTmux('okr-connect');
 const SESSION = 'okr';
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', SESSION);
-
-async function waitFor(re: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = screen();
-    const m = re.exec(s);
-    if (m) return m;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const screen = () => t.screen(SESSION, true);
+const waitFor = (re: RegExp) => t.waitFor(SESSION, re, { joined: true }).then((s) => re.exec(s)!);
 
 let sim: Simulator;
 const home = tempHome('okr-connect-pty-');
@@ -39,12 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone.
-  }
-  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
+  t.close();
   await sim.close();
 });
 
@@ -58,9 +41,8 @@ describe('okr connect in an SSH session', () => {
       SSH_CONNECTION: '10.0.0.2 50000 10.0.0.1 22',
     };
     const command = `env -u DISPLAY -u WAYLAND_DISPLAY node ${JSON.stringify(BIN)} connect fitbit --timeout 60s; echo "OKR_EXIT=$?"; sleep 120`;
-    const env = Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // Wide enough that the URL stays on one line.
-    tmux('new-session', '-d', '-s', SESSION, '-x', '400', '-y', '60', ...env, '-c', REPO_ROOT, command);
+    t.start(SESSION, command, { width: 400, height: 60, env: vars, cwd: REPO_ROOT });
 
     const [, url] = await waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/google\/o\/oauth2\/v2\/auth\?\S+)$/m);
     const s = screen();
@@ -69,8 +51,8 @@ describe('okr connect in an SSH session', () => {
     // Approve "on another machine": the redirect is not followed, its URL is pasted instead.
     const res = await fetch(url!, { redirect: 'manual' });
     await res.arrayBuffer();
-    tmux('send-keys', '-t', SESSION, '-l', res.headers.get('location')!);
-    tmux('send-keys', '-t', SESSION, 'Enter');
+    t.type(SESSION, res.headers.get('location')!);
+    t.keys(SESSION, 'Enter');
     await waitFor(/OKR_EXIT=\d+/);
     expect(screen()).toContain(`Connected Fitbit (Google Health) as ${sim.healthUserId}`);
     expect(screen()).toContain('OKR_EXIT=0');

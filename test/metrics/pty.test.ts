@@ -4,51 +4,30 @@
  * screen is read with `capture-pane`, and the saved template is checked in the database.
  * Needs `npm run build` first (npm test does it).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { getTemplate } from '../../src/store/templates.js';
 import { BIN, REPO_ROOT, tempHome } from '../helpers/cli.js';
+import { privateTmux } from '../helpers/tmux.js';
 
-const SOCKET = `okr-test-${process.pid}`;
+const t = privateTmux('okr-test');
 const SESSION = 'okr';
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-}
-
-function screen(): string {
-  return tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', SESSION);
-}
-
 /** Waits until the pane shows `text` (at least `times` times), or fails with the screen. */
-async function waitFor(text: string, times = 1, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = screen();
-    if (s.split(text).length - 1 >= times) return s;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const keys = (...k: string[]) => tmux('send-keys', '-t', SESSION, ...k);
-const type = (text: string) => tmux('send-keys', '-t', SESSION, '-l', text);
+const waitFor = (text: string, times = 1) =>
+  t.waitFor(SESSION, (s) => s.split(text).length - 1 >= times, { joined: true });
+const keys = (...k: string[]) => t.keys(SESSION, ...k);
+const type = (text: string) => t.type(SESSION, text);
 
 const home = tempHome('okr-pty-');
 
 /** Runs `okr <args>` in a fresh tmux session (the previous one, if any, is killed first). */
 function start(args: string): void {
-  try {
-    tmux('kill-session', '-t', SESSION);
-  } catch {
-    // No session yet.
-  }
   const command = `node ${JSON.stringify(BIN)} ${args}; echo "OKR_EXIT=$?"; sleep 120`;
-  const env = [`OKR_HOME=${home}`, 'NO_COLOR=1', 'OKR_SECRETS=file'].flatMap((e) => ['-e', e]);
-  tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '50', ...env, '-c', REPO_ROOT, command);
+  const env = { OKR_HOME: home, NO_COLOR: '1', OKR_SECRETS: 'file' };
+  t.start(SESSION, command, { width: 120, height: 50, env, cwd: REPO_ROOT });
 }
 
 beforeAll(() => {
@@ -57,15 +36,7 @@ beforeAll(() => {
   }
 });
 
-afterAll(() => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone.
-  }
-  // kill-server leaves the socket file behind.
-  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
-});
+afterAll(() => t.close());
 
 describe('okr metrics template create, interactively', () => {
   it('picks plugin fields and manual metrics with targets, and saves the template', async () => {
