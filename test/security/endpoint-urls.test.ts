@@ -226,6 +226,16 @@ describe('an endpoint setting that is not a URL', () => {
   });
 });
 
+/** A fetch that records every URL it is asked for (none may be) and answers `{}`. */
+function recordingFetch(): { sent: string[]; fetch: typeof globalThis.fetch } {
+  const sent: string[] = [];
+  const fetch = (async (input: string | URL) => {
+    sent.push(String(input));
+    return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof globalThis.fetch;
+  return { sent, fetch };
+}
+
 describe('through okr sync and okr status', () => {
   const oura = (extra: Record<string, string> = {}) =>
     connectHome({
@@ -236,11 +246,7 @@ describe('through okr sync and okr status', () => {
 
   it('OURA_API_BASE_URL=http://<another host>: the sync fails at once naming it; the token goes nowhere', async () => {
     const c = await oura();
-    const sent: string[] = [];
-    const fetch = (async (input: string | URL) => {
-      sent.push(String(input));
-      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
-    }) as typeof globalThis.fetch;
+    const { sent, fetch } = recordingFetch();
     const env = { ...c.env, OURA_API_BASE_URL: 'http://api.example.test:47101' };
     const r = await runCli(['sync', 'oura', '--since', '2d'], { home: c.home, env, fetch });
     expect(sent).toEqual([]);
@@ -259,11 +265,7 @@ describe('through okr sync and okr status', () => {
       env: { OURA_CLIENT_ID: 'client-id', OURA_CLIENT_SECRET: 'client-secret' },
     });
     plant(expired.home, { 'plugin.oura.api_base_url': 'http://api.example.test:47101' });
-    const sent: string[] = [];
-    const fetch = (async (input: string | URL) => {
-      sent.push(String(input));
-      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
-    }) as typeof globalThis.fetch;
+    const { sent, fetch } = recordingFetch();
     const opts = { home: expired.home, env: expired.env, fetch };
     const dry = await runCli(['sync', 'oura', '--since', '2d', '--dry-run', '--json'], opts);
     const sync = await runCli(['sync', 'oura', '--since', '2d', '--json'], opts);
@@ -296,11 +298,7 @@ describe('through okr sync and okr status', () => {
       env: { OURA_CLIENT_ID: 'client-id', OURA_CLIENT_SECRET: 'client-secret' },
     });
     plant(c.home, { 'plugin.oura.token_url': 'http://okr:hunter2-pw@proxy.example.test:3128/token' });
-    const sent: string[] = [];
-    const fetch = (async (input: string | URL) => {
-      sent.push(String(input));
-      return new Response('{}', { status: 200 });
-    }) as typeof globalThis.fetch;
+    const { sent, fetch } = recordingFetch();
     const sync = await runCli(['sync', 'oura', '--since', '2d'], { home: c.home, env: c.env, fetch });
     const status = await runCli(['status'], { home: c.home, env: c.env, fetch });
     const stored = withDb(c.dbFile, (db) =>
