@@ -31,6 +31,17 @@ export function markCoverage(
   for (const d of dates) stmt.run(pluginId, d, syncedAt, provisional.has(d) ? 1 : 0);
 }
 
+/**
+ * When the plugin's coverage was last written (ISO), if ever: a running sync writes it with every
+ * chunk it stores, so it tells a long backfill that makes progress from a stuck one.
+ */
+export function lastCoveredAt(db: Db, pluginId: string): string | undefined {
+  const row = db.prepare('SELECT max(synced_at) AS at FROM sync_coverage WHERE plugin_id = ?').get(pluginId) as {
+    at: string | null;
+  };
+  return row.at ?? undefined;
+}
+
 /** Coverage rows of an inclusive range, ordered by date. */
 export function getCoverage(db: Db, pluginId: string, from: string, to: string): CoverageRow[] {
   const rows = db

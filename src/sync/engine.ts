@@ -38,7 +38,7 @@ import {
   listEnabledConnections,
   recordSyncResult,
 } from '../store/connections.js';
-import { markCoverage } from '../store/coverage.js';
+import { lastCoveredAt, markCoverage } from '../store/coverage.js';
 import { databaseError } from '../store/db.js';
 import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import { prepareForWrites } from '../store/private-files.js';
@@ -64,6 +64,7 @@ import {
   type LockInfo,
   lockWaitFromEnv,
   pidAlive,
+  quietForMs,
 } from './lock.js';
 import { backfillThreshold, type PlanLimits, type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota, quotaWindows } from './rate-limit.js';
@@ -567,13 +568,17 @@ async function syncPlugin(ctx: Context, plugin: DataImportPlugin, opts: SyncOpti
     }
     const who = got.holder ? `pid ${got.holder.pid}, since ${got.holder.startedAt}` : 'an unknown process';
     const held = heldForMs(got.holder, ctx.now());
-    if (got.holder && held !== undefined && held > LONG_HELD_MS) {
-      // Not a skip: a holder this old is most likely stuck, and a skip (exit 0) at every hourly
+    // Progress, not age: a long backfill stores a chunk every few seconds (its coverage rows),
+    // a stuck holder nothing.
+    const quiet = quietForMs(got.holder, lastCoveredAt(ctx.db(), plugin.id), ctx.now());
+    if (got.holder && held !== undefined && quiet !== undefined && quiet > LONG_HELD_MS) {
+      // Not a skip: a holder this quiet is most likely stuck, and a skip (exit 0) at every hourly
       // run would hide that the plugin has not synced for hours.
+      const stored = quiet < held ? ` and stored nothing for ${durationText(quiet)}` : ' without storing anything';
       return done({
         ...result,
         status: 'error',
-        error: `${plugin.id} was not synced: another okr (${who}) has held its lock for ${durationText(held)}, and may be stuck.`,
+        error: `${plugin.id} was not synced: another okr (${who}) has held its lock for ${durationText(held)}${stored}, and may be stuck.`,
         hint: `If pid ${got.holder.pid} is an okr that makes no progress, end it (\`kill ${got.holder.pid}\`), then run \`${syncAgainCommand(plugin.id, opts)}\`. If no okr is running, remove ${got.path}.`,
       });
     }

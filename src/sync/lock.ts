@@ -140,9 +140,10 @@ export function processIdentity(pid: number): string | undefined {
 
 /**
  * A holder that has kept a sync or job lock this long is reported as a failure, not a skip. A
- * sync of the recent days takes seconds and a backfill minutes; systemd ends the job after 30
- * minutes (TimeoutStartSec). A holder this old that is still alive is most likely stuck (stopped,
- * hung on a dead mount), and every hourly run skipping with exit 0 behind it would hide that.
+ * sync of the recent days takes seconds; systemd ends the job after 30 minutes (TimeoutStartSec).
+ * A holder this old that is still alive is most likely stuck (stopped, hung on a dead mount), and
+ * every hourly run skipping with exit 0 behind it would hide that. A plugin's sync lock counts
+ * from its holder's last progress (quietForMs): a long manual backfill keeps storing chunks.
  */
 export const LONG_HELD_MS = 30 * 60_000;
 
@@ -150,6 +151,22 @@ export const LONG_HELD_MS = 30 * 60_000;
 export function heldForMs(holder: LockInfo | undefined, now: Date): number | undefined {
   const t = holder ? Date.parse(holder.startedAt) : Number.NaN;
   return Number.isNaN(t) ? undefined : now.getTime() - t;
+}
+
+/**
+ * How long the holder has gone without progress: since it took the lock, or since `progressAt`
+ * (an ISO time it last stored something) when that is later. Undefined when its record does not
+ * say when it started.
+ */
+export function quietForMs(
+  holder: LockInfo | undefined,
+  progressAt: string | undefined,
+  now: Date,
+): number | undefined {
+  const held = heldForMs(holder, now);
+  if (held === undefined) return undefined;
+  const p = progressAt === undefined ? Number.NaN : Date.parse(progressAt);
+  return Number.isNaN(p) ? held : Math.min(held, now.getTime() - p);
 }
 
 /** How long to wait for another process's lock: OKR_LOCK_WAIT_MS when it is a number ≥ 0, else `fallback`. */

@@ -14,7 +14,7 @@ import { FITBIT_DAYS_PER_FETCH, fitbitPlugin } from '../../src/plugins/fitbit/pl
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { markDisconnected, recordConnected } from '../../src/store/connections.js';
-import { deleteCoverage } from '../../src/store/coverage.js';
+import { deleteCoverage, markCoverage } from '../../src/store/coverage.js';
 import { deleteCredentials, saveCredentials } from '../../src/store/tokens.js';
 import { deleteValuesBySource, putValue } from '../../src/store/values.js';
 import { getFreshCredentials } from '../../src/sync/credentials.js';
@@ -812,9 +812,45 @@ describe('locks', () => {
       const p = JSON.parse(r.stdout).plugins[0];
       expect(p).toMatchObject({
         status: 'error',
-        error: `fitbit was not synced: another okr (pid ${holder.pid}, since 2026-11-10T13:00:00.000Z) has held its lock for 2 h, and may be stuck.`,
+        error: `fitbit was not synced: another okr (pid ${holder.pid}, since 2026-11-10T13:00:00.000Z) has held its lock for 2 h without storing anything, and may be stuck.`,
       });
       expect(p.hint).toContain(`end it (\`kill ${holder.pid}\`), then run \`okr sync fitbit\``);
+      expect(sim.stats.all).toBeUndefined();
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((res) => holder.on('close', res));
+    }
+  });
+
+  test('a long backfill that keeps storing is not stuck: skipped, exit 0; one quiet for 30 minutes is', async () => {
+    const c = await connectHome({ sim, env: { OKR_LOCK_WAIT_MS: '0' } });
+    const holder = spawn('sleep', ['30']);
+    // What the holder stored, as its chunks write coverage (the clock of these tests is 2026-11-10T15:00Z).
+    const storedAt = (at: string) => {
+      const ctx = createContext({ env: { OKR_HOME: c.home, OKR_SECRETS: 'file' }, homedir: c.home });
+      try {
+        markCoverage(ctx.db(), 'fitbit', ['2019-05-01'], new Set(), at);
+      } finally {
+        ctx.close();
+      }
+    };
+    try {
+      const lockDir = join(c.home, 'state', 'locks');
+      mkdirSync(lockDir, { recursive: true });
+      writeFileSync(
+        join(lockDir, 'fitbit.sync.lock'),
+        JSON.stringify({ pid: holder.pid, startedAt: '2026-11-10T13:00:00.000Z' }),
+      );
+      storedAt('2026-11-10T14:58:00.000Z');
+      const busy = await sync(c, ['--json']);
+      expect(busy.code).toBe(0);
+      expect(JSON.parse(busy.stdout).plugins[0].status).toBe('skipped');
+      storedAt('2026-11-10T14:15:00.000Z');
+      const quiet = await sync(c, ['--json']);
+      expect(quiet.code).toBe(1);
+      expect(JSON.parse(quiet.stdout).plugins[0].error).toBe(
+        `fitbit was not synced: another okr (pid ${holder.pid}, since 2026-11-10T13:00:00.000Z) has held its lock for 2 h and stored nothing for 45 min, and may be stuck.`,
+      );
       expect(sim.stats.all).toBeUndefined();
     } finally {
       holder.kill('SIGKILL');
