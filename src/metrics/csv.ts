@@ -33,6 +33,7 @@ import { findMetricUses } from '../store/templates.js';
 import { MANUAL_SOURCE, type StoredValue } from '../store/values.js';
 import { plural } from '../text.js';
 import { IMPORT_SOURCE } from './log.js';
+import { implausibleDate, implausibleValue, plausibleMetric } from './plausible.js';
 import { storedUnit, type TableInput, unitLabel } from './table.js';
 import { MAX_METRIC_NAME_LENGTH, pluginNamespaceProblem } from './templates.js';
 import { formatDuration, formatTime, parseValue } from './values.js';
@@ -404,6 +405,11 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
       bad.push({ line: r.line, problem: `${date} is in the future (today is ${today})` });
       continue;
     }
+    const tooOld = implausibleDate(date, today);
+    if (tooOld) {
+      bad.push({ line: r.line, problem: `${tooOld}: okr stores no values that old` });
+      continue;
+    }
     if (metric === '') {
       bad.push({ line: r.line, problem: 'no metric name' });
       continue;
@@ -459,6 +465,12 @@ export function importCsv(ctx: Context, file: string, text: string, opts: Import
     } catch (err) {
       const e = err as OkrError;
       bad.push({ line: r.line, problem: `${metric}: ${e.message}${e.hint ? ` (${e.hint})` : ''}` });
+      continue;
+    }
+    const rule = plausibleMetric(ctx.registry, metric, type, known?.unit);
+    const impossible = implausibleValue(rule, value);
+    if (impossible) {
+      bad.push({ line: r.line, problem: `${metric}: ${impossible}, the values it can take` });
       continue;
     }
     parsed.push({ line: r.line, date, metric, value, source: f(si) === MANUAL_SOURCE ? MANUAL_SOURCE : IMPORT_SOURCE });

@@ -22,6 +22,7 @@ import { keyResultMetricType } from '../store/objectives.js';
 import { findMetricUses, listTemplates } from '../store/templates.js';
 import { getValue, MANUAL_SOURCE, putValue } from '../store/values.js';
 import { didYouMean } from '../suggest.js';
+import { EARLIEST_DATE, implausibleValue, plausibleMetric, rangeOf, shownRange, shownValue } from './plausible.js';
 import { metricSlug, resolveMetric, unknownSourceReason } from './templates.js';
 import { formatValue, parseValue } from './values.js';
 
@@ -123,6 +124,11 @@ function logDate(ctx: Pick<Context, 'now'>, date: string | undefined): string {
     );
   if (d > today)
     throw new UsageError(`--date ${d} is in the future (today is ${today}).`, `Use today or an earlier date.`);
+  if (d < EARLIEST_DATE)
+    throw new UsageError(
+      `--date ${d} is before ${EARLIEST_DATE}: okr stores no values that old.`,
+      `Use a date from ${EARLIEST_DATE} to ${today}.`,
+    );
   return d;
 }
 
@@ -140,6 +146,7 @@ export function logValue(
   const metric = findLoggableMetric(ctx, query);
   const date = logDate(ctx, opts.date);
   const value = parseValue(metric.type, input);
+  refuseImplausible(ctx, metric, value);
   const text = formatValue(metric.type, value, metric.unit && metric.type === 'number' ? metric.unit : undefined);
   const db = ctx.db();
   let result: LogResult | undefined;
@@ -168,6 +175,18 @@ export function logValue(
     result = { metric, date, value, text, replaced, action: cur ? 'replaced' : 'logged' };
   }).immediate();
   return result!;
+}
+
+/** A value that cannot be real for this metric (25:00 of sleep in a day) is a usage error; nothing is stored. */
+function refuseImplausible(ctx: Pick<Context, 'registry'>, metric: LoggableMetric, value: FieldValue): void {
+  const rule = plausibleMetric(ctx.registry, metric.metricName, metric.type, metric.unit);
+  const range = rangeOf(rule);
+  if (!range || !implausibleValue(rule, value)) return;
+  const name = metric.label === metric.metricName ? metric.metricName : `${metric.label} (${metric.metricName})`;
+  throw new UsageError(
+    `${shownValue(rule, value as number)} is not a possible ${name}: it takes ${shownRange(rule, range)}.`,
+    'Check the value and its unit; nothing was stored.',
+  );
 }
 
 export function clearValue(

@@ -144,6 +144,12 @@ export interface TokenFailure {
   status?: number;
 }
 
+/** The values a metric can really take, inclusive on both ends, in its stored form (minutes for durations). */
+export interface ValueRange {
+  min: number;
+  max: number;
+}
+
 export interface DataFieldDescriptor {
   id: string;
   name: string;
@@ -159,6 +165,12 @@ export interface DataFieldDescriptor {
    * and `okr connect` names the fields an unticked scope leaves without data.
    */
   scope?: string;
+  /**
+   * The values this field can really take (src/metrics/plausible.ts `RANGES`); without it, its
+   * type's range. Every path that stores a value refuses one outside it, and a date outside
+   * 1970-01-01..tomorrow, through the one rule in src/metrics/plausible.ts.
+   */
+  range?: ValueRange;
 }
 
 export type FieldValue = number | string;

@@ -263,6 +263,33 @@ describe('import', () => {
     expect(count(h)).toBe(0);
   });
 
+  it('refuses rows whose date or value cannot be real, by line, and imports nothing', async () => {
+    const h = tempHome();
+    await createTemplate(h);
+    const f = file(
+      [
+        'date,metric,value',
+        '2026-11-01,mood,7',
+        '1900-01-01,mood,7',
+        '2026-11-02,fitbit.sleepLength,25:00',
+        '2026-11-02,fitbit.steps,"1,000,000,000,000,000"',
+        '2026-11-02,fitbit.hrv,501',
+        '2026-11-03,fitbit.sleepLength,24:00',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['metrics', 'import', f], { home: h, now: NOW });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').slice(0, 5)).toEqual([
+      'line 3: 1900-01-01 is before 1970-01-01: okr stores no values that old',
+      'line 4: fitbit.sleepLength: 25:00 is outside 0:00–24:00, the values it can take',
+      'line 5: fitbit.steps: 1,000,000,000,000,000 steps is outside 0–200,000 steps, the values it can take',
+      'line 6: fitbit.hrv: 501 ms is outside 0–500 ms, the values it can take',
+      `error: 4 bad rows in ${f}; nothing was imported.`,
+    ]);
+    expect(count(h)).toBe(0);
+  });
+
   it('--json lists the bad rows', async () => {
     const h = tempHome();
     await createTemplate(h);

@@ -133,6 +133,65 @@ describe('log validates by the metric type', () => {
   });
 });
 
+describe('log refuses values that cannot be real (src/metrics/plausible.ts)', () => {
+  it('names the value, the bound and the metric, exits 2 and stores nothing', async () => {
+    const h = await home();
+    const cases: Array<[string[], string]> = [
+      // A day's sleep holds at most 24 hours: the field declares it.
+      [['Sleep', '25:00'], 'error: 25:00 is not a possible Sleep (fitbit.sleepLength): it takes 0:00–24:00.'],
+      [
+        ['fitbit.sleepLength', '24:01'],
+        'error: 24:01 is not a possible Sleep (fitbit.sleepLength): it takes 0:00–24:00.',
+      ],
+      [
+        ['fitbit.steps', '1,000,000'],
+        'error: 1,000,000 steps is not a possible Steps (fitbit.steps): it takes 0–200,000 steps.',
+      ],
+      [
+        ['fitbit.restingHeartRate', '7'],
+        'error: 7 bpm is not a possible Resting heart rate (fitbit.restingHeartRate): it takes 20–250 bpm.',
+      ],
+      [['fitbit.hrv', '-1'], 'error: -1 ms is not a possible Heart rate variability (fitbit.hrv): it takes 0–500 ms.'],
+      [['withings.weight', '900'], 'error: 900 kg is not a possible Weight (withings.weight): it takes 0.1–700 kg.'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['metrics', 'log', ...args, '--date', '2026-11-09'], { home: h, now: NOW });
+      expect([r.code, r.stderr], args.join(' ')).toEqual([
+        2,
+        `${message}\nhint: Check the value and its unit; nothing was stored.\n`,
+      ]);
+    }
+    expect(stored(h, '2026-11-09', 'fitbit.sleepLength')).toBeUndefined();
+    expect(stored(h, '2026-11-09', 'fitbit.steps')).toBeUndefined();
+    expect(stored(h, '2026-11-09', 'withings.weight')).toBeUndefined();
+    // The bounds themselves are real values; a manual duration keeps its week (a 30-hour fast).
+    for (const args of [
+      ['Sleep', '24:00'],
+      ['fitbit.steps', '200,000'],
+      ['fitbit.restingHeartRate', '20'],
+      ['reading', '30:00'],
+    ]) {
+      const r = await runCli(['metrics', 'log', ...args, '--date', '2026-11-09'], { home: h, now: NOW });
+      expect([r.code, r.stderr], args.join(' ')).toEqual([0, '']);
+    }
+    expect(stored(h, '2026-11-09', 'reading')).toEqual({ value: 30 * 60, source: 'manual' });
+  });
+
+  it('refuses dates before 1970-01-01', async () => {
+    const h = await home();
+    for (const date of ['1900-01-01', '1969-12-31']) {
+      const r = await runCli(['metrics', 'log', 'mood', '7', '--date', date], { home: h, now: NOW });
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        `error: --date ${date} is before 1970-01-01: okr stores no values that old.\nhint: Use a date from 1970-01-01 to 2026-11-10.\n`,
+      ]);
+      expect(stored(h, date, 'mood')).toBeUndefined();
+    }
+    const r = await runCli(['metrics', 'log', 'mood', '7', '--date', '1970-01-01'], { home: h, now: NOW });
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('manual and synced values', () => {
   it('log refuses to replace a synced value without --force; with --force the value becomes manual', async () => {
     const h = await home();

@@ -1,4 +1,5 @@
 /** The fields of the `apple-health` plugin: what `okr import apple-health` writes. */
+import { RANGES } from '../field-ranges.js';
 import type { DataFieldDescriptor } from '../types.js';
 
 export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
@@ -7,6 +8,7 @@ export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
     name: 'Steps',
     description: 'Steps for the local day; iPhone and Watch counted once (the source with more steps that day).',
     type: 'number',
+    range: RANGES.steps,
     unit: 'steps',
   },
   {
@@ -14,6 +16,7 @@ export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
     name: 'Sleep length',
     description: 'Minutes asleep (core + deep + REM, or "asleep") in the night that ended on this date; naps excluded.',
     type: 'duration',
+    range: RANGES.dayDuration,
     unit: 'min',
   },
   {
@@ -35,6 +38,7 @@ export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
     name: 'Resting heart rate',
     description: 'Resting heart rate for the day (the mean when the day has several).',
     type: 'number',
+    range: RANGES.heartRate,
     unit: 'bpm',
   },
   {
@@ -42,6 +46,7 @@ export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
     name: 'Heart rate variability (SDNN)',
     description: 'Mean of the day’s HRV readings, SDNN in milliseconds (Fitbit’s hrv is RMSSD: not comparable).',
     type: 'number',
+    range: RANGES.hrv,
     unit: 'ms',
   },
   {
@@ -49,6 +54,7 @@ export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
     name: 'Weight',
     description: 'Body mass, the last reading of the day, in kilograms.',
     type: 'number',
+    range: RANGES.bodyMass,
     unit: 'kg',
   },
   {
@@ -56,6 +62,7 @@ export const APPLE_HEALTH_FIELDS: DataFieldDescriptor[] = [
     name: 'Active energy',
     description: 'Active energy burned for the local day, in kilocalories (one source, as for steps).',
     type: 'number',
+    range: RANGES.activeEnergy,
     unit: 'kcal',
   },
 ];

@@ -5,6 +5,7 @@
  * neighbours users ask for (`hrv`, `activeZoneMinutes`). This module is light on purpose: the
  * registry imports it at start-up, while the HTTP and zod code is loaded only when data is fetched.
  */
+import { RANGES } from '../field-ranges.js';
 import type { DataFieldDescriptor } from '../types.js';
 
 /** One Google Health call (a "group") feeds one or more fields. */
@@ -45,6 +46,7 @@ const DECLARED: DataFieldDescriptor[] = [
     name: 'Sleep length',
     description: 'Minutes asleep in the main sleep that ended on this date (time awake in bed excluded).',
     type: 'duration',
+    range: RANGES.dayDuration,
     unit: 'min',
   },
   {
@@ -66,6 +68,7 @@ const DECLARED: DataFieldDescriptor[] = [
     name: 'Steps',
     description: 'Steps for the local calendar day (Google Health daily roll-up).',
     type: 'number',
+    range: RANGES.steps,
     unit: 'steps',
   },
   {
@@ -85,6 +88,7 @@ const DECLARED: DataFieldDescriptor[] = [
     name: 'Resting heart rate',
     description: 'Daily resting heart rate. It can appear a few days late; recent days are fetched again.',
     type: 'number',
+    range: RANGES.heartRate,
     unit: 'bpm',
   },
   {
@@ -103,6 +107,7 @@ const DECLARED: DataFieldDescriptor[] = [
     name: 'Heart rate variability',
     description: 'Daily average heart rate variability (RMSSD during sleep), in milliseconds.',
     type: 'number',
+    range: RANGES.hrv,
     unit: 'ms',
   },
   {
@@ -113,6 +118,7 @@ const DECLARED: DataFieldDescriptor[] = [
     // total is their plain sum. See mapActiveZoneMinutes in mapping.ts.
     description: 'Active Zone Minutes earned on the local day: fat-burn + cardio + peak zone minutes.',
     type: 'number',
+    range: RANGES.activeZoneMinutes,
     unit: 'min',
   },
 ];

@@ -8,6 +8,7 @@
  * `daily_activity` and the `sleep` periods their summaries are built from). `email` is asked for
  * only to label the connection; a user who unticks it loses the label, not data.
  */
+import { RANGES } from '../field-ranges.js';
 import type { DataFieldDescriptor } from '../types.js';
 
 /** The `/v2/usercollection/<collection>` lists okr reads. */
@@ -43,24 +44,28 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Readiness score',
     description: "Oura's Readiness score for the day, 0–100.",
     type: 'number',
+    range: RANGES.score,
   },
   {
     id: 'sleepScore',
     name: 'Sleep score',
     description: "Oura's Sleep score for the day, 0–100.",
     type: 'number',
+    range: RANGES.score,
   },
   {
     id: 'activityScore',
     name: 'Activity score',
     description: "Oura's Activity score for the day, 0–100.",
     type: 'number',
+    range: RANGES.score,
   },
   {
     id: 'sleepLength',
     name: 'Sleep length',
     description: "Minutes asleep in the day's main sleep (Oura's long sleep period; naps and rest periods excluded).",
     type: 'duration',
+    range: RANGES.dayDuration,
     unit: 'min',
   },
   {
@@ -82,6 +87,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Heart rate variability',
     description: 'Average HRV during the main sleep, in milliseconds.',
     type: 'number',
+    range: RANGES.hrv,
     unit: 'ms',
   },
   {
@@ -89,6 +95,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Lowest heart rate',
     description: 'Lowest heart rate during the main sleep.',
     type: 'number',
+    range: RANGES.heartRate,
     unit: 'bpm',
   },
   {
@@ -96,6 +103,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Steps',
     description: "Steps on Oura's activity day (it runs from 04:00 to 04:00 local time).",
     type: 'number',
+    range: RANGES.steps,
     unit: 'steps',
   },
   {
@@ -103,6 +111,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Active calories',
     description: 'Calories burnt by activity on the day, in kilocalories.',
     type: 'number',
+    range: RANGES.activeEnergy,
     unit: 'kcal',
   },
   {
@@ -110,6 +119,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Temperature deviation',
     description: 'Body temperature deviation from your baseline, in °C (from the Readiness summary).',
     type: 'number',
+    range: RANGES.temperatureDeviation,
     unit: '°C',
   },
 ];

@@ -6,6 +6,7 @@
  * composition: `getmeas`), `user.activity` reads activity and sleep (`getactivity`, sleep
  * `getsummary`). `user.info` is not needed: the account id comes with the token response.
  */
+import { RANGES } from '../field-ranges.js';
 import type { DataFieldDescriptor } from '../types.js';
 
 /** The three calls okr makes. */
@@ -38,6 +39,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Weight',
     description: 'Body weight from a Withings scale (or entered in the app), in kg: the last weighing of the day.',
     type: 'number',
+    range: RANGES.bodyMass,
     unit: 'kg',
   },
   {
@@ -45,6 +47,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Body fat',
     description: 'Fat ratio (fat mass as a share of body weight), in %: the last measurement of the day.',
     type: 'number',
+    range: RANGES.percent,
     unit: '%',
   },
   {
@@ -52,6 +55,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Muscle mass',
     description: 'Muscle mass, in kg: the last measurement of the day.',
     type: 'number',
+    range: RANGES.bodyMass,
     unit: 'kg',
   },
   {
@@ -59,6 +63,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Sleep length',
     description: "Time asleep in the night that ended on this day (Withings' total_sleep_time), in minutes.",
     type: 'duration',
+    range: RANGES.dayDuration,
     unit: 'min',
   },
   {
@@ -66,6 +71,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Sleep score',
     description: "Withings' Sleep Score of that night, 0–100.",
     type: 'number',
+    range: RANGES.score,
   },
   {
     id: 'bedTime',
@@ -86,6 +92,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     name: 'Steps',
     description: 'Steps of the day, as Withings aggregates them (its devices or a linked app).',
     type: 'number',
+    range: RANGES.steps,
     unit: 'steps',
   },
   {
@@ -94,6 +101,7 @@ const DESCRIPTORS: Omit<DataFieldDescriptor, 'scope'>[] = [
     description:
       "The lowest heart rate of the night (the sleep record's hr_min), in bpm: Withings' public API has no resting heart rate of its own, and this is the nearest it gives. Only with a device that measures heart rate in sleep.",
     type: 'number',
+    range: RANGES.heartRate,
     unit: 'bpm',
   },
 ];
