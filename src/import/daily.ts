@@ -88,19 +88,27 @@ export class DailyMean {
   }
 }
 
-/** Rounds to `decimals` places, with no -0. */
+/**
+ * Rounds to `decimals` places, with no -0. A value too large to scale (1e308 × 100 is Infinity)
+ * is returned as it is, so that the import's plausibility check names it instead of the rounding
+ * turning it into a non-number.
+ */
 export function round(value: number, decimals = 0): number {
   const f = 10 ** decimals;
+  if (!Number.isFinite(value * f)) return value;
   const r = Math.round(value * f) / f;
   return r === 0 ? 0 : r;
 }
 
-/** Field id → (date → value), as importers collect them, into one record per date, oldest first. */
+/**
+ * Field id → (date → value), as importers collect them, into one record per date, oldest first.
+ * Every value is kept, a non-finite sum too: the import (src/import/run.ts) refuses what cannot be
+ * real and counts it as not read, so nothing is dropped here unseen.
+ */
 export function toDailyRecords(series: Record<string, Map<string, FieldValue>>): ImportedDataRecord[] {
   const byDate = new Map<string, Record<string, FieldValue>>();
   for (const [field, values] of Object.entries(series)) {
     for (const [date, value] of values) {
-      if (typeof value === 'number' && !Number.isFinite(value)) continue;
       let rec = byDate.get(date);
       if (!rec) {
         rec = {};

@@ -24,14 +24,17 @@
  * Every other record type, unit or sleep value is counted and listed in the report, and so is a
  * record okr cannot place on days: a date that is not a real one (month 13, 25:00), outside
  * 1970..tomorrow, a cumulative or sleep record spanning more than two days, a value that is not a
- * plain decimal number.
+ * plain decimal number or that its field cannot really hold (src/metrics/plausible.ts: a BodyMass of
+ * 1e308, a StepCount of 1e15).
  */
 import { DailyMean, DailyPick, OriginSums, round, toDailyRecords } from '../../import/daily.js';
 import { DamagedEntryError, EntryError, entryChunks } from '../../import/read-entry.js';
 import { pickMainSleeps } from '../../import/sleep.js';
+import { EARLIEST_DATE, implausibleValue, type PlausibleMetric, refusalKind } from '../../metrics/plausible.js';
 import type { ImportedHistory, ImportRun } from '../import-types.js';
 import type { FieldValue } from '../types.js';
 import { HealthXmlError, scanHealthXml, type XmlTag } from './export-xml.js';
+import { APPLE_HEALTH_FIELDS } from './fields.js';
 import { isHealthXml } from './plugin.js';
 import { SleepLog } from './sleep-log.js';
 
@@ -58,6 +61,27 @@ const CUMULATIVE = new Set([`${Q}StepCount`, `${Q}ActiveEnergyBurned`]);
 
 const ENERGY_KCAL: Record<string, number> = { kcal: 1, Cal: 1, kJ: 1 / 4.184 };
 const MASS_KG: Record<string, number> = { kg: 1, lb: 0.45359237, g: 0.001, st: 6.35029318 };
+
+/**
+ * The field each quantity record feeds, for the plausibility rule (src/metrics/plausible.ts): a
+ * single record outside its field's range (a BodyMass of 1e308 kg, a StepCount of 1e15) is
+ * counted as not read, so it neither becomes the day's value nor skews its mean or its sum. The
+ * day's total is checked again when the import keeps it (src/import/run.ts).
+ */
+const RECORD_RULES: ReadonlyMap<string, PlausibleMetric> = new Map(
+  (
+    [
+      ['StepCount', 'steps'],
+      ['ActiveEnergyBurned', 'activeEnergy'],
+      ['RestingHeartRate', 'restingHeartRate'],
+      ['HeartRateVariabilitySDNN', 'hrv'],
+      ['BodyMass', 'weight'],
+    ] as const
+  ).map(([t, id]) => {
+    const f = APPLE_HEALTH_FIELDS.find((x) => x.id === id)!;
+    return [`${Q}${t}`, { name: `${Q}${t}`, type: f.type, unit: f.unit, range: f.range }];
+  }),
+);
 
 const MINUTE = 60_000;
 /** A value as HealthKit writes one: `512`, `0.0833333`, `-3`, `1.5e-05`. */
@@ -129,7 +153,6 @@ export function parseExportTime(s: string | undefined): ExportTime | undefined {
  * or 0050 is a typing error or a damaged file) to a day after now (a phone in a zone ahead of
  * this machine's, or its clock a little fast). Records outside are counted as not read.
  */
-const EARLIEST_DATE = '1970-01-01';
 const DAY_MS = 24 * 60 * MINUTE;
 function plausible(t: ExportTime, now: number): boolean {
   return t.date >= EARLIEST_DATE && t.ms <= now + DAY_MS;
@@ -187,6 +210,14 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
     unknown.set(n === undefined ? intern(kind) : kind, (n ?? 0) + 1);
   };
 
+  /** A record's value (in the field's unit) that cannot be real: counted by type, true. */
+  const refused = (type: string, value: number): boolean => {
+    const rule = RECORD_RULES.get(type)!;
+    if (!implausibleValue(rule, value)) return false;
+    skip(refusalKind(rule, value, 'value'));
+    return true;
+  };
+
   const onTag = (tag: XmlTag) => {
     if (tag.name === 'ExportDate') {
       const t = parseExportTime(tag.attr('value'));
@@ -236,6 +267,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
       case `${Q}ActiveEnergyBurned`: {
         const factor = type === `${Q}StepCount` ? (unit === 'count' ? 1 : undefined) : ENERGY_KCAL[unit];
         if (factor === undefined) return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        if (refused(type, value * factor)) return;
         const key = `${type}|${source}|${startDate}|${endDate}|${rawValue}`;
         if (key === previous) return; // the same record twice in a row
         previous = key;
@@ -245,15 +277,18 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
       }
       case `${Q}RestingHeartRate`:
         if (unit !== 'count/min') return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        if (refused(type, value)) return;
         restingHr.add(start.date, value);
         return;
       case `${Q}HeartRateVariabilitySDNN`:
         if (unit !== 'ms') return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        if (refused(type, value)) return;
         hrv.add(start.date, value);
         return;
       case `${Q}BodyMass`: {
         const f = MASS_KG[unit];
         if (f === undefined) return skip(`${type} in ${unit.slice(0, 20) || 'no unit'}`);
+        if (refused(type, value * f)) return;
         weight.offer(start.date, value * f, 0, start.ms);
         return;
       }

@@ -67,7 +67,8 @@ const NEWER = 1;
 /** `MM/DD/YY` (Fitbit's legacy date) → `YYYY-MM-DD`; Fitbit data starts in 2008, so 20YY. */
 export function legacyDate(s: unknown): string | undefined {
   if (typeof s !== 'string') return undefined;
-  const m = /^(\d{2})\/(\d{2})\/(\d{2}|\d{4})/.exec(s);
+  // Four digits first: `(\d{2}|\d{4})` read 01/01/1900 as 2019-01-01 (the `19` of 1900).
+  const m = /^(\d{2})\/(\d{2})\/(\d{4}|\d{2})(?!\d)/.exec(s);
   if (!m) return undefined;
   const year = m[3]!.length === 2 ? `20${m[3]}` : m[3]!;
   const date = `${year}-${m[1]}-${m[2]}`;
