@@ -7,9 +7,9 @@
 import type { Context } from '../context.js';
 import { isCivilDate } from '../dates.js';
 import { ExitCode, OkrError, UsageError } from '../errors.js';
-import { implausible, latestDate, refusalKind } from '../metrics/plausible.js';
+import { latestDate, plausibleRecords } from '../metrics/plausible.js';
 import type { FileImporter, ImportEntry, ImportFiles, ImportRun } from '../plugins/import-types.js';
-import type { DataImportPlugin, ImportedDataRecord } from '../plugins/types.js';
+import type { DataImportPlugin } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import { openImportFiles } from './files.js';
 import { DamagedEntryError, EntryError } from './read-entry.js';
@@ -88,42 +88,6 @@ export async function importCommand(
   }
 }
 
-/**
- * The plugin's declared fields only, and of them only values that can be real (src/metrics/
- * plausible.ts: dated 1970-01-01..tomorrow, within the field's range, finite): every other value
- * is counted as not read, by metric and reason, never dropped silently. A day left with nothing
- * is no day.
- */
-function keepPlausible(
-  ctx: Context,
-  plugin: DataImportPlugin,
-  records: ImportedDataRecord[],
-  run: ImportRun,
-): ImportedDataRecord[] {
-  const metrics = new Map(
-    plugin
-      .getAvailableFields()
-      .map((f) => [f.id, { name: `${plugin.id}.${f.id}`, type: f.type, unit: f.unit, range: f.range }]),
-  );
-  const latest = latestDate(ctx.now(), ctx.timeZone());
-  const out: ImportedDataRecord[] = [];
-  for (const r of records) {
-    const fields: ImportedDataRecord['fields'] = {};
-    let refused = false;
-    for (const [f, v] of Object.entries(r.fields)) {
-      const metric = metrics.get(f);
-      if (!metric) continue;
-      const bad = implausible(metric, r.date, v, latest);
-      if (bad) {
-        run.unknown(refusalKind(metric, v, bad.kind));
-        refused = true;
-      } else fields[f] = v;
-    }
-    if (!refused || Object.keys(fields).length > 0) out.push({ date: r.date, fields });
-  }
-  return out;
-}
-
 async function runImport(
   ctx: Context,
   plugin: DataImportPlugin,
@@ -188,9 +152,13 @@ async function runImport(
     });
   }
 
-  const records = keepPlausible(ctx, plugin, history.records, run).filter(
-    (r) => (!opts.from || r.date >= opts.from) && (!opts.to || r.date <= opts.to),
+  // Only the plugin's declared fields, and only values that can be real (src/metrics/plausible.ts):
+  // every other value is counted as not read, by metric and reason, never dropped unseen.
+  const latest = latestDate(ctx.now(), ctx.timeZone());
+  const plausible = plausibleRecords(plugin.id, plugin.getAvailableFields(), history.records, latest, (kind) =>
+    run.unknown(kind),
   );
+  const records = plausible.filter((r) => (!opts.from || r.date >= opts.from) && (!opts.to || r.date <= opts.to));
 
   const result = await writeImported(ctx.db(), records, {
     pluginId: plugin.id,

@@ -13,7 +13,7 @@
  */
 import { addDays, localDate } from '../dates.js';
 import { RANGES } from '../plugins/field-ranges.js';
-import type { FieldType, FieldValue, ValueRange } from '../plugins/types.js';
+import type { DataFieldDescriptor, FieldType, FieldValue, ImportedDataRecord, ValueRange } from '../plugins/types.js';
 import { safeText } from '../safe-text.js';
 import { formatValue, MAX_ABS_NUMBER, MAX_DURATION_MINUTES, MINUTES_PER_DAY } from './values.js';
 
@@ -137,4 +137,38 @@ export function plausibleMetric(
   const field = registry.findField(name)?.field;
   if (field && field.type === type) return { name, type, unit: field.unit, range: field.range };
   return { name, type, unit };
+}
+
+/**
+ * A plugin's records as they may be stored: its declared fields only, and of them only the values
+ * the rule lets through. Each refused value is handed to `refuse` with its kind (for the counts
+ * `okr import` lists as not read and `okr sync` reports); a day left with nothing is no day. The
+ * one place both a sync (src/sync/engine.ts) and a file import (src/import/run.ts) apply the rule.
+ */
+export function plausibleRecords(
+  pluginId: string,
+  fields: readonly DataFieldDescriptor[],
+  records: readonly ImportedDataRecord[],
+  latest: string,
+  refuse: (kind: string) => void,
+): ImportedDataRecord[] {
+  const metrics = new Map(
+    fields.map((f) => [f.id, { name: `${pluginId}.${f.id}`, type: f.type, unit: f.unit, range: f.range }]),
+  );
+  const out: ImportedDataRecord[] = [];
+  for (const r of records) {
+    const kept: ImportedDataRecord['fields'] = {};
+    let refused = false;
+    for (const [f, v] of Object.entries(r.fields)) {
+      const metric = metrics.get(f);
+      if (!metric) continue;
+      const bad = implausible(metric, r.date, v, latest);
+      if (bad) {
+        refuse(refusalKind(metric, v, bad.kind));
+        refused = true;
+      } else kept[f] = v;
+    }
+    if (!refused || Object.keys(kept).length > 0) out.push({ ...r, fields: kept });
+  }
+  return out;
 }

@@ -21,6 +21,7 @@ import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from
 import { demoHomeIntro, staleDemoHome } from '../demo/record.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
+import { latestDate, plausibleRecords } from '../metrics/plausible.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import { withRuntime } from '../plugins/runtime-zone.js';
 import type {
@@ -93,6 +94,8 @@ export interface PluginSyncResult {
   valuesWritten: number;
   /** Values the provider sent for a (date, metric) the user logged by hand: kept, not overwritten. */
   keptManual: number;
+  /** Values that cannot be real (src/metrics/plausible.ts), not stored: how many of each kind. */
+  refused: Array<{ kind: string; count: number }>;
   /** HTTP requests made, token refreshes and retries included. */
   calls: number;
   retries: number;
@@ -225,6 +228,7 @@ function emptyResult(plugin: string, from: string, to: string): PluginSyncResult
     chunksSkipped: 0,
     valuesWritten: 0,
     keptManual: 0,
+    refused: [],
     calls: 0,
     retries: 0,
     refreshed: false,
@@ -783,6 +787,14 @@ async function runChunks(
     const fieldSet = new Set(fields);
     const notGranted = new Map(grant.notGranted.map((m) => [m.metric, m]));
     const scopeOf = new Map(availableFields(plugin).map((f) => [f.id, f.scope]));
+    // What cannot be real is never stored, and the result counts it (src/metrics/plausible.ts).
+    const descriptors = availableFields(plugin);
+    const latest = latestDate(ctx.now(), ctx.timeZone());
+    const refuse = (kind: string) => {
+      const seen = result.refused.find((r) => r.kind === kind);
+      if (seen) seen.count++;
+      else result.refused.push({ kind, count: 1 });
+    };
     if (fields.length === 0) {
       throw new ProviderError('scope', notGrantedMessage(plugin.id, grant.notGranted, true), {
         hint: hintWithFix(null, fixFor('scope', plugin.id)),
@@ -814,7 +826,13 @@ async function runChunks(
       for (const f of refused)
         notGranted.set(`${plugin.id}.${f}`, { metric: `${plugin.id}.${f}`, scope: scopeOf.get(f) });
       const kept = refused.length > 0 ? new Set(fields.filter((f) => !refused.includes(f))) : fieldSet;
-      const records = cleanRecords(got.records ?? [], part, kept);
+      const records = plausibleRecords(
+        plugin.id,
+        descriptors,
+        cleanRecords(got.records ?? [], part, kept),
+        latest,
+        refuse,
+      );
       // Dates where a field could not be read count as provisional: a later sync (after a new
       // sign-in) fetches them again instead of skipping them as done.
       const provisional = new Set(

@@ -34,11 +34,24 @@ function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * Values the provider sent that cannot be real (src/metrics/plausible.ts), not stored:
+ * `, 2 values not stored (fitbit.steps values outside 0–200,000 steps)`. The kinds are okr's own
+ * text (metric names and bounds), never the provider's.
+ */
+function refusedText(r: PluginSyncResult): string {
+  const refused = r.refused ?? [];
+  const n = refused.reduce((sum, k) => sum + k.count, 0);
+  if (n === 0) return '';
+  const kinds = refused.slice(0, 3).map((k) => (refused.length > 1 ? `${k.kind}: ${formatNumber(k.count)}` : k.kind));
+  return `, ${plural(n, 'value')} not stored (${kinds.join('; ')}${refused.length > 3 ? '; …' : ''})`;
+}
+
 /** One line per plugin result, shared by the plain and TTY forms. */
 export function resultLine(r: PluginSyncResult): string {
   const skipped = r.chunksSkipped > 0 ? `, ${plural(r.chunksSkipped, 'chunk')} already synced` : '';
   const manual = r.keptManual > 0 ? `, ${formatNumber(r.keptManual)} manual kept` : '';
-  const counts = `${plural(r.days, 'day')}, ${plural(r.valuesWritten, 'value')} written${manual}${skipped}, ${plural(r.calls, 'call')}, ${formatMs(r.ms)}`;
+  const counts = `${plural(r.days, 'day')}, ${plural(r.valuesWritten, 'value')} written${manual}${refusedText(r)}${skipped}, ${plural(r.calls, 'call')}, ${formatMs(r.ms)}`;
   switch (r.status) {
     case 'ok':
       return `${r.plugin}: ok, ${counts}`;

@@ -40,6 +40,7 @@ const result: PluginSyncResult = {
   chunksSkipped: 0,
   valuesWritten: 47,
   keptManual: 0,
+  refused: [],
   calls: 5,
   retries: 0,
   refreshed: false,

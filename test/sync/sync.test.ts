@@ -931,6 +931,7 @@ describe('output', () => {
       'chunksSkipped',
       'valuesWritten',
       'keptManual',
+      'refused',
       'calls',
       'retries',
       'refreshed',
