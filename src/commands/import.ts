@@ -38,7 +38,9 @@ Sources:
 
 Rules: a value you logged is never overwritten; against a synced value the newer wins (the
 export's date against the time the value was synced), and the report lists those days.
-Importing the same export again changes nothing. Nothing is written until the whole export
+Importing the same export again changes nothing. Values that cannot be real (dated outside
+1970..tomorrow, or outside their field's range: 1e15 steps, 1e308 kg) are not written and are
+counted as not read, with the reason. Nothing is written until the whole export
 was read; values are then written in batches, so Ctrl-C keeps what was written and running
 the import again finishes it.
 

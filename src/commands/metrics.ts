@@ -36,7 +36,13 @@ Manual and synced values:
   A sync never overwrites a value you logged. \`okr metrics log\` refuses to
   replace a value a plugin synced unless you add --force; the value is then
   yours, and later syncs keep it. A value you logged or imported is replaced
-  by a new \`log\` (which says what it replaced) and removed with --clear.`;
+  by a new \`log\` (which says what it replaced) and removed with --clear.
+
+Values that cannot be real are refused (exit 2, nothing stored): a date before
+  1970-01-01, and a value outside what the metric can hold: a plugin field's
+  range (fitbit.sleepLength 0:00–24:00, fitbit.steps 0–200,000, resting heart
+  rate 20–250 bpm; \`okr metrics fields --json\` lists them), else its type's
+  (a time 00:00–23:59, a duration up to a week).`;
 
 export function register(program: Command, app: App): void {
   // This module loads only when a metrics command runs (see cli.ts): start loading the bodies
@@ -139,7 +145,8 @@ yes). The ' an export puts before a text cell that starts with = + - @ is
 removed (see \`okr metrics export --help\`). Optional columns: type (for a
 metric no template declares yet) and source (\`manual\` keeps a value protected
 from syncs). Empty values are skipped. The import is one transaction: if any row
-is bad, every bad row is listed by line number and nothing is imported. Stored
+is bad, every bad row is listed by line number and nothing is imported (a value
+that cannot be real, as \`okr metrics log --help\` says, is a bad row). Stored
 values that differ are kept unless --force.
 
 Example file:

@@ -4,6 +4,7 @@
  * `okr metrics show` loads one chunk rather than one per helper; CSV and the prompts stay apart
  * (loaded by the commands that need them).
  */
+
 import { createReadStream } from 'node:fs';
 import type { Context } from '../context.js';
 import { eachDate, localDate } from '../dates.js';
@@ -16,6 +17,7 @@ import * as store from '../store/templates.js';
 import { didYouMean } from '../suggest.js';
 import { plural } from '../text.js';
 import { clearValue, logValue } from './log.js';
+import { rangeOf } from './plausible.js';
 import { resolveRange } from './ranges.js';
 import { readMetrics } from './read-path.js';
 import * as table from './table.js';
@@ -72,6 +74,8 @@ export async function fields(ctx: Context, opts: { json?: boolean }): Promise<nu
       name: f.name,
       type: f.type,
       unit: f.unit ?? null,
+      // What a day's value can be (src/metrics/plausible.ts): the field's range, else its type's.
+      range: rangeOf(f) ?? null,
       available: f.availability === undefined,
       reason: f.availability?.reason ?? null,
       alternatives: (f.availability?.alternatives ?? []).map((a) => `${p.id}.${a}`),

@@ -542,9 +542,13 @@ describe('template commands', () => {
       name: 'Steps',
       type: 'number',
       unit: 'steps',
+      range: { min: 0, max: 200_000 },
       available: true,
       reason: null,
     });
+    // What a day's value can be: the field's range, else its type's (src/metrics/plausible.ts).
+    expect(fields.find((f) => f.source === 'fitbit.sleepLength')?.range).toEqual({ min: 0, max: 1440 });
+    expect(fields.find((f) => f.source === 'fitbit.bedTime')?.range).toEqual({ min: 0, max: 1439 });
     expect(fields.find((f) => f.source === 'fitbit.cardioLoad')).toMatchObject({
       available: false,
       alternatives: ['fitbit.activeZoneMinutes', 'fitbit.restingHeartRate'],
