@@ -331,8 +331,9 @@ export function notGrantedMessage(pluginId: string, missing: NotGranted[], allMi
 }
 
 /**
- * Keeps only what the table may hold: dates inside the chunk, declared available fields, finite
- * numbers or strings. A plugin bug then costs a value, not the whole chunk's transaction.
+ * Keeps only what the table may hold: dates inside the chunk, declared available fields, numbers
+ * or strings (plausibleRecords then refuses, and counts, what cannot be real: NaN among them). A
+ * plugin bug then costs a value, not the whole chunk's transaction.
  */
 function cleanRecords(records: ImportedDataRecord[], chunk: PlannedChunk, fields: Set<string>): ImportedDataRecord[] {
   const out: ImportedDataRecord[] = [];
@@ -343,7 +344,8 @@ function cleanRecords(records: ImportedDataRecord[], chunk: PlannedChunk, fields
     const kept: ImportedDataRecord['fields'] = {};
     for (const [k, v] of Object.entries(r.fields ?? {})) {
       if (!fields.has(k)) continue;
-      if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string') kept[k] = v;
+      // A non-finite number goes on to the plausibility rule, which refuses it and counts it.
+      if (typeof v === 'number' || typeof v === 'string') kept[k] = v;
     }
     out.push({ date: r.date, fields: kept });
   }

@@ -6,6 +6,7 @@
  * date window and its types' ranges.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addDays } from '../../src/dates.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { startWithingsSimulator, type WithingsSimulator } from '../../src/simulator/withings/index.js';
@@ -149,6 +150,7 @@ describe('a plugin that declares no ranges', () => {
           provisionalDates: [],
           records: [
             { date: from, fields: { score: 5, sleep: 8 * 1440 } }, // a duration over a week
+            { date: addDays(from, 1), fields: { score: Number.NaN, sleep: 'long' } }, // a plugin bug
             { date: to, fields: { score: 6, sleep: 420 } },
           ],
         }),
@@ -164,8 +166,8 @@ describe('a plugin that declares no ranges', () => {
     expect(r.code, r.stderr).toBe(0);
     const p = JSON.parse(r.stdout).plugins[0];
     expect(p.refused).toEqual([
-      { kind: 'testsvc.score values dated before 1970-01-01 or after tomorrow', count: 1 },
-      { kind: 'testsvc.sleep values dated before 1970-01-01 or after tomorrow', count: 1 },
+      { kind: 'testsvc.score values dated before 1970-01-01 or after tomorrow', count: 2 },
+      { kind: 'testsvc.sleep values dated before 1970-01-01 or after tomorrow', count: 2 },
     ]);
     expect(stored(c)).toEqual(
       new Map<string, number>([
@@ -174,7 +176,7 @@ describe('a plugin that declares no ranges', () => {
       ]),
     );
 
-    const week = await runCli(['sync', 'testsvc', '--from', '2026-11-01', '--to', '2026-11-02', '--json'], {
+    const week = await runCli(['sync', 'testsvc', '--from', '2026-11-01', '--to', '2026-11-03', '--json'], {
       home: c.home,
       env: c.env,
       now,
@@ -183,7 +185,11 @@ describe('a plugin that declares no ranges', () => {
     expect(week.code, week.stderr).toBe(0);
     expect(JSON.parse(week.stdout).plugins[0].refused).toEqual([
       { kind: 'testsvc.sleep values outside 0:00–168:00', count: 1 },
+      { kind: 'testsvc.score values that are not finite numbers', count: 1 },
+      { kind: 'testsvc.sleep values that are not finite numbers', count: 1 },
     ]);
+    expect(stored(c).has('2026-11-02 testsvc.score')).toBe(false);
+    expect(stored(c).has('2026-11-02 testsvc.sleep')).toBe(false);
     expect(stored(c).get('2026-11-01 testsvc.score')).toBe(5);
     expect(stored(c).has('2026-11-01 testsvc.sleep')).toBe(false);
   });
