@@ -3,7 +3,8 @@
  * `metrics import`, `okr import <plugin>`, a sync) asks `implausible()` before writing it.
  *
  * What a value may be comes from its metric: a plugin field declares a `range`
- * (`DataFieldDescriptor.range`, taken from `RANGES` below), and without one the type's own range
+ * (`DataFieldDescriptor.range`, one of `RANGES` in src/plugins/field-ranges.ts, each with its
+ * reason), and without one the type's own range
  * applies (`TYPE_RANGES`), so a new plugin gets the date window and its types' bounds for free
  * and tighter bounds by naming one of `RANGES`. Manual metrics have only their type's range: okr
  * cannot know what a "Lifted:number[kg]" adds up to.
@@ -65,6 +66,8 @@ export function shownValue(metric: Pick<PlausibleMetric, 'type' | 'unit'>, value
     const s = String(value);
     return metric.type === 'number' && metric.unit ? `${s} ${metric.unit}` : s;
   }
+  // A clock time off the clock face would show wrapped (1440 as 00:00): say what it is.
+  if (metric.type === 'time' && (value < 0 || value >= MINUTES_PER_DAY)) return `${value} minutes after midnight`;
   return formatValue(metric.type, value, metric.type === 'number' ? metric.unit : undefined);
 }
 

@@ -45,7 +45,7 @@ describe('values', () => {
     expect(implausibleValue(t('duration'), 7 * 1440)).toBeUndefined();
     expect(implausibleValue(t('duration'), 7 * 1440 + 1)).toBe('168:01 is outside 0:00–168:00');
     expect(implausibleValue(t('time'), 1439)).toBeUndefined();
-    expect(implausibleValue(t('time'), 1440)).toBe('00:00 is outside 00:00–23:59');
+    expect(implausibleValue(t('time'), 1440)).toBe('1440 minutes after midnight is outside 00:00–23:59');
     expect(implausibleValue(t('boolean'), 2)).toBeDefined();
     expect(implausibleValue(t('number'), -5)).toBeUndefined();
     expect(implausibleValue(t('number'), 1e308)).toBe('1e+308 is outside -9,007,199,254,740,991–9,007,199,254,740,991');
