@@ -25,8 +25,10 @@ import type { Db } from '../store/db.js';
 import { type KeyResultRecord, keyResultMetricType, listKeyResults, type Objective } from '../store/objectives.js';
 import { listTemplates } from '../store/templates.js';
 import { getValues } from '../store/values.js';
+import { isCumulative } from './aggregate.js';
 import { periodDays } from './period.js';
 import { computeKeyResult, defineKeyResult } from './progress.js';
+import { direction } from './target.js';
 import type { KeyResultProgress, KeyResultSpec } from './types.js';
 
 export const FIELD_TYPES: readonly FieldType[] = ['number', 'duration', 'time', 'boolean', 'text'];
@@ -184,9 +186,22 @@ export interface ObjectiveReport {
   keyResults: KeyResultReport[];
   /**
    * The mean of the key results' percents, each capped to 0..100 (beating one target does not
-   * make up for another); a key result without a percent counts 0. Undefined without key results.
+   * make up for another); a key result without a percent counts 0, a budget 100 while kept and 0
+   * once blown (`share`). Undefined without key results.
    */
   percent?: number;
+}
+
+/**
+ * What a key result adds to its objective's percent, 0..100: its percent, capped. A budget (a
+ * cumulative `<=` target) is the exception: its percent is the share of the allowance used, which
+ * grows as the budget is spent, so it adds 100 while kept and 0 once blown.
+ */
+function share(k: KeyResultReport): number {
+  const p = k.progress;
+  if (!k.spec || !p) return 0;
+  if (isCumulative(k.spec.agg) && !k.spec.per && direction(k.spec.target.op) < 0) return p.met ? 100 : 0;
+  return Math.min(100, Math.max(0, p.percent ?? 0));
 }
 
 export function periodState(period: { from: string; to: string }, today: string): PeriodState {
@@ -207,10 +222,7 @@ export function objectiveReports(db: Db, objectives: Objective[], today: string)
       return { record, spec, progress: computeKeyResult({ kr: spec, values, period, today }) };
     });
     const percent =
-      keyResults.length === 0
-        ? undefined
-        : keyResults.reduce((acc, k) => acc + Math.min(100, Math.max(0, k.progress?.percent ?? 0)), 0) /
-          keyResults.length;
+      keyResults.length === 0 ? undefined : keyResults.reduce((acc, k) => acc + share(k), 0) / keyResults.length;
     return { objective, state, day, daysInPeriod, keyResults, ...(percent === undefined ? {} : { percent }) };
   });
 }

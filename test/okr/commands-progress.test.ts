@@ -328,6 +328,60 @@ describe('okr progress', () => {
     );
   });
 
+  it('counts a budget in its objective as 100 while kept and 0 once blown, not by the share used', async () => {
+    // Two objectives for November, today Nov 11 (day 11 of 30), each with a drinks budget and
+    // books read, sum >= 10, 5 read: 50%. Kept: 5 of 20 drinks (25% of the allowance used) counts
+    // 100, so (100 + 50) / 2 = 75. Blown: 30 of 20 (150% used) counts 0, so (0 + 50) / 2 = 25.
+    const h = newHome();
+    for (const [n, drinks] of [
+      ['1', 'beer'],
+      ['2', 'wine'],
+    ] as const) {
+      await h.ok(['objective', 'add', `Objective ${n}`, '--period', '2026-11']);
+      await h.ok([
+        'kr',
+        'add',
+        'Budget',
+        '--objective',
+        n,
+        '--metric',
+        drinks,
+        '--type',
+        'number',
+        '--agg',
+        'sum',
+        '--target',
+        '<= 20',
+      ]);
+      await h.ok([
+        'kr',
+        'add',
+        'Books',
+        '--objective',
+        n,
+        '--metric',
+        'books',
+        '--type',
+        'number',
+        '--agg',
+        'sum',
+        '--target',
+        '10',
+      ]);
+    }
+    h.put('beer', { '2026-11-03': 5 });
+    h.put('wine', { '2026-11-03': 30 });
+    h.put('books', { '2026-11-04': 5 });
+    const j = await h.json<ProgressJson>(['progress', '--date', '2026-11-11']);
+    expect(j.objectives.map((o) => [o.id, o.percent, o.keyResults[0]!.progress!.percent])).toEqual([
+      [1, 75, 25],
+      [2, 25, 150],
+    ]);
+    expect(await h.ok(['progress', '--date', '2026-11-11'])).toContain(
+      row('Objective 2: Objective 2', '2026-11 · day 11 of 30 · 25%'),
+    );
+  });
+
   it('says when a value rests on few days', async () => {
     const h = newHome();
     await h.ok(['objective', 'add', 'Calm', '--period', '2026-11']);
