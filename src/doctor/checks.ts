@@ -4,8 +4,9 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import type { Context } from '../context.js';
+import { demoHomeIntro, demoRecord, staleDemoHome } from '../demo/record.js';
 import { OkrError } from '../errors.js';
-import { fixFor, fixText } from '../fixes.js';
+import { demoFix, fixFor, fixText } from '../fixes.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
@@ -13,7 +14,7 @@ import { SCHEMA_VERSION } from '../store/migrations.js';
 import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import { inspectPath } from '../store/private-files.js';
 import { loadCredentials } from '../store/tokens.js';
-import { staleLocks } from '../sync/lock.js';
+import { pidAlive, staleLocks } from '../sync/lock.js';
 import { clause, localTime } from '../text.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -265,6 +266,27 @@ export function checkLocks(ctx: Context): CheckResult {
   };
 }
 
+/**
+ * A home `okr demo --home` made: its plugins' settings point at the demo's simulators, so while
+ * no demo runs there every sync fails (a warning, with the command that syncs it: the demo). Not
+ * a demo home: no check.
+ */
+export function checkDemo(ctx: Context): CheckResult | undefined {
+  const demo = demoRecord(ctx.conf);
+  if (!demo) return undefined;
+  const title = 'Demo home';
+  if (!staleDemoHome(ctx.conf, pidAlive)) {
+    return { id: 'demo', title, status: 'pass', detail: `${demoHomeIntro(demo)}; its simulators are running now` };
+  }
+  return {
+    id: 'demo',
+    title,
+    status: 'warn',
+    detail: `${demoHomeIntro(demo)}; its simulators are not running, so \`okr sync\` fails here`,
+    fix: fixText(demoFix(demo.home)),
+  };
+}
+
 export async function checkPlugin(
   ctx: Context,
   conn: Connection | undefined,
@@ -314,8 +336,9 @@ export async function checkPlugin(
   }
 
   const now = ctx.now().getTime();
-  // The same fixes as `okr sync` and `okr status` (src/fixes.ts).
-  const fix = (kind: string | null) => fixText(fixFor(kind, pluginId));
+  // The same fixes as `okr sync` and `okr status` (src/fixes.ts); in a demo home, the demo's.
+  const demo = staleDemoHome(ctx.conf, pidAlive)?.home;
+  const fix = (kind: string | null) => fixText(fixFor(kind, pluginId, demo));
   let tokens: CheckResult;
   try {
     const creds = await loadCredentials(ctx.secrets, pluginId);
@@ -453,6 +476,8 @@ export async function runChecks(
   }
   checks.push(await checkKeychain(ctx));
   checks.push(checkLocks(ctx));
+  const demo = checkDemo(ctx);
+  if (demo) checks.push(demo);
   try {
     const conns = db ? listConnections(db) : [];
     for (const plugin of ctx.registry.list()) {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
+import { writeDemoRecord } from '../../src/demo/record.js';
 import type { CheckResult } from '../../src/doctor/checks.js';
 import type { OAuthCredentials } from '../../src/plugins/types.js';
 import { recordConnected, recordSyncResult } from '../../src/store/connections.js';
@@ -163,6 +164,26 @@ describe('okr doctor', () => {
     expect(d.byId['plugin.testsvc.sync']).toMatchObject({ status: 'fail' });
     expect(d.byId['plugin.testsvc.sync']!.detail).toContain('72 h ago');
     expect(d.byId['plugin.testsvc.sync']!.fix).toContain('okr sync testsvc');
+  });
+
+  it('warns in a demo home whose simulators are gone, where every sync fails, and names the demo as the fix', async () => {
+    const { home, registry, env } = await connectedHome({ lastSyncAt: new Date(NOW.getTime() - 3 * 24 * HOUR) });
+    const healthy = await doctor(home, registry, env);
+    expect(healthy.byId.demo).toBeUndefined(); // not a demo home: no check
+    const ctx = createContext({ env, registry, now: () => NOW });
+    writeDemoRecord(ctx.conf, { home, createdAt: '2026-11-17T10:00:00.000Z' });
+    ctx.close();
+    const d = await doctor(home, registry, env);
+    const demo = `okr demo --home ${home}`;
+    expect(d.byId.demo).toMatchObject({
+      status: 'warn',
+      detail:
+        'This is a demo home (made by okr demo on 2026-11-17); its simulators are not running, so `okr sync` fails here',
+    });
+    expect(d.byId.demo!.fix).toMatch(new RegExp(`^${demo} `));
+    // `okr sync testsvc` would only fail again: the demo is what syncs it.
+    expect(d.byId['plugin.testsvc.sync']).toMatchObject({ status: 'fail' });
+    expect(d.byId['plugin.testsvc.sync']!.fix).toMatch(new RegExp(`^${demo} `));
   });
 
   it('says times in local time, as okr status does, and counts problems in words', async () => {
