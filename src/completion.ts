@@ -15,7 +15,8 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 interface Sources {
-  plugins: Array<{ id: string; name: string }>;
+  /** `signsIn`: the plugin connects and syncs; `imports`: it has file importers (`okr import`). */
+  plugins: Array<{ id: string; name: string; signsIn: boolean; imports: boolean }>;
 }
 
 const visible = (c: Command) => !(c as unknown as { _hidden?: boolean })._hidden;
@@ -47,11 +48,24 @@ function optionsOf(cmd: Command): Candidate[] {
   return out;
 }
 
-function argumentValues(arg: Argument | undefined, typed: string[], src: Sources): Candidate[] {
+/**
+ * Plugin ids where `cmd` takes one: `okr import` those with file importers, `okr plugins show`
+ * every one, and the commands that sign in or sync (connect, sync, disconnect, config setup) those
+ * that do (apple-health only imports files: they refuse it).
+ */
+function pluginValues(cmd: Command, arg: Argument, typed: string[], src: Sources): Candidate[] | undefined {
+  let fits: ((p: Sources['plugins'][number]) => boolean) | undefined;
+  if (arg.name() === 'source' && cmd.name() === 'import') fits = (p) => p.imports;
+  else if (arg.name() === 'plugin' && cmd.parent?.name() === 'plugins') fits = () => true;
+  else if (arg.name() === 'plugin' || arg.name() === 'plugins') fits = (p) => p.signsIn;
+  if (!fits) return undefined;
+  return src.plugins.filter((p) => fits(p) && !typed.includes(p.id)).map((p) => ({ value: p.id, description: p.name }));
+}
+
+function argumentValues(cmd: Command, arg: Argument | undefined, typed: string[], src: Sources): Candidate[] {
   if (!arg) return [];
-  if (arg.name() === 'plugin' || arg.name() === 'plugins') {
-    return src.plugins.filter((p) => !typed.includes(p.id)).map((p) => ({ value: p.id, description: p.name }));
-  }
+  const plugins = pluginValues(cmd, arg, typed, src);
+  if (plugins) return plugins;
   if (arg.name() === 'shell') return SHELLS.map((s) => ({ value: s, description: `a ${s} completion script` }));
   if (arg.argChoices) return arg.argChoices.map((v) => ({ value: v, description: '' }));
   return [];
@@ -93,7 +107,7 @@ export function complete(program: Command, words: string[], src: Sources): Candi
     const args = cmd.registeredArguments;
     const last = args.at(-1);
     const arg = positionals.length < args.length ? args[positionals.length] : last?.variadic ? last : undefined;
-    found = argumentValues(arg, positionals, src);
+    found = argumentValues(cmd, arg, positionals, src);
   }
   return found.filter((c) => c.value.startsWith(current));
 }

@@ -5,6 +5,7 @@
  * command line being typed.
  */
 import type { Command } from 'commander';
+import { fileOnlyMessage } from '../plugins/import-types.js';
 import { type App, action } from './app.js';
 
 export function register(program: Command, app: App): void {
@@ -20,7 +21,12 @@ export function register(program: Command, app: App): void {
         ]);
         // The whole program, every command module loaded: the tree the words walk.
         const full = await buildProgram(app);
-        const plugins = ctx.registry.list().map((p) => ({ id: p.id, name: p.name }));
+        const plugins = ctx.registry.list().map((p) => ({
+          id: p.id,
+          name: p.name,
+          signsIn: fileOnlyMessage(p) === undefined,
+          imports: (p.fileImport?.importers.length ?? 0) > 0,
+        }));
         ctx.io.stdout.write(formatCandidates(complete(full, words.length ? words : [''], { plugins })));
         return 0;
       }),

@@ -14,7 +14,11 @@ import { BIN, REPO_ROOT, runBin, tempDir, tempHome } from '../helpers/cli.js';
 import { privateTmux } from '../helpers/tmux.js';
 
 const program = await buildProgram({ exitCode: 0, context: () => Promise.reject(new Error('not needed')) });
-const plugins = [{ id: 'fitbit', name: 'Fitbit (Google Health)' }];
+const plugins = [
+  { id: 'fitbit', name: 'Fitbit (Google Health)', signsIn: true, imports: true },
+  { id: 'oura', name: 'Oura', signsIn: true, imports: false },
+  { id: 'apple-health', name: 'Apple Health', signsIn: false, imports: true },
+];
 const values = (...words: string[]) => complete(program, words, { plugins }).map((c) => c.value);
 
 describe('what may come next (okr __complete)', () => {
@@ -28,11 +32,21 @@ describe('what may come next (okr __complete)', () => {
 
   it('plugin ids where a command takes a plugin, without the ones already given', () => {
     expect(values('connect', 'fi')).toEqual(['fitbit']);
-    expect(values('plugins', 'show', '')).toEqual(['fitbit']);
-    expect(values('config', 'setup', '')).toEqual(['fitbit']);
-    expect(values('sync', '--since', '7d', '')).toEqual(['fitbit']);
-    expect(values('sync', 'fitbit', '')).toEqual([]);
+    expect(values('plugins', 'show', '')).toEqual(['fitbit', 'oura', 'apple-health']);
+    expect(values('config', 'setup', '')).toEqual(['fitbit', 'oura']);
+    expect(values('sync', '--since', '7d', '')).toEqual(['fitbit', 'oura']);
+    expect(values('sync', 'fitbit', '')).toEqual(['oura']);
     expect(values('connect', 'fitbit', '')).toEqual([]); // one plugin only
+  });
+
+  it('only the plugins a command takes: no file-only plugin to sign in or sync, importers for okr import', () => {
+    // apple-health imports files: connect, sync, disconnect and config setup refuse it.
+    for (const cmd of [['connect'], ['sync'], ['disconnect'], ['config', 'setup']]) {
+      expect(values(...cmd, '')).toEqual(['fitbit', 'oura']);
+    }
+    expect(values('import', '')).toEqual(['fitbit', 'apple-health']);
+    expect(values('import', 'a')).toEqual(['apple-health']);
+    expect(values('import', 'fitbit', '')).toEqual([]); // the path: file names
   });
 
   it("options of the command and the global ones, and an option's choices", () => {
