@@ -9,11 +9,12 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { paint } from '../io.js';
 import { metricSlug } from '../metrics/templates.js';
+import { isCumulative } from '../okr/aggregate.js';
 import { defineKeyResult } from '../okr/progress.js';
 import { hasAnyValue, type KrMetric, keyResultSpecOrError, resolveKrMetric } from '../okr/read.js';
 import { describeMeasure, keyResultJson, objectiveHeading, renderKeyResultDefinition } from '../okr/render.js';
 import { formatTarget } from '../okr/target.js';
-import type { Aggregation, Bucket, KeyResultSpec } from '../okr/types.js';
+import { AGGREGATIONS, type Aggregation, type Bucket, type KeyResultSpec } from '../okr/types.js';
 import {
   createKeyResult,
   deleteKeyResult,
@@ -102,6 +103,40 @@ function requireActiveObjective(ctx: Pick<Context, 'db'>, input: string): Object
     );
   }
   return o;
+}
+
+/**
+ * `kr edit` keeps the stored condition, bucket and baseline unless told otherwise: when the new
+ * aggregation (or dropping --per) refuses one, say which `--no-…` drops it (defineKeyResult's
+ * hints are written for `kr add`, where leaving a flag out is the fix).
+ */
+function refuseKeptFlags(cur: KeyResultRecord, opts: KrFlags, agg: string, per: string | undefined): void {
+  const a = agg.trim().toLowerCase() as Aggregation;
+  if (!AGGREGATIONS.includes(a)) return; // defineKeyResult names the unknown aggregation
+  const refuse = (kept: string, flag: string) => {
+    throw new UsageError(`KR ${cur.id} keeps ${kept}`, `Drop it too: okr kr edit ${cur.id} ${editArgs(opts)}${flag}`);
+  };
+  if (a !== 'days' && cur.where !== undefined && opts.where === undefined) {
+    refuse(`its condition --where "${cur.where}", which only works with --agg days`, '--no-where');
+  }
+  if (a === 'last' && cur.per !== undefined && opts.per === undefined) {
+    refuse(`--per ${cur.per}, which does not work with --agg last`, '--no-per');
+  }
+  if (isCumulative(a) && per === undefined && cur.baseline !== undefined && opts.baseline === undefined) {
+    refuse(`its baseline ${cur.baseline}, which does not apply to --agg ${a} without --per`, '--no-baseline');
+  }
+}
+
+/** The flags of this `kr edit` that change the definition, as typed, for a hint that repeats them. */
+function editArgs(opts: KrFlags): string {
+  const q = (v: string) => (/^[\w.:%-]+$/.test(v) ? v : JSON.stringify(v));
+  const out: string[] = [];
+  for (const k of ['agg', 'where', 'per', 'target', 'baseline'] as const) {
+    const v = opts[k];
+    if (v === false) out.push(`--no-${k}`);
+    else if (v !== undefined) out.push(`--${k} ${q(v)}`);
+  }
+  return out.map((a) => `${a} `).join('');
 }
 
 function summary(record: KeyResultRecord, spec: KeyResultSpec): string {
@@ -255,10 +290,13 @@ export function register(program: Command, app: App): void {
             : resolveKrMetric(ctx, opts.metric ?? cur.metricName, opts.type);
         const pick = (flag: string | false | undefined, stored: string | undefined) =>
           flag === false ? undefined : (flag ?? stored);
+        const agg = opts.agg ?? (cur.agg as Aggregation);
+        const per = pick(opts.per, cur.per as Bucket | undefined);
+        refuseKeptFlags(cur, opts, agg, per);
         const { fields, spec } = buildKeyResult(title, metric, {
-          agg: opts.agg ?? (cur.agg as Aggregation),
+          agg,
           where: pick(opts.where, cur.where),
-          per: pick(opts.per, cur.per as Bucket | undefined),
+          per,
           target: opts.target ?? cur.target,
           baseline: pick(opts.baseline, cur.baseline),
         });

@@ -452,8 +452,23 @@ describe('okr kr', () => {
       '--baseline',
       '3',
     ]);
-    // Leaving --agg days without dropping the condition is refused, and nothing changes.
-    await refused(h, ['kr', 'edit', '1', '--agg', 'avg', '--target', '8000'], /--where only works with --agg days/);
+    // Leaving --agg days without dropping the condition is refused, and nothing changes; the hint
+    // is the same command with the --no-… flag that drops what the new aggregation refuses.
+    expect(
+      await refused(h, ['kr', 'edit', '1', '--agg', 'avg', '--target', '8000'], /only works with --agg days/),
+    ).toBe(
+      [
+        'error: KR 1 keeps its condition --where ">= 10000", which only works with --agg days',
+        'hint: Drop it too: okr kr edit 1 --agg avg --target 8000 --no-where',
+        '',
+      ].join('\n'),
+    );
+    expect(
+      await refused(h, ['kr', 'edit', '1', '--agg', 'last', '--no-where', '--target', '8000'], /--agg last/),
+    ).toContain('hint: Drop it too: okr kr edit 1 --agg last --no-where --target 8000 --no-per\n');
+    expect(await refused(h, ['kr', 'edit', '1', '--no-per', '--target', '20'], /baseline 3/)).toContain(
+      'hint: Drop it too: okr kr edit 1 --no-per --target 20 --no-baseline\n',
+    );
     const out = await h.ok([
       'kr',
       'edit',
