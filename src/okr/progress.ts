@@ -27,7 +27,7 @@
  * also say "9 of 12 weeks met".
  * - Weeks are ISO weeks (Monday to Sunday), months calendar months, clipped to the period.
  * - Only weeks that have ended count. The running week would read as a bad week every Monday.
- *   While no week has ended yet, the running week's days before today are used instead.
+ *   While no week with data has ended yet, the running week's days before today are used instead.
  * - A week with fewer usable days (an edge week the period cuts, or the running week) has its
  *   `sum`/`count`/`days` scaled to a full week: 3 qualifying days out of 4 is 5.25 a week. Each
  *   week weighs by its usable days, so a 4-day edge week counts 4/7 of a full one. Missing data is
@@ -174,7 +174,8 @@ export function computeKeyResult({ kr, values, period, today }: ComputeInput): K
     ({ value, buckets } = bucketedValue(kr, kr.per, days, period, today, ended));
     const used = buckets.filter((b) => b.used);
     if (used.length === 1 && used[0]!.running) {
-      notes.push(`first ${kr.per} still running: estimated from ${plural(used[0]!.days, 'day')}`);
+      const which = used[0] === buckets[0] ? `first ${kr.per} still running` : `only this ${kr.per} has data so far`;
+      notes.push(`${which}: estimated from ${plural(used[0]!.days, 'day')}`);
     } else if (used.length > 0) {
       notes.push(`${used.filter((b) => b.met).length} of ${plural(used.length, kr.per)} met`);
     }
@@ -274,8 +275,9 @@ function bucketedValue(
       used: false,
     });
   }
-  const closed = buckets.filter((b) => !b.running);
-  const pool = (closed.length > 0 ? closed : buckets).filter((b) => b.value !== undefined);
+  const withValue = buckets.filter((b) => b.value !== undefined);
+  const closed = withValue.filter((b) => !b.running);
+  const pool = closed.length > 0 ? closed : withValue;
   if (pool.length === 0) return { buckets };
   for (const b of pool) b.used = true;
   const vals = pool.map((b) => b.value!);

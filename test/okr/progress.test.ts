@@ -421,6 +421,23 @@ describe('--per week: "10k steps on 5 days a week", Thu Oct 1..Sun Oct 18 2026',
   });
 });
 
+describe('--per week avg: "weigh at most 75 a week" in 2026-Q4, logging only since Tue Dec 1', () => {
+  // Today Thu Dec 3. The ended weeks (Sep 28..Nov 29) have no value: an average of nothing. The
+  // running week (Mon Nov 30) has Dec 1 and 2 before today: (80 + 79) / 2 = 79.5.
+  const r = run(
+    { metricType: 'number', agg: 'avg', per: 'week', target: '<= 75' },
+    { '2026-12-01': 80, '2026-12-02': 79 },
+    '2026-Q4',
+    '2026-12-03',
+  );
+
+  it('uses the running week while no ended week has data, instead of "no data yet"', () => {
+    expect(r).toMatchObject({ value: 79.5, status: 'at_risk', daysWithData: 2 });
+    expect(r.buckets!.filter((b) => b.used).map((b) => b.from)).toEqual(['2026-11-30']);
+    expect(r.note).toBe('only this week has data so far: estimated from 3 days; 2 of 64 days have data');
+  });
+});
+
 describe('--per month: sum of exercise >= 20:00 a month over Nov 15 2026..Jan 10 2027', () => {
   it('scales the cut edge months and weighs them by their days', () => {
     const values: Record<string, FieldValue> = {
