@@ -65,6 +65,18 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     expect(await portRefuses(port)).toBe(true);
   });
 
+  it('draws the sleep chart of a long sync over its last 70 days, within 80 columns', async () => {
+    const r = await runBin(['demo', '--days', '120'], { home: tempHome(), timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Sleep length, the last 70 days, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(blank: no data\)$/m,
+    );
+    const chart = r.stdout.split('\n').filter((l) => /^\s*(\d+:\d\d)? [┤└]/.test(l));
+    expect(chart).toHaveLength(9); // 8 rows of bars and the axis
+    expect(chart.map((l) => l.replace(/^.*[┤└]/, '').length)).toEqual(Array(9).fill(70));
+    expect(chart.filter((l) => l.length > 80)).toEqual([]);
+  });
+
   it('keeps its data with --home, readable offline afterwards', async () => {
     const keep = join(tempHome(), 'demo');
     const r = await runBin(['demo', '--home', keep, '--days', '10'], { timeoutMs: 60_000 });

@@ -164,19 +164,27 @@ export async function runDemo(ctx: Context, opts: DemoOptions, main: Main): Prom
   }
 }
 
-/** A chart of one metric (sleep) over the synced days, read straight from the demo's database. */
+/** Days the sleep chart shows at most: one column each, beside a `10:30 ┤` axis, in 80 columns. */
+const CHART_DAYS = 70;
+
+/** A chart of one metric (sleep) over the synced days (the last CHART_DAYS), read straight from the demo's database. */
 function drawSleepChart(ctx: Context, env: Record<string, string | undefined>, days: number): void {
   const io = ctx.io;
   const paths = resolvePaths({ env, platform: ctx.platform, homedir: tmpdir() });
   const db = openDatabase(paths.dbFile, { readonly: true });
   try {
+    const shown = Math.min(days, CHART_DAYS);
     const to = localDate(ctx.now());
-    const from = lastDays(to, days);
+    const from = lastDays(to, shown);
     const byDate = new Map(getValues(db, ['fitbit.sleepLength'], from, to).map((v) => [v.date, Number(v.value)]));
     const series: Array<number | undefined> = [];
     for (let d = from; d <= to; d = addDays(d, 1)) series.push(byDate.get(d));
     io.out();
-    io.out(paint(io, 'bold', `Sleep length, ${from} to ${to} (one column a day; blank: no data)`));
+    const title =
+      shown < days
+        ? `Sleep length, the last ${shown} days, ${from} to ${to} (blank: no data)`
+        : `Sleep length, ${from} to ${to} (one column a day; blank: no data)`;
+    io.out(paint(io, 'bold', title));
     for (const line of barChart(series, { height: 8, format: (v) => formatValue('duration', v) })) io.out(line);
   } finally {
     db.close();
