@@ -130,6 +130,8 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
   it('refuses a bad --days', async () => {
     const r = await runBin(['demo', '--days', 'many']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--days must be a whole number from 1 to 730');
+    expect(r.stderr).toBe(
+      'error: --days must be a whole number from 1 to 730, got "many"\nhint: For example --days 90\n',
+    );
   });
 });

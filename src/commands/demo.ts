@@ -20,7 +20,10 @@ export function register(program: Command, app: App): void {
       action(app, async (ctx, opts: { home?: string; browser?: boolean; days: string }) => {
         const days = Number(opts.days);
         if (!Number.isInteger(days) || days < 1 || days > 730) {
-          throw new UsageError(`--days must be a whole number from 1 to 730, got "${opts.days}".`);
+          throw new UsageError(
+            `--days must be a whole number from 1 to 730, got ${JSON.stringify(opts.days)}`,
+            'For example --days 90',
+          );
         }
         const [{ runDemo }, { main }] = await Promise.all([import('../demo/run.js'), import('../cli.js')]);
         return runDemo(ctx, { home: opts.home, browser: opts.browser, days }, main);
