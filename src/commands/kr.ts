@@ -26,6 +26,7 @@ import {
   type Objective,
   updateKeyResult,
 } from '../store/objectives.js';
+import { plural } from '../text.js';
 import { type App, action } from './app.js';
 import { checkTitle, parseId, requireObjective } from './objective.js';
 
@@ -219,7 +220,15 @@ export function register(program: Command, app: App): void {
           return 0;
         }
         if (groups.every((g) => g.krs.length === 0)) {
-          ctx.io.out('No key results yet.');
+          const archived =
+            opts.all || opts.objective !== undefined
+              ? 0
+              : listKeyResults(db).filter((k) => !objectives.some((o) => o.id === k.objectiveId)).length;
+          ctx.io.out(
+            archived > 0
+              ? `No key results of active objectives; ${plural(archived, 'key result')} of archived ones ${archived === 1 ? 'shows' : 'show'} with --all.`
+              : 'No key results yet.',
+          );
           const id = objectives[0]?.id ?? 'N';
           ctx.io.out(
             paint(

@@ -14,6 +14,7 @@ import { parsePeriod } from '../okr/period.js';
 import { objectiveReports } from '../okr/read.js';
 import { progressReportJson, renderProgress } from '../okr/render.js';
 import { listObjectives } from '../store/objectives.js';
+import { plural } from '../text.js';
 import { type App, action } from './app.js';
 import { requireObjective, today } from './objective.js';
 
@@ -60,19 +61,28 @@ export function register(program: Command, app: App): void {
         let objectives =
           opts.objective !== undefined
             ? [requireObjective(ctx, opts.objective)]
-            : listObjectives(db, { includeArchived: opts.all });
+            : listObjectives(db, { includeArchived: true });
         if (opts.period !== undefined) {
           const p = parsePeriod(opts.period);
           objectives = objectives.filter((o) => o.period.from <= p.to && o.period.to >= p.from);
         }
+        // Archived ones only with --all (or --objective); counted, to say so when nothing else is left.
+        const archived = opts.all || opts.objective !== undefined ? 0 : objectives.filter((o) => o.archived).length;
+        if (archived > 0) objectives = objectives.filter((o) => !o.archived);
         const reports = objectiveReports(db, objectives, date);
         if (opts.json) {
           ctx.io.json(progressReportJson(reports, date));
           return 0;
         }
         if (reports.length === 0) {
-          const none = opts.period !== undefined ? `No objectives for ${opts.period.trim()}.` : 'No objectives yet.';
-          ctx.io.out(none);
+          const period = opts.period !== undefined ? ` for ${opts.period.trim()}` : '';
+          ctx.io.out(
+            archived > 0
+              ? `No active objectives${period}; ${plural(archived, 'archived one')} ${archived === 1 ? 'shows' : 'show'} with --all.`
+              : period
+                ? `No objectives${period}.`
+                : 'No objectives yet.',
+          );
           ctx.io.out(paint(ctx.io, 'dim', 'Add one: okr objective add "Sleep better" --period 2026-Q4'));
           return 0;
         }

@@ -436,6 +436,40 @@ describe('okr progress', () => {
     );
   });
 
+  it('says that archived objectives (and their key results) exist when they are all there is', async () => {
+    const h = newHome();
+    await h.ok(['objective', 'add', 'Old', '--period', '2026-11']);
+    await h.ok([
+      'kr',
+      'add',
+      'Books',
+      '--objective',
+      '1',
+      '--metric',
+      'books',
+      '--type',
+      'number',
+      '--agg',
+      'sum',
+      '--target',
+      '3',
+    ]);
+    await h.ok(['objective', 'archive', '1']);
+    expect(await h.ok(['progress'])).toBe(
+      'No active objectives; 1 archived one shows with --all.\nAdd one: okr objective add "Sleep better" --period 2026-Q4\n',
+    );
+    expect(await h.ok(['progress', '--period', '2026-11'])).toMatch(
+      /^No active objectives for 2026-11; 1 archived one shows with --all\.\n/,
+    );
+    expect(await h.ok(['progress', '--period', '2026-12'])).toMatch(/^No objectives for 2026-12\.\n/);
+    expect(await h.json(['progress'])).toEqual({ date: '2026-11-11', objectives: [] });
+    expect(await h.ok(['progress', '--all'])).toContain('Objective 1: Old (archived)');
+    expect(await h.ok(['kr', 'list'])).toMatch(
+      /^No key results of active objectives; 1 key result of archived ones shows with --all\.\n/,
+    );
+    expect(await h.ok(['kr', 'list', '--all'])).toContain('KR 1  Books');
+  });
+
   it('reports a stored definition that no longer parses, without failing the rest', async () => {
     const h = await november();
     const db = new Database(join(h.home, 'data', 'okr.db'));
