@@ -82,7 +82,8 @@ export function complete(program: Command, words: string[], src: Sources): Candi
   let pending: Option | undefined;
   for (const w of words.slice(0, -1)) {
     if (pending) {
-      pending = undefined;
+      // bash splits `--backend=cron` into `--backend`, `=`, `cron`: the value follows the `=`.
+      if (w !== '=') pending = undefined;
       continue;
     }
     if (w.startsWith('-') && w !== '-') {
@@ -95,8 +96,13 @@ export function complete(program: Command, words: string[], src: Sources): Candi
     else positionals.push(w);
   }
   let found: Candidate[];
+  const inline = /^(--[^=]+)=/.exec(current)?.[1];
   if (pending) {
     found = (pending.argChoices ?? []).map((v) => ({ value: v, description: '' }));
+  } else if (inline !== undefined) {
+    // `--backend=cr` as one word (zsh, fish): the option's choices, each after its `=`.
+    const o = findOption(cmd, inline);
+    found = (o && takesValue(o) ? (o.argChoices ?? []) : []).map((v) => ({ value: `${inline}=${v}`, description: '' }));
   } else if (current.startsWith('-')) {
     found = optionsOf(cmd);
   } else if (cmd.commands.length > 0) {

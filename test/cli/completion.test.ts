@@ -57,6 +57,16 @@ describe('what may come next (okr __complete)', () => {
     expect(values('metrics', 'show', '--')).not.toContain('--version');
     expect(values('--ver')).toEqual(['--version', '--verbose']);
     expect(values('schedule', 'install', '--backend', '')).toEqual(['cron', 'systemd', 'launchd']);
+    // --option=value: one word in zsh and fish, three in bash (it breaks words at `=`).
+    expect(values('schedule', 'install', '--backend=')).toEqual([
+      '--backend=cron',
+      '--backend=systemd',
+      '--backend=launchd',
+    ]);
+    expect(values('schedule', 'install', '--backend=s')).toEqual(['--backend=systemd']);
+    expect(values('schedule', 'install', '--backend', '=', 'l')).toEqual(['launchd']);
+    expect(values('schedule', 'install', '--backend', '=', 'cron', '--')).toContain('--every');
+    expect(values('sync', '--since=')).toEqual([]); // free text: file names
     expect(values('completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
@@ -103,6 +113,7 @@ describe('the completion scripts, in the real shells', () => {
     expect(bash(['okr', 'con'])).toBe('config\nconnect');
     expect(bash(['okr', 'connect', 'fi'])).toBe('fitbit');
     expect(bash(['okr', 'sync', '--sin'])).toBe('--since');
+    expect(bash(['okr', 'schedule', 'install', '--backend', '=', 'sy'])).toBe('systemd');
     // The script installs itself for `okr`, falling back to file names when okr has nothing.
     const spec = execFileSync('bash', ['--norc', '-c', 'source <(okr completion bash); complete -p okr'], {
       env,
@@ -123,6 +134,7 @@ describe('the completion scripts, in the real shells', () => {
       'config\tsettings: client ids, secrets, endpoints; guided setup\nconnect\tsign in to a plugin through the browser (OAuth2 + PKCE)\n',
     );
     expect(fish('okr connect fi')).toBe('fitbit\tFitbit (Google Health)\n');
+    expect(fish('okr schedule install --backend=c')).toBe('--backend=cron\n');
   });
 
   describe('zsh, interactively in tmux', () => {
