@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from '../context.js';
-import { localDate } from '../dates.js';
+import { isCivilDate, localDate } from '../dates.js';
 import { UsageError } from '../errors.js';
 import { chooseTemplate } from '../metrics/actions.js';
 import { parseSince } from '../metrics/ranges.js';
@@ -43,7 +43,8 @@ export function reportRange(opts: Pick<ReportFlags, 'period' | 'since'>, today: 
     const since = opts.since ?? DEFAULT_SINCE;
     from = parseSince(since, today);
     to = today;
-    label = `last ${since.trim()}`;
+    // `--since 90d` is the last 90 days; `--since 2026-06-01` the days since then.
+    label = isCivilDate(since.trim()) ? `since ${since.trim()}` : `last ${since.trim()}`;
   }
   if (from > today) {
     throw new UsageError(
