@@ -20,6 +20,12 @@ export type ProblemKind =
   | 'stale'
   | 'never_synced';
 
+/**
+ * A plugin whose last sync is older than this is stale (`stale`): the schedule runs hourly, so a
+ * day and then some without a sync means it stopped. `okr status` warns, `okr doctor` fails it.
+ */
+export const STALE_SYNC_MS = 26 * 3600_000;
+
 export interface Fix {
   /** The command to run, e.g. `okr connect fitbit`. */
   command: string;

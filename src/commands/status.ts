@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { demoHomeIntro, demoRecord, staleDemoHome } from '../demo/record.js';
 import { ExitCode, OkrError } from '../errors.js';
-import { demoFix, fixFor, fixText } from '../fixes.js';
+import { demoFix, fixFor, fixText, STALE_SYNC_MS } from '../fixes.js';
 import { paint } from '../io.js';
 import { fileLocationLines, fileLocations } from '../paths.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
@@ -191,6 +191,13 @@ export async function pluginStatus(ctx: Context, plugin: DataImportPlugin): Prom
       });
     } else if (!conn.lastSyncAt) {
       problems.push({ severity: 'warning', problem: 'never synced', ...fixOf('never_synced') });
+    } else if (now - Date.parse(conn.lastSyncAt) > STALE_SYNC_MS) {
+      // As `okr doctor` says (a fail there): an hourly schedule would not leave a day without one.
+      problems.push({
+        severity: 'warning',
+        problem: `last synced ${relative(Date.parse(conn.lastSyncAt), now)}, none since`,
+        ...fixOf('stale'),
+      });
     }
   }
   const orphan = connected ? undefined : await findOrphanedTokens(ctx.secrets, plugin.id, conn);
@@ -338,15 +345,19 @@ export function register(program: Command, app: App): void {
   program
     .command('status')
     .description('connection, tokens and last sync of every plugin; exit 3 when one needs re-authentication')
+    .argument('[plugins...]', 'only these plugins (default: all)')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       '\nExit codes: 0 fine, 3 a connected plugin needs `okr connect` again, 1 the token store could not be read.',
     )
     .action(
-      action(app, async (ctx, opts: { json?: boolean }) => {
+      action(app, async (ctx, ids: string[], opts: { json?: boolean }) => {
+        const unknown = ids.filter((id) => !ctx.registry.has(id));
+        if (unknown.length > 0) throw ctx.registry.unknown(unknown);
         const rows: PluginStatus[] = [];
-        for (const p of ctx.registry.list()) rows.push(await pluginStatus(ctx, p));
+        for (const p of ctx.registry.list())
+          if (ids.length === 0 || ids.includes(p.id)) rows.push(await pluginStatus(ctx, p));
         const demo = demoRecord(ctx.conf);
         if (opts.json) ctx.io.json({ plugins: rows, files: fileLocations(ctx.paths), demo: demo ?? null });
         else {

@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { demoHomeIntro, demoRecord, staleDemoHome } from '../demo/record.js';
 import { OkrError } from '../errors.js';
-import { demoFix, fixFor, fixText } from '../fixes.js';
+import { demoFix, fixFor, fixText, STALE_SYNC_MS } from '../fixes.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
@@ -30,8 +30,6 @@ export interface CheckResult {
 }
 
 const MIN_NODE = [20, 19] as const;
-/** A sync older than this is stale: the schedule runs hourly, so a day means it stopped. */
-export const STALE_SYNC_MS = 26 * 3600_000;
 /** Warn this long before a refresh token expires (Google Testing mode: 7 days). */
 const REFRESH_WARN_MS = 2 * 24 * 3600_000;
 

@@ -31,7 +31,7 @@ const REFRESH = 'refresh-token-value-9876543210';
 interface Setup {
   creds?: Partial<OAuthCredentials> | null;
   row?: boolean;
-  sync?: { status: 'ok' | 'error' | 'partial' | 'reauth'; error: string | null; errorKind?: string };
+  sync?: { status: 'ok' | 'error' | 'partial' | 'reauth'; error: string | null; errorKind?: string; at?: string };
   values?: number;
   keychain?: SecretBackend;
   store?: 'file' | 'keychain';
@@ -293,6 +293,32 @@ describe('okr status', () => {
       fix: 'okr sync testsvc',
       note: 'later; a scheduled sync retries on its own',
     });
+  });
+
+  it('a last good sync 3 days old: a warning that none followed, as doctor says (an hourly schedule would not)', async () => {
+    const home = await homeWith({ sync: { status: 'ok', error: null, at: '2026-03-07T12:00:00.000Z' } });
+    const r = await status(home);
+    expect(r.code).toBe(0);
+    expect(r.plugin!.problems).toEqual([
+      {
+        severity: 'warning',
+        problem: 'last synced 3 days ago, none since',
+        fix: 'okr sync testsvc',
+        note: 'then check `okr schedule status`',
+      },
+    ]);
+  });
+
+  it('okr status <plugin> shows only that plugin; an unknown one is a usage error with the nearest name', async () => {
+    const home = await homeWith({ sync: { status: 'ok', error: null } });
+    const opts = { home, env: CONFIGURED, now: () => NOW };
+    const all = await runCli(['status', '--json'], opts);
+    const one = await runCli(['status', 'oura', '--json'], opts);
+    expect(JSON.parse(all.stdout).plugins.length).toBeGreaterThan(1);
+    expect(JSON.parse(one.stdout).plugins.map((p: { id: string }) => p.id)).toEqual(['oura']);
+    const typo = await runCli(['status', 'fitbt'], opts);
+    expect(typo.code).toBe(ExitCode.USAGE);
+    expect(typo.stderr).toContain('Unknown plugin "fitbt" (did you mean fitbit?)');
   });
 
   it('a keychain that cannot be read is "cannot tell" (exit 1), not "not connected"', async () => {
