@@ -13,6 +13,7 @@ import { keyResultSpecOrError } from '../okr/read.js';
 import {
   keyResultJson,
   objectiveJson,
+  onlyArchivedLine,
   periodText,
   renderKeyResultDefinition,
   renderObjectiveList,
@@ -118,7 +119,8 @@ export function register(program: Command, app: App): void {
           return 0;
         }
         if (rows.length === 0) {
-          ctx.io.out(opts.all ? 'No objectives yet.' : 'No objectives (archived ones show with --all).');
+          const archived = opts.all ? 0 : listObjectives(db, { includeArchived: true }).length;
+          ctx.io.out(archived > 0 ? onlyArchivedLine(archived) : 'No objectives yet.');
           ctx.io.out(paint(ctx.io, 'dim', 'Add one: okr objective add "Sleep better" --period 2026-Q4'));
           return 0;
         }

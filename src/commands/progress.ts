@@ -12,9 +12,8 @@ import { UsageError } from '../errors.js';
 import { paint } from '../io.js';
 import { parsePeriod } from '../okr/period.js';
 import { objectiveReports } from '../okr/read.js';
-import { progressReportJson, renderProgress } from '../okr/render.js';
+import { onlyArchivedLine, progressReportJson, renderProgress } from '../okr/render.js';
 import { listObjectives } from '../store/objectives.js';
-import { plural } from '../text.js';
 import { type App, action } from './app.js';
 import { requireObjective, today } from './objective.js';
 
@@ -78,7 +77,7 @@ export function register(program: Command, app: App): void {
           const period = opts.period !== undefined ? ` for ${opts.period.trim()}` : '';
           ctx.io.out(
             archived > 0
-              ? `No active objectives${period}; ${plural(archived, 'archived one')} ${archived === 1 ? 'shows' : 'show'} with --all.`
+              ? onlyArchivedLine(archived, period)
               : period
                 ? `No objectives${period}.`
                 : 'No objectives yet.',

@@ -375,3 +375,8 @@ export function progressReportJson(reports: ObjectiveReport[], today: string) {
     })),
   };
 }
+
+/** What `okr progress` and `okr objective list` say when every objective there is is archived. */
+export function onlyArchivedLine(archived: number, period = ''): string {
+  return `No active objectives${period}; ${plural(archived, 'archived one')} ${archived === 1 ? 'shows' : 'show'} with --all.`;
+}

@@ -427,6 +427,8 @@ describe('okr progress', () => {
   it('prints an empty state, and objectives without key results', async () => {
     const h = newHome();
     expect(await h.ok(['progress'])).toContain('No objectives yet.');
+    // Nothing archived either: no mention of --all.
+    expect(await h.ok(['objective', 'list'])).toMatch(/^No objectives yet\.\n/);
     expect(await h.json(['progress', '--date', '2026-11-11'])).toEqual({ date: '2026-11-11', objectives: [] });
     await h.ok(['objective', 'add', 'Someday', '--period', '2026-11']);
     const out = await h.ok(['progress', '--date', '2026-11-11']);
@@ -468,6 +470,7 @@ describe('okr progress', () => {
       /^No key results of active objectives; 1 key result of archived ones shows with --all\.\n/,
     );
     expect(await h.ok(['kr', 'list', '--all'])).toContain('KR 1  Books');
+    expect(await h.ok(['objective', 'list'])).toMatch(/^No active objectives; 1 archived one shows with --all\.\n/);
   });
 
   it('reports a stored definition that no longer parses, without failing the rest', async () => {
