@@ -39,8 +39,12 @@ export interface PrivateTmux {
 
 export function privateTmux(name: string): PrivateTmux {
   const socket = `${name}-${process.pid}`;
+  // stderr piped: an expected failure (no session to kill yet) prints nothing; a real one throws with it.
   const tmux = (...args: string[]) =>
-    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const screen = (session: string, joined = false) =>
     joined ? tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session) : tmux('capture-pane', '-p', '-t', session);
   return {
