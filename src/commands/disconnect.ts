@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { ExitCode, OkrError, UsageError } from '../errors.js';
 import { paint } from '../io.js';
+import { acquireLock, type LockHandle, lockWaitFromEnv } from '../lock.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin } from '../plugins/types.js';
 import { loadPrompts } from '../prompt.js';
@@ -20,7 +21,6 @@ import { getConnection, markDisconnected } from '../store/connections.js';
 import { deleteCoverage } from '../store/coverage.js';
 import { deleteCredentials, loadCredentials } from '../store/tokens.js';
 import { countValuesBySource, deleteValuesBySource } from '../store/values.js';
-import { acquireLock, type LockHandle, lockWaitFromEnv } from '../sync/lock.js';
 import { plural } from '../text.js';
 import { type App, action } from './app.js';
 

@@ -13,6 +13,7 @@ import { demoHomeIntro, demoRecord, staleDemoHome } from '../demo/record.js';
 import { ExitCode, OkrError } from '../errors.js';
 import { demoFix, fixFor, fixText, STALE_SYNC_MS } from '../fixes.js';
 import { paint } from '../io.js';
+import { pidAlive, staleLocks } from '../lock.js';
 import { fileLocationLines, fileLocations } from '../paths.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import type { DataImportPlugin, OAuthCredentials } from '../plugins/types.js';
@@ -22,7 +23,6 @@ import { OkrFileError } from '../store/private-files.js';
 import { KeychainUnavailableError } from '../store/secrets.js';
 import { loadCredentials, tokenKey } from '../store/tokens.js';
 import { countValuesBySource } from '../store/values.js';
-import { pidAlive, staleLocks } from '../sync/lock.js';
 import { formatNumber, localTime } from '../text.js';
 import { type App, action } from './app.js';
 

@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { demoHomeIntro, demoRecord, staleDemoHome } from '../demo/record.js';
 import { OkrError } from '../errors.js';
 import { demoFix, fixFor, fixText, STALE_SYNC_MS } from '../fixes.js';
+import { pidAlive, staleLocks } from '../lock.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import { type Connection, listConnections } from '../store/connections.js';
 import { type Db, openDatabase, schemaVersion } from '../store/db.js';
@@ -14,7 +15,6 @@ import { SCHEMA_VERSION } from '../store/migrations.js';
 import { findOrphanedTokens } from '../store/orphaned-tokens.js';
 import { inspectPath } from '../store/private-files.js';
 import { loadCredentials } from '../store/tokens.js';
-import { pidAlive, staleLocks } from '../sync/lock.js';
 import { clause, localTime } from '../text.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

@@ -12,8 +12,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import type { Context } from '../context.js';
+import { acquireLock, durationText, heldForMs, LONG_HELD_MS } from '../lock.js';
 import { openPrivateAppend } from '../store/private-files.js';
-import { acquireLock, durationText, heldForMs, LONG_HELD_MS } from '../sync/lock.js';
 import { SYNC_ARGS } from './job.js';
 import { LOG_MAX_BYTES, logLine, rotateLog } from './log.js';
 
@@ -29,7 +29,7 @@ export interface RunJobOptions {
 export async function runJob(ctx: Context, opts: RunJobOptions): Promise<number> {
   const args = opts.args ?? SYNC_ARGS;
   const log = ctx.paths.syncLog;
-  // Taking the lock makes the state folder (the log's folder) private: src/sync/lock.ts.
+  // Taking the lock makes the state folder (the log's folder) private: src/lock.ts.
   const lock = await acquireLock(ctx.paths.lockDir, JOB_LOCK, { waitMs: 0, now: ctx.now, purpose: 'okr schedule run' });
   if (lock.acquired) rotateLog(log, opts.maxLogBytes ?? LOG_MAX_BYTES);
   let fd: number;

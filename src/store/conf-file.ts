@@ -5,11 +5,11 @@
  * `node -e ''` is ~40 ms), and `okr metrics show` must stay close to bare start-up. This is the
  * part of it okr needs: a JSON object, read once, written atomically (exclusive temp file +
  * rename) with mode 0600 in a 0700 folder (src/store/private-files.ts), each read-change-rename
- * under the file's lock (`config.json.lock`, src/sync/lock.ts withFileLock). A damaged file (empty, a
+ * under the file's lock (`config.json.lock`, src/lock.ts withFileLock). A damaged file (empty, a
  * byte-order mark, invalid JSON, wrong shapes) is an error naming it; it is never overwritten.
  */
 import { dirname } from 'node:path';
-import { withFileLock } from '../sync/lock.js';
+import { withFileLock } from '../lock.js';
 import { ensurePrivateDir, OkrFileError, readPrivateJson, writeFileAtomic } from './private-files.js';
 
 export interface ConfData {

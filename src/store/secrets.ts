@@ -11,7 +11,7 @@
  */
 import { dirname } from 'node:path';
 import { OkrError } from '../errors.js';
-import { withFileLock } from '../sync/lock.js';
+import { withFileLock } from '../lock.js';
 import type { ConfFile } from './conf-file.js';
 import { ensurePrivateDir, OkrFileError, readPrivateJson, writeFileAtomic } from './private-files.js';
 

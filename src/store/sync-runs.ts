@@ -72,7 +72,7 @@ export function finishSyncRun(
  * run row is written under that lock (src/sync/engine.ts), so while we hold it no other sync of
  * the plugin can be running, and any `running` row is one whose process stopped without finishing
  * it. Its pid says nothing: after a reboot the number may well belong to a live process again
- * (the lock itself is judged by the process's identity, src/sync/lock.ts). Returns how many were
+ * (the lock itself is judged by the process's identity, src/lock.ts). Returns how many were
  * marked.
  */
 export function markLeftRunsInterrupted(db: Db, pluginId: string, at: string): number {

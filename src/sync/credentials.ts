@@ -19,11 +19,11 @@
  */
 import type { Context } from '../context.js';
 import { isProviderError, OkrError, ProviderError } from '../errors.js';
+import { acquireLock } from '../lock.js';
 import { refreshCredentials } from '../oauth/tokens.js';
 import type { DataImportPlugin, OAuthCredentials, PluginRuntime } from '../plugins/types.js';
 import { assertConnected, recordTokenExpiry } from '../store/connections.js';
 import { credentialsProblem, isoOrNull, loadCredentials, saveCredentials } from '../store/tokens.js';
-import { acquireLock } from './lock.js';
 
 /** Refresh this long before the access token expires, so it cannot expire mid-sync. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;

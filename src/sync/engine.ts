@@ -21,6 +21,17 @@ import { addDays, daysBetween, eachDate, isCivilDate, lastDays, localDate } from
 import { demoHomeIntro, staleDemoHome } from '../demo/record.js';
 import { ExitCode, isProviderError, MAX_PROVIDER_MESSAGE_LENGTH, OkrError, ProviderError } from '../errors.js';
 import { fixFor, hintWithFix } from '../fixes.js';
+import {
+  acquireLock,
+  durationText,
+  heldForMs,
+  LONG_HELD_MS,
+  type LockHandle,
+  type LockInfo,
+  lockWaitFromEnv,
+  pidAlive,
+  quietForMs,
+} from '../lock.js';
 import { latestDate, plausibleRecords } from '../metrics/plausible.js';
 import { fileOnlyMessage } from '../plugins/import-types.js';
 import { withRuntime } from '../plugins/runtime-zone.js';
@@ -56,17 +67,6 @@ import { upsertSyncedRecords } from '../store/values.js';
 import { capitalized, clause, plural } from '../text.js';
 import { freshCredentials, needsRefresh, reconnectHint } from './credentials.js';
 import { createSyncFetch, type RetryEvent } from './http.js';
-import {
-  acquireLock,
-  durationText,
-  heldForMs,
-  LONG_HELD_MS,
-  type LockHandle,
-  type LockInfo,
-  lockWaitFromEnv,
-  pidAlive,
-  quietForMs,
-} from './lock.js';
 import { backfillThreshold, type PlanLimits, type PlannedChunk, planSync } from './plan.js';
 import { limiterForQuota, quotaWindows } from './rate-limit.js';
 import { abortableSleep, type RetryPolicy, retryPolicyFromEnv } from './retry.js';

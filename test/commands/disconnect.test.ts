@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { ExitCode } from '../../src/errors.js';
+import { acquireLock } from '../../src/lock.js';
 import type { OAuthCredentials } from '../../src/plugins/types.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { getConnection, recordConnected } from '../../src/store/connections.js';
@@ -15,7 +16,6 @@ import { openDatabase } from '../../src/store/db.js';
 import { KeychainUnavailableError, type SecretBackend } from '../../src/store/secrets.js';
 import { saveCredentials } from '../../src/store/tokens.js';
 import { countValuesBySource, putValue } from '../../src/store/values.js';
-import { acquireLock } from '../../src/sync/lock.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { closedPort, homeFiles, leaks, startCli } from '../oauth/helpers.js';
 

@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addDays, localDate } from '../../src/dates.js';
+import { pidAlive } from '../../src/lock.js';
 import { FITBIT_DAYS_PER_FETCH } from '../../src/plugins/fitbit/plugin.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { pidAlive } from '../../src/sync/lock.js';
 import { chunksNewestFirst } from '../../src/sync/plan.js';
 import { runBin, runCli } from '../helpers/cli.js';
 import {

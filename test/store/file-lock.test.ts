@@ -2,7 +2,7 @@
  * The conf file and the plain-text secrets file are rewritten whole (read, change, rename). Two
  * okr processes writing different keys at once (two plugins' token refreshes, each under its own
  * plugin's lock; `okr config set` during a sync) must not drop each other's keys: each
- * read-change-rename runs under the file's lock (`<file>.lock`, src/sync/lock.ts withFileLock).
+ * read-change-rename runs under the file's lock (`<file>.lock`, src/lock.ts withFileLock).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OkrError } from '../../src/errors.js';
+import { acquireLock, lockPath, withFileLock } from '../../src/lock.js';
 import { ConfFile } from '../../src/store/conf-file.js';
 import { FileSecretBackend } from '../../src/store/secrets.js';
-import { acquireLock, lockPath, withFileLock } from '../../src/sync/lock.js';
 import { REPO_ROOT, tempDir } from '../helpers/home.js';
 
 let lib: string;

@@ -8,8 +8,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { lockPath } from '../../src/lock.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { lockPath } from '../../src/sync/lock.js';
 import { simulatorHome, spawnOkr } from '../helpers/faults.js';
 
 const DEADLINE_MS = 20_000;

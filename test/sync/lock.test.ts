@@ -27,7 +27,7 @@ import {
   STALE_AFTER_MS,
   staleLocks,
   withFileLock,
-} from '../../src/sync/lock.js';
+} from '../../src/lock.js';
 import { tempHome } from '../helpers/home.js';
 
 const now = () => new Date('2026-11-10T12:00:00Z');

@@ -2,7 +2,9 @@
  * Cross-process locks as files in the lock folder: `<name>.lock`, created with O_EXCL (`wx`) and
  * holding `{pid, startedAt, purpose, owner, proc}`. Used per plugin for syncs (`fitbit.sync.lock`)
  * and for token refreshes (`fitbit.tokens.lock`), so that cron, a manual run and `okr disconnect`
- * never work on the same plugin at once and never both spend a single-use refresh token.
+ * never work on the same plugin at once and never both spend a single-use refresh token. The
+ * scheduled job takes one (`schedule.lock`), and the store's read-change-rename of config.json and
+ * secrets.json runs under a file's own (`withFileLock`): hence a module of its own, not the sync's.
  *
  * A waiter never spins: every turn of the loop that does not get the lock either retries at once
  * a bounded number of times (the lock was released or broken a moment ago) or sleeps, and each
@@ -40,8 +42,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { OkrError } from '../errors.js';
-import { ensurePrivateDir } from '../paths.js';
+import { OkrError } from './errors.js';
+import { ensurePrivateDir } from './paths.js';
 
 export interface LockInfo {
   pid: number;
