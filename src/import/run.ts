@@ -107,6 +107,7 @@ async function runImport(
     timeZone: opts.timeZone,
     zoneIsExplicit: opts.zoneIsExplicit,
     signal: ctx.signal,
+    now: () => ctx.now(),
     progress(entry: ImportEntry, bytes: number) {
       done += bytes - (doneBytes.get(entry.path) ?? 0);
       doneBytes.set(entry.path, bytes);

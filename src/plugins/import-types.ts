@@ -41,6 +41,8 @@ export interface ImportRun {
   /** True when the user gave `--time-zone`: it then beats a zone the export names. */
   zoneIsExplicit: boolean;
   signal: AbortSignal;
+  /** The context's clock: what "tomorrow" is for a date window (a test fixes it). */
+  now(): Date;
   /** Bytes of `entry` read so far (for the progress bar). */
   progress(entry: ImportEntry, bytesRead: number): void;
   /** A file that could not be read: named with the reason; the import of the others goes on. */

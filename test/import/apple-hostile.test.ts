@@ -84,6 +84,12 @@ describe('records okr cannot place on days are counted as not read', () => {
     expect(r.report.range).toEqual({ from: '1970-01-01', to: '1970-01-01' });
   });
 
+  it("'tomorrow' is the context's: a record two days after its clock is not read, whatever the machine's says", async () => {
+    // NOW is 2026-12-01: 2026-12-03 is after its tomorrow, and never after the machine's.
+    const r = await importXml(rec('2026-12-03 08:00:00 +0000', '2026-12-03 08:10:00 +0000', 10));
+    expect(r.notRead).toEqual({ [`${S} dated before 1970-01-01 or after tomorrow`]: 1 });
+  });
+
   it('a date that is not a real one is not read, and never reaches the database as text', async () => {
     const bad = [
       '2024-13-01 08:00:00 +0000',

@@ -200,7 +200,7 @@ export async function readHealthExport(run: ImportRun): Promise<ImportedHistory>
   const weight = new DailyPick();
   const sleeps = new SleepLog();
   let exportedAt: number | undefined;
-  const now = Date.now();
+  const now = run.now().getTime();
   let previous = '';
   let records = 0;
 
