@@ -81,11 +81,10 @@ export const page = <T extends z.ZodType>(doc: T) => z.object({ data: z.array(do
 export const dailyReadinessDoc = z.object({
   day: ouraDay,
   score,
-  // °C from the baseline; a real deviation is a few degrees, never tens.
+  // °C from the baseline. Its range is the shared rule's (RANGES.temperatureDeviation, applied
+  // by the sync to each value): a bound here too would fail the whole page over one value.
   temperature_deviation: z
     .number()
-    .min(-20)
-    .max(20)
     .nullish()
     .transform((v) => v ?? undefined),
 });

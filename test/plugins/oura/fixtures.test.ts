@@ -317,6 +317,19 @@ describe('null scores, missing days and the range', () => {
     ]);
   });
 
+  it("an impossible temperature deviation does not fail the page: it is mapped, for the sync's shared rule to refuse", async () => {
+    const readiness = ouraFixtures.json<{ data: Json[] }>('daily_readiness.go_oura.json').data[0]!;
+    const body = pageBody([
+      { ...readiness, day: '2024-01-01', temperature_deviation: 25 },
+      { ...readiness, day: '2024-01-02' },
+    ]);
+    const r = await fetchWith({ body }, '2024-01-01', '2024-01-02', ['readiness', 'temperatureDeviation']);
+    expect(r.records).toEqual([
+      { date: '2024-01-01', fields: { readiness: 63, temperatureDeviation: 25 } },
+      { date: '2024-01-02', fields: { readiness: 63, temperatureDeviation: 0.2 } },
+    ]);
+  });
+
   it('documents outside the asked range (the extra end day, an earlier day) are dropped', async () => {
     const daily = ouraFixtures.json<{ data: Json[] }>('daily_sleep.go_oura.json').data[0]!;
     const body = pageBody([
