@@ -149,6 +149,10 @@ async function fetchLive(
       notes.push(`Could not fetch ${what} from ${pluginId}: ${message}`);
       return { pluginId, ...run, ok: false, error: message };
     }
+    if (r && r.refused.length > 0) {
+      const { refusedSummary } = await import('../sync/render.js');
+      notes.push(`Fetched ${what} from ${pluginId}; values that cannot be real: ${refusedSummary(r.refused)}.`);
+    }
     return { pluginId, ...run, ok: true };
   } catch (err) {
     if (ctx.signal.aborted) throw err;

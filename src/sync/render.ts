@@ -36,15 +36,20 @@ function formatMs(ms: number): string {
 
 /**
  * Values the provider sent that cannot be real (src/metrics/plausible.ts), not stored:
- * `, 2 values not stored (fitbit.steps values outside 0–200,000 steps)`. The kinds are okr's own
- * text (metric names and bounds), never the provider's.
+ * `2 values not stored (fitbit.steps values outside 0–200,000 steps)`, or '' when none. The
+ * kinds are okr's own text (metric names and bounds), never the provider's. The sync's result
+ * line and `metrics show`'s live fetch both say it.
  */
-function refusedText(r: PluginSyncResult): string {
-  const refused = r.refused ?? [];
+export function refusedSummary(refused: PluginSyncResult['refused'] = []): string {
   const n = refused.reduce((sum, k) => sum + k.count, 0);
   if (n === 0) return '';
   const kinds = refused.slice(0, 3).map((k) => (refused.length > 1 ? `${k.kind}: ${formatNumber(k.count)}` : k.kind));
-  return `, ${plural(n, 'value')} not stored (${kinds.join('; ')}${refused.length > 3 ? '; …' : ''})`;
+  return `${plural(n, 'value')} not stored (${kinds.join('; ')}${refused.length > 3 ? '; …' : ''})`;
+}
+
+function refusedText(r: PluginSyncResult): string {
+  const summary = refusedSummary(r.refused);
+  return summary ? `, ${summary}` : '';
 }
 
 /** One line per plugin result, shared by the plain and TTY forms. */

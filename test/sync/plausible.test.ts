@@ -6,7 +6,9 @@
  * date window and its types' ranges.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createContext } from '../../src/context.js';
 import { addDays } from '../../src/dates.js';
+import { ensureDefaultTemplate } from '../../src/metrics/templates.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { startWithingsSimulator, type WithingsSimulator } from '../../src/simulator/withings/index.js';
@@ -90,6 +92,30 @@ describe('fitbit (Google Health) answers with values that cannot be real', () =>
     expect(again.stdout).toMatch(/ fitbit: ok, .*, 2 values not stored \(/);
     expect(again.stdout).toContain('fitbit.steps values outside 0–200,000 steps: 1');
     expect(again.stdout).toContain('fitbit.restingHeartRate values outside 20–250 bpm: 1');
+  });
+
+  test("metrics show's live fetch says so under the table too", async () => {
+    const c = await connectHome({ sim });
+    const ctx = createContext({ env: { ...c.env, OKR_HOME: c.home }, homedir: c.home, now });
+    ensureDefaultTemplate(ctx, 'fitbit');
+    ctx.close();
+    const fetchSpy = rewriting(
+      (url) => url.includes('/dataTypes/steps/dataPoints:dailyRollUp'),
+      (json) => {
+        const roll = json.rollupDataPoints?.[0];
+        if (roll) roll.steps.countSum = '1000000000000000';
+      },
+    );
+    const r = await runCli(['metrics', 'show', '--from', '2026-11-01', '--to', '2026-11-03', '--json'], {
+      home: c.home,
+      env: c.env,
+      now,
+      fetch: fetchSpy,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).notes).toEqual([
+      'Fetched 3 unsynced days (2026-11-01..2026-11-03) from fitbit; values that cannot be real: 1 value not stored (fitbit.steps values outside 0–200,000 steps).',
+    ]);
   });
 });
 
