@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { paint } from '../io.js';
+import { plausibleMetric } from '../metrics/plausible.js';
 import { metricSlug } from '../metrics/templates.js';
 import { isCumulative } from '../okr/aggregate.js';
-import { defineKeyResult } from '../okr/progress.js';
+import { defineKeyResult, refuseImpossibleTarget } from '../okr/progress.js';
 import { hasAnyValue, type KrMetric, keyResultSpecOrError, resolveKrMetric } from '../okr/read.js';
 import { describeMeasure, keyResultJson, objectiveHeading, renderKeyResultDefinition } from '../okr/render.js';
 import { formatTarget } from '../okr/target.js';
@@ -61,6 +62,7 @@ interface KrFlags {
 
 /** Validates a full definition; returns the row fields and the parsed spec. Writes nothing. */
 function buildKeyResult(
+  ctx: Pick<Context, 'registry'>,
   title: string,
   metric: KrMetric,
   f: { agg: string; where?: string; per?: string; target: string; baseline?: string },
@@ -73,6 +75,7 @@ function buildKeyResult(
     target: f.target,
     baseline: f.baseline,
   });
+  refuseImpossibleTarget(spec, plausibleMetric(ctx.registry, metric.metricName, metric.type));
   return {
     spec,
     fields: {
@@ -177,7 +180,7 @@ export function register(program: Command, app: App): void {
         const t = checkTitle(title, 'key result');
         const o = requireActiveObjective(ctx, opts.objective!);
         const metric = resolveKrMetric(ctx, opts.metric!, opts.type);
-        const { fields, spec } = buildKeyResult(t, metric, {
+        const { fields, spec } = buildKeyResult(ctx, t, metric, {
           agg: opts.agg!,
           where: opts.where || undefined,
           per: opts.per || undefined,
@@ -302,7 +305,7 @@ export function register(program: Command, app: App): void {
         const agg = opts.agg ?? (cur.agg as Aggregation);
         const per = pick(opts.per, cur.per as Bucket | undefined);
         refuseKeptFlags(cur, opts, agg, per);
-        const { fields, spec } = buildKeyResult(title, metric, {
+        const { fields, spec } = buildKeyResult(ctx, title, metric, {
           agg,
           where: pick(opts.where, cur.where),
           per,

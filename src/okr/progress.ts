@@ -45,11 +45,21 @@
  */
 import { addDays, daysBetween } from '../dates.js';
 import { UsageError } from '../errors.js';
+import { type PlausibleMetric, rangeOf, shownRange } from '../metrics/plausible.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import { plural } from '../text.js';
 import { aggregateDays, type DayValue, hasData, isCumulative, timeMean, valueKind } from './aggregate.js';
 import { periodBuckets, periodDays } from './period.js';
-import { compare, direction, parseBaseline, parseCondition, parseTarget, unwrapTime } from './target.js';
+import {
+  compare,
+  direction,
+  formatKindValue,
+  formatTarget,
+  parseBaseline,
+  parseCondition,
+  parseTarget,
+  unwrapTime,
+} from './target.js';
 import {
   AGGREGATIONS,
   type Aggregation,
@@ -131,6 +141,36 @@ export function defineKeyResult(input: KeyResultInput): KeyResultSpec {
     spec.baseline = parseBaseline(input.baseline, kind);
   }
   return spec;
+}
+
+/**
+ * Refuses a target (or baseline) that the key result's value can never reach or leave: an `avg`,
+ * `min`, `max` or `last` of daily values (per bucket too) stays within one day's range, the one
+ * the shared plausibility rule stores values by (src/metrics/plausible.ts), so a daily average of
+ * `fitbit.sleepLength` (0–24:00) is never `>= 25:00`. Totals (`sum`, `count`, `days`) may exceed a
+ * day's range and are not checked here; neither is a share of yes days (0–100% by its parsing).
+ * Called where a definition is written (`kr add`, `kr edit`), not when a stored one is read.
+ */
+export function refuseImpossibleTarget(spec: KeyResultSpec, metric: PlausibleMetric): void {
+  if (isCumulative(spec.agg) || spec.kind !== metric.type) return;
+  const range = rangeOf(metric);
+  if (!range) return;
+  const outside = (v: number) => v < range.min || v > range.max;
+  const within = shownRange(metric, range);
+  const agg = `--agg ${spec.agg}`;
+  const example = formatKindValue(spec.kind, Math.min(range.max, Math.max(range.min, spec.target.value)));
+  if (outside(spec.target.value)) {
+    throw new UsageError(
+      `Target ${formatTarget(spec.target, spec.kind)} is outside the range of ${metric.name} (${within}): ${agg} of its daily values never gets there`,
+      `Use a target within ${within}, e.g. "${spec.target.op} ${example}", or --agg sum for a total`,
+    );
+  }
+  if (spec.baseline !== undefined && outside(spec.baseline)) {
+    throw new UsageError(
+      `Baseline ${formatKindValue(spec.kind, spec.baseline)} is outside the range of ${metric.name} (${within}): ${agg} of its daily values is never there`,
+      `Use a baseline within ${within}, or drop --baseline`,
+    );
+  }
 }
 
 export interface ComputeInput {

@@ -553,6 +553,70 @@ describe('okr kr', () => {
     await refused(h, ['kr', 'remove', '1'], /No key result 1/);
   });
 
+  it("refuses a level's target outside the metric's daily range (add and edit), keeping totals free", async () => {
+    const h = newHome();
+    await sleepObjective(h);
+    const kr = (...rest: string[]) => ['kr', 'add', 'Impossible', '--objective', '1', ...rest];
+    // An average of nights of at most 24 hours is never 25 hours.
+    expect(
+      await refused(
+        h,
+        kr('--metric', 'fitbit.sleepLength', '--agg', 'avg', '--target', '>= 25:00'),
+        /outside the range of fitbit.sleepLength/,
+      ),
+    ).toBe(
+      [
+        'error: Target >= 25:00 is outside the range of fitbit.sleepLength (0:00–24:00): --agg avg of its daily values never gets there',
+        'hint: Use a target within 0:00–24:00, e.g. ">= 24:00", or --agg sum for a total',
+        '',
+      ].join('\n'),
+    );
+    // min, max and last too, and a weekly average: each stays within one day's range.
+    for (const [agg, per] of [
+      ['min', undefined],
+      ['max', undefined],
+      ['last', undefined],
+      ['AVG', 'week'],
+      ['max', 'month'],
+    ] as const) {
+      const err = await refused(
+        h,
+        kr('--metric', 'fitbit.steps', '--agg', agg, ...(per ? ['--per', per] : []), '--target', '>= 250000'),
+        /Target >= 250,000 is outside the range of fitbit.steps \(0–200,000 steps\)/,
+      );
+      expect(err).toContain(`--agg ${agg.toLowerCase()} of its daily values`);
+    }
+    // A baseline no day can have is refused the same way.
+    await refused(
+      h,
+      kr('--metric', 'fitbit.restingHeartRate', '--agg', 'avg', '--target', '<= 60', '--baseline', '400'),
+      /Baseline 400 is outside the range of fitbit.restingHeartRate \(20–250 bpm\)/,
+    );
+    // kr edit: a new target, or a new aggregation that makes the kept target a level.
+    await refused(h, ['kr', 'edit', '1', '--target', '>= 25:00'], /Target >= 25:00 is outside the range/);
+    await h.ok([
+      'kr',
+      'add',
+      'Sleep 30 hours',
+      '--objective',
+      '1',
+      '--metric',
+      'fitbit.sleepLength',
+      '--agg',
+      'sum',
+      '--target',
+      '>= 30:00',
+    ]);
+    await refused(h, ['kr', 'edit', '2', '--agg', 'avg'], /Target >= 30:00 is outside the range/);
+    await refused(h, ['kr', 'edit', '1', '--metric', 'fitbit.steps', '--target', '300000'], /fitbit.steps/);
+    // Totals may exceed a day's range; the range's own ends are fine for a level.
+    await h.ok(kr('--metric', 'fitbit.steps', '--agg', 'sum', '--per', 'week', '--target', '>= 300000'));
+    await h.ok(kr('--metric', 'fitbit.steps', '--agg', 'days', '--where', '>= 10000', '--target', '>= 30'));
+    await h.ok(kr('--metric', 'fitbit.sleepLength', '--agg', 'max', '--target', '<= 24:00'));
+    // A manual metric has only its type's range: a week-long duration stays possible.
+    await h.ok(kr('--metric', 'fasting', '--type', 'duration', '--agg', 'max', '--target', '>= 36:00'));
+  });
+
   const add = (...rest: string[]) => ['kr', 'add', 'A key result', '--objective', '1', ...rest];
   it.each<[string, string[], RegExp, RegExp?]>([
     [
