@@ -180,10 +180,22 @@ export function periodText(o: Objective): string {
 // ---------------------------------------------------------------------------------------------
 // Progress
 
+/**
+ * The value as people read it. A total per bucket (`sum`, `count`, `days`) is a rate: "12 a
+ * week". A level per bucket is the mean of the weeks' (months') averages, minimums or maximums,
+ * and "79.5 a week" would read as a weekly total: "a weekly average of 79.5", "a weekly max of 61
+ * on average". The figure is `valueText` of the JSON either way.
+ */
 function valueText(kr: KeyResultReport, p: KeyResultProgress): string {
   if (p.value === undefined) return 'no data';
   const v = formatKindValue(p.kind, p.value);
-  return kr.record.per ? `${v} a ${kr.record.per}` : v;
+  const per = kr.record.per;
+  if (!per) return v;
+  const agg = kr.record.agg;
+  if (isCumulative(agg)) return `${v} a ${per}`;
+  const every = per === 'week' ? 'weekly' : 'monthly';
+  if (agg === 'min' || agg === 'max') return `a ${every} ${agg} of ${v} on average`;
+  return `a ${every} average of ${v}`;
 }
 
 /**

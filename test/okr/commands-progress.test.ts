@@ -260,6 +260,45 @@ describe('okr progress', () => {
     });
   });
 
+  it('says a weekly or monthly level is an average, and keeps a total per bucket a rate, as in the JSON', async () => {
+    const h = newHome();
+    await h.ok(['objective', 'add', 'Weigh less', '--period', '2026-11']);
+    const kr = (title: string, ...args: string[]) =>
+      h.ok(['kr', 'add', title, '--objective', '1', '--metric', 'weight', '--type', 'number', ...args]);
+    await kr('Average weight', '--agg', 'avg', '--per', 'week', '--target', '<= 75');
+    await kr('Heaviest day', '--agg', 'max', '--per', 'month', '--target', '<= 80');
+    await kr('Lightest day', '--agg', 'min', '--per', 'week', '--target', '<= 75');
+    await kr('Weighings', '--agg', 'count', '--per', 'week', '--target', '>= 3');
+    // Mon Nov 2..Sun Nov 8 has ended: avg (80 + 79) / 2 = 79.5, min 79; the month so far (Nov
+    // 1..10) has its max, 80. Weighings: 2 that week, 0 in the 1-day edge week of Nov 1 (weight 1):
+    // (0 × 1 + 2 × 7) / 8 = 1.75 a week.
+    h.put('weight', { '2026-11-03': 80, '2026-11-05': 79 });
+    const out = await h.ok(['progress', '--date', '2026-11-11']);
+    const figures = out.split('\n').filter((l) => l.includes('█') || l.includes('░'));
+    expect(figures.map((l) => l.replace(/^.*% {2}/, ''))).toEqual([
+      'a weekly average of 79.5 · target <= 75',
+      'a monthly max of 80 on average · target <= 80',
+      'a weekly min of 79 on average · target <= 75',
+      '1.8 a week · target >= 3 · pace 3',
+    ]);
+    expect(out).not.toMatch(/79\.5 a week/);
+    expectFits(out);
+    // The JSON has the same figure, with agg and per saying what it is.
+    const json = await h.json<ProgressJson>(['progress', '--date', '2026-11-11']);
+    const krs = json.objectives[0]!.keyResults as unknown as Array<{
+      agg: string;
+      per: string;
+      progress: { valueText: string };
+    }>;
+    expect(krs.map((k) => [k.agg, k.per, k.progress.valueText])).toEqual([
+      ['avg', 'week', '79.5'],
+      ['max', 'month', '80'],
+      ['min', 'week', '79'],
+      ['count', 'week', '1.8'],
+    ]);
+    for (const [i, k] of krs.entries()) expect(figures[i]).toContain(` ${k.progress.valueText} `);
+  });
+
   it('uses today from the clock when --date is not given', async () => {
     const h = await november();
     // The helpers' clock says 2026-11-11 (local noon).
