@@ -19,8 +19,21 @@ interface Sources {
   plugins: Array<{ id: string; name: string; signsIn: boolean; imports: boolean }>;
 }
 
+/**
+ * Values completion offers for an option that does not declare Commander's `.choices()`, set on
+ * the option where it is declared (`Object.assign(option, { completionValues })`, with
+ * `import type` only: the command modules never load this one). For options whose values are
+ * checked by the command itself, case-insensitively: `.choices()` would refuse `--agg AVG`.
+ */
+export interface CompletionValues {
+  completionValues?: readonly string[];
+}
+
 const visible = (c: Command) => !(c as unknown as { _hidden?: boolean })._hidden;
 const takesValue = (o: Option) => o.required || o.optional;
+/** What may follow an option: its choices, or its completion-only values. */
+const valuesOf = (o: Option): readonly string[] =>
+  o.argChoices ?? (o as Option & CompletionValues).completionValues ?? [];
 
 function findOption(cmd: Command, word: string): Option | undefined {
   const flag = word.split('=')[0];
@@ -29,6 +42,12 @@ function findOption(cmd: Command, word: string): Option | undefined {
     if (o) return o;
   }
   return undefined;
+}
+
+function subcommandsOf(cmd: Command): Candidate[] {
+  return cmd.commands
+    .filter(visible)
+    .map((c) => ({ value: c.name(), description: c.summary() || c.description().split('\n')[0]! }));
 }
 
 /** Options offered at `cmd`: its own, then the global ones (hidden copies left out). */
@@ -76,10 +95,12 @@ function argumentValues(cmd: Command, arg: Argument | undefined, typed: string[]
  * being completed, '' after a space). An empty list lets the shell complete file names.
  */
 export function complete(program: Command, words: string[], src: Sources): Candidate[] {
-  const current = words.at(-1) ?? '';
+  let current = words.at(-1) ?? '';
   let cmd = program;
   const positionals: string[] = [];
   let pending: Option | undefined;
+  // `okr help kr …` (and `okr kr help …`): the words after `help` name commands, not arguments.
+  let help = false;
   for (const w of words.slice(0, -1)) {
     if (pending) {
       // bash splits `--backend=cron` into `--backend`, `=`, `cron`: the value follows the `=`.
@@ -93,22 +114,27 @@ export function complete(program: Command, words: string[], src: Sources): Candi
     }
     const sub = positionals.length === 0 ? cmd.commands.find((c) => c.name() === w) : undefined;
     if (sub) cmd = sub;
+    else if (w === 'help' && !help && positionals.length === 0 && cmd.commands.length > 0) help = true;
     else positionals.push(w);
   }
+  // bash again: right after `--backend=` the word being completed is the `=` itself, and what
+  // replaces it goes after the `=` (readline breaks the word there).
+  if (pending && current === '=') current = '';
   let found: Candidate[];
   const inline = /^(--[^=]+)=/.exec(current)?.[1];
   if (pending) {
-    found = (pending.argChoices ?? []).map((v) => ({ value: v, description: '' }));
+    found = valuesOf(pending).map((v) => ({ value: v, description: '' }));
   } else if (inline !== undefined) {
     // `--backend=cr` as one word (zsh, fish): the option's choices, each after its `=`.
     const o = findOption(cmd, inline);
-    found = (o && takesValue(o) ? (o.argChoices ?? []) : []).map((v) => ({ value: `${inline}=${v}`, description: '' }));
+    found = (o && takesValue(o) ? valuesOf(o) : []).map((v) => ({ value: `${inline}=${v}`, description: '' }));
   } else if (current.startsWith('-')) {
     found = optionsOf(cmd);
+  } else if (help) {
+    // Help on a command: its subcommands while it has some, never its arguments.
+    found = positionals.length > 0 ? [] : subcommandsOf(cmd);
   } else if (cmd.commands.length > 0) {
-    found = cmd.commands
-      .filter(visible)
-      .map((c) => ({ value: c.name(), description: c.summary() || c.description().split('\n')[0]! }));
+    found = subcommandsOf(cmd);
   } else {
     const args = cmd.registeredArguments;
     const last = args.at(-1);

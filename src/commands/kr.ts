@@ -4,7 +4,8 @@
  * baseline. Everything is validated before anything is written (src/okr/progress.ts
  * `defineKeyResult`); a bad flag is a UsageError with an example and leaves the database as it was.
  */
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
+import type { CompletionValues } from '../completion.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { paint } from '../io.js';
@@ -12,10 +13,10 @@ import { plausibleMetric } from '../metrics/plausible.js';
 import { metricSlug } from '../metrics/templates.js';
 import { isCumulative } from '../okr/aggregate.js';
 import { defineKeyResult, refuseImpossibleTarget } from '../okr/progress.js';
-import { hasAnyValue, type KrMetric, keyResultSpecOrError, resolveKrMetric } from '../okr/read.js';
+import { FIELD_TYPES, hasAnyValue, type KrMetric, keyResultSpecOrError, resolveKrMetric } from '../okr/read.js';
 import { describeMeasure, keyResultJson, objectiveHeading, renderKeyResultDefinition } from '../okr/render.js';
 import { formatTarget } from '../okr/target.js';
-import { AGGREGATIONS, type Aggregation, type Bucket, type KeyResultSpec } from '../okr/types.js';
+import { AGGREGATIONS, type Aggregation, BUCKETS, type Bucket, type KeyResultSpec } from '../okr/types.js';
 import {
   createKeyResult,
   deleteKeyResult,
@@ -46,6 +47,14 @@ Examples:
 Targets parse by the metric's type: 7:00 for a duration, 23:00 for a clock
 time, 80% for a share of yes days, plain numbers otherwise. A bare value
 means ">=".`;
+
+/**
+ * An option whose values Tab completion offers (src/completion.ts). Not Commander's `.choices()`:
+ * that would refuse `--agg AVG` and `--type Number`, which defineKeyResult and parseFieldType take.
+ */
+function offering(option: Option, values: readonly string[]): Option {
+  return Object.assign(option, { completionValues: values } satisfies CompletionValues);
+}
 
 interface KrFlags {
   objective?: string;
@@ -167,12 +176,28 @@ export function register(program: Command, app: App): void {
     .argument('<title>', 'what it measures, e.g. "Sleep 7h on average"')
     .requiredOption('--objective <id>', 'the objective (okr objective list)')
     .requiredOption('--metric <metric>', 'plugin.field (fitbit.steps) or a manual metric (books)')
-    .requiredOption('--agg <aggregation>', AGG_HELP)
+    .addOption(offering(kr.createOption('--agg <aggregation>', AGG_HELP).makeOptionMandatory(), AGGREGATIONS))
     .option('--where <condition>', 'with --agg days: which days count, e.g. ">= 10000", "<= 23:00", yes')
-    .option('--per <bucket>', 'week or month: the target applies to each week (month), averaged over the period')
+    .addOption(
+      offering(
+        kr.createOption(
+          '--per <bucket>',
+          'week or month: the target applies to each week (month), averaged over the period',
+        ),
+        BUCKETS,
+      ),
+    )
     .requiredOption('--target <target>', 'comparison and value, e.g. ">= 7:00", "<= 23:00", 12, 80%')
     .option('--baseline <value>', 'where you start from, for the percent of the way (levels and --per only)')
-    .option('--type <type>', 'for a manual metric no template holds: number, duration, time, boolean or text')
+    .addOption(
+      offering(
+        kr.createOption(
+          '--type <type>',
+          'for a manual metric no template holds: number, duration, time, boolean or text',
+        ),
+        FIELD_TYPES,
+      ),
+    )
     .option('--json', 'print the new key result as JSON')
     .addHelpText('after', EXAMPLES)
     .action(
@@ -262,11 +287,11 @@ export function register(program: Command, app: App): void {
     .option('--title <title>', 'the new title')
     .option('--objective <id>', 'move it to another objective')
     .option('--metric <metric>', 'plugin.field or a manual metric')
-    .option('--type <type>', 'the type of a manual metric no template holds')
-    .option('--agg <aggregation>', AGG_HELP)
+    .addOption(offering(kr.createOption('--type <type>', 'the type of a manual metric no template holds'), FIELD_TYPES))
+    .addOption(offering(kr.createOption('--agg <aggregation>', AGG_HELP), AGGREGATIONS))
     .option('--where <condition>', 'with --agg days: which days count')
     .option('--no-where', 'drop the condition (when leaving --agg days)')
-    .option('--per <bucket>', 'week or month')
+    .addOption(offering(kr.createOption('--per <bucket>', 'week or month'), BUCKETS))
     .option('--no-per', 'drop the bucket')
     .option('--target <target>', 'comparison and value, e.g. ">= 7:00"')
     .option('--baseline <value>', 'where you start from')

@@ -70,6 +70,34 @@ describe('what may come next (okr __complete)', () => {
     expect(values('completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
+  it("the values of okr kr's --agg, --per and --type, which take any case and so declare no choices", () => {
+    for (const sub of ['add', 'edit']) {
+      expect(values('kr', sub, '--agg', '')).toEqual(['avg', 'sum', 'min', 'max', 'last', 'count', 'days']);
+      expect(values('kr', sub, '--agg', 'm')).toEqual(['min', 'max']);
+      expect(values('kr', sub, '--per', '')).toEqual(['week', 'month']);
+      expect(values('kr', sub, '--type', '')).toEqual(['number', 'duration', 'time', 'boolean', 'text']);
+      expect(values('kr', sub, '--per=')).toEqual(['--per=week', '--per=month']);
+      expect(values('kr', sub, '--agg', '=', 'd')).toEqual(['days']);
+    }
+    expect(values('kr', 'add', '--agg', 'avg', '--')).toContain('--target');
+  });
+
+  it('in bash, right after `--backend=`: the word is the `=` and every choice may follow it', () => {
+    expect(values('schedule', 'install', '--backend', '=')).toEqual(['cron', 'systemd', 'launchd']);
+    expect(values('kr', 'add', '--agg', '=')).toContain('avg');
+    expect(values('sync', '--since', '=')).toEqual([]); // free text: file names
+  });
+
+  it("help on a command: its subcommands, not the top level's again", () => {
+    expect(values('help', '')).toContain('kr');
+    expect(values('help', 'kr', '')).toEqual(['add', 'list', 'edit', 'remove']);
+    expect(values('help', 'kr', 'l')).toEqual(['list']);
+    expect(values('help', 'metrics', 'template', '')).toEqual(['create', 'list', 'show', 'edit', 'delete', 'default']);
+    expect(values('kr', 'help', '')).toEqual(['add', 'list', 'edit', 'remove']);
+    expect(values('help', 'kr', 'add', '')).toEqual([]);
+    expect(values('help', 'sync', '')).toEqual([]); // no plugin ids: help takes none
+  });
+
   it('nothing (the shell then completes file names) where a file or free text goes', () => {
     expect(values('metrics', 'import', '')).toEqual([]);
     expect(values('metrics', 'export', '-o', '')).toEqual([]);
@@ -114,6 +142,10 @@ describe('the completion scripts, in the real shells', () => {
     expect(bash(['okr', 'connect', 'fi'])).toBe('fitbit');
     expect(bash(['okr', 'sync', '--sin'])).toBe('--since');
     expect(bash(['okr', 'schedule', 'install', '--backend', '=', 'sy'])).toBe('systemd');
+    // Tab right after `--backend=`: bash's current word is the `=`.
+    expect(bash(['okr', 'schedule', 'install', '--backend', '='])).toBe('cron\nsystemd\nlaunchd');
+    expect(bash(['okr', 'kr', 'add', '--per', ''])).toBe('week\nmonth');
+    expect(bash(['okr', 'help', 'kr', ''])).toBe('add\nlist\nedit\nremove');
     // The script installs itself for `okr`, falling back to file names when okr has nothing.
     const spec = execFileSync('bash', ['--norc', '-c', 'source <(okr completion bash); complete -p okr'], {
       env,
@@ -135,6 +167,8 @@ describe('the completion scripts, in the real shells', () => {
     );
     expect(fish('okr connect fi')).toBe('fitbit\tFitbit (Google Health)\n');
     expect(fish('okr schedule install --backend=c')).toBe('--backend=cron\n');
+    expect(fish('okr kr add --agg l')).toBe('last\n');
+    expect(fish('okr help kr r')).toBe('remove\tdelete a key result (its metric values stay)\n');
   });
 
   describe('zsh, interactively in tmux', () => {
