@@ -19,7 +19,7 @@ import type { KeyResultData, MetricReport, ObjectiveData, ReportData, SleepRepor
 import { html } from './escape.js';
 import { type AxisKind, compactNumber, dateTicks, monthName, n1, shortDate, VIEW_H, xScale, yAxis } from './scales.js';
 import { clockFrame, type Resolution, type SeriesPoint } from './series.js';
-import { sinceNoon } from './sleep.js';
+import { sleepSpan } from './sleep.js';
 import { STYLE } from './style.js';
 
 /** What marks an HTML file as one okr report wrote (write.ts checks it before replacing a file). */
@@ -247,12 +247,7 @@ function sleepCard(s: SleepReport, data: ReportData): string {
   if (s.points.length === 0)
     return `<article class="card sleep">${head}<p class="muted">No nights with both times in this range.</p></article>`;
   const x = xScale(data.range);
-  const placed = s.points.map((p) => {
-    const bed = sinceNoon(p.bed);
-    let wake = sinceNoon(p.wake);
-    if (wake < bed) wake = bed; // a wake-up before going to bed: a point, not a band across the day
-    return { p, bed, wake };
-  });
+  const placed = s.points.map((p) => ({ p, ...sleepSpan(p.bed, p.wake) }));
   // Earlier at the top, as a night reads: the axis runs down from the evening to the morning.
   const up = yAxis(
     placed.flatMap((q) => [q.bed, q.wake]),

@@ -8,7 +8,8 @@
  *   (circular means, as everywhere in okr).
  * - Times are drawn on an axis that starts at noon (`sinceNoon`): an evening bed time and the
  *   next morning's wake-up time then lie in order on one axis, and a bed time after midnight is
- *   later than one before it.
+ *   later than one before it. The wake-up time is always after the bed time (`sleepSpan`), past
+ *   the next noon for a sleep by day.
  */
 import { isPresent, summarize } from '../metrics/stats.js';
 import { MINUTES_PER_DAY, wrapMinutes } from '../metrics/values.js';
@@ -52,6 +53,17 @@ export function sleepPairs(metrics: ReadonlyArray<SleepMetricRef & { type: strin
 /** Minutes since the noon before: 23:00 → 660, 07:00 → 1140. */
 export function sinceNoon(clock: number): number {
   return wrapMinutes(clock - NOON + MINUTES_PER_DAY);
+}
+
+/**
+ * Where a band lies on the noon axis: from the bed time (sinceNoon) to the wake-up time the
+ * sleep's length later, `(wake - bed)` round the clock. A sleep by day (09:00 to 17:00) runs past
+ * the next noon (1260 to 1740), rather than ending "before" it began; the axis then reaches into
+ * the afternoon. Equal times are an empty band.
+ */
+export function sleepSpan(bed: number, wake: number): { bed: number; wake: number } {
+  const from = sinceNoon(bed);
+  return { bed: from, wake: from + wrapMinutes(wake - bed) };
 }
 
 export function sleepPoints(

@@ -2,6 +2,8 @@
  * Key result curves and pace lines, sleep bands, chart scales and ticks, and HTML escaping: the
  * pure pieces of the report.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, eachDate } from '../../src/dates.js';
 import { parsePeriod } from '../../src/okr/period.js';
@@ -11,7 +13,8 @@ import { stepPath } from '../../src/report/chart.js';
 import { html } from '../../src/report/escape.js';
 import { keyResultCurve, MAX_KR_SAMPLES, paceLine, sampleDays } from '../../src/report/okr.js';
 import { compactNumber, dateTicks, VIEW_H, yAxis } from '../../src/report/scales.js';
-import { sinceNoon, sleepPairs, sleepPoints } from '../../src/report/sleep.js';
+import { sinceNoon, sleepPairs, sleepPoints, sleepSpan } from '../../src/report/sleep.js';
+import { newHome } from '../okr/commands-helpers.js';
 
 describe('key result curves', () => {
   it('samples every day of a short period up to today', () => {
@@ -102,6 +105,49 @@ describe('sleep timing', () => {
     expect(w!.bed).toBeCloseTo(0, 6);
     expect(w!.wake).toBeCloseTo(7 * 60 + 30, 6);
     expect([sinceNoon(23 * 60), sinceNoon(30), sinceNoon(7 * 60)]).toEqual([660, 750, 1140]);
+  });
+});
+
+describe('sleep bands', () => {
+  const hm = (h: number, m = 0) => h * 60 + m;
+
+  it('run from bed time to wake-up time, the sleep length later, by night and by day', () => {
+    expect(sleepSpan(hm(23), hm(7))).toEqual({ bed: 660, wake: 1140 });
+    expect(sleepSpan(hm(0, 30), hm(8))).toEqual({ bed: 750, wake: 1200 });
+    // Asleep by day, across noon: 8 hours, not a point at the bed time.
+    expect(sleepSpan(hm(9), hm(17))).toEqual({ bed: 1260, wake: 1740 });
+    // A nap after noon, and one across it.
+    expect(sleepSpan(hm(13), hm(15))).toEqual({ bed: 60, wake: 180 });
+    expect(sleepSpan(hm(11), hm(13))).toEqual({ bed: 1380, wake: 1500 });
+    expect(sleepSpan(hm(22), hm(22))).toEqual({ bed: 600, wake: 600 });
+  });
+
+  it('in the page: a sleep by day is as tall as a night of the same length', async () => {
+    const h = newHome();
+    await h.ok([
+      'metrics',
+      'template',
+      'create',
+      'sleep',
+      '--metric',
+      'Bed=fitbit.bedTime',
+      '--metric',
+      'Wake=fitbit.wakeUpTime',
+    ]);
+    h.put('fitbit.bedTime', { '2026-11-09': hm(23), '2026-11-10': hm(9) });
+    h.put('fitbit.wakeUpTime', { '2026-11-09': hm(7), '2026-11-10': hm(17) });
+    const file = join(h.home, 'report.html');
+    await h.ok(['report', '--period', '2026-11-09..2026-11-10', '-o', file]);
+    const page = readFileSync(file, 'utf8');
+    const bands = [
+      ...page.matchAll(/<rect class="band-cell" x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"><title>([^<]+)</g),
+    ].map((m) => ({ y: Number(m[1]), height: Number(m[2]), title: m[3] }));
+    expect(bands.map((b) => b.title)).toEqual(['2026-11-09: 23:00 to 07:00', '2026-11-10: 09:00 to 17:00']);
+    const [night, day] = bands as [(typeof bands)[0], (typeof bands)[0]];
+    expect(night.height).toBeGreaterThan(10);
+    expect(day.height).toBeCloseTo(night.height, 0);
+    // The day's sleep begins after the night's ended: further down the axis.
+    expect(day.y).toBeGreaterThan(night.y + night.height);
   });
 });
 
