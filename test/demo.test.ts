@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,23 @@ describe('okr demo (the built binary, offline, from a clean home)', () => {
     const status = await runBin(['status'], { home: keep });
     expect(status.stdout).toContain('This is a demo home');
     expect(status.stdout).toContain(`re-run the demo there: okr demo --home ${keep}`);
+    // Copied (or moved) elsewhere, it is still a demo home, and every hint names the copy: the
+    // home in use, not the folder the demo was made in.
+    const copy = join(tempHome(), 'copied');
+    cpSync(keep, copy, { recursive: true });
+    const copySync = await runBin(['sync', '--json'], { home: copy });
+    expect(copySync.code).toBe(1);
+    for (const plugin of JSON.parse(copySync.stdout).plugins) {
+      expect(plugin.error).toContain('This is a demo home');
+      expect(plugin.hint).toContain(`okr demo --home ${copy}\``);
+      expect(plugin.hint).not.toContain(keep);
+    }
+    const copyStatus = await runBin(['status'], { home: copy });
+    expect(copyStatus.stdout).toContain(`re-run the demo there: okr demo --home ${copy}\n`);
+    expect(JSON.parse((await runBin(['status', '--json'], { home: copy })).stdout).demo.home).toBe(copy);
+    const copyDoctor = await runBin(['doctor'], { home: copy });
+    expect(copyDoctor.stdout).toContain(`fix: okr demo --home ${copy} `);
+    expect(copyDoctor.stdout).not.toContain(`okr demo --home ${keep}`);
     // Re-running the demo on its own home works, and syncs again.
     const again = await runBin(['demo', '--home', keep, '--days', '5'], { timeoutMs: 60_000 });
     expect(again.code, again.stderr).toBe(0);

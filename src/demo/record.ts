@@ -4,10 +4,16 @@
  * `okr sync` (or `status`) there then says to re-run the demo instead of retrying a dead port, and
  * `okr demo --home` refuses a folder that holds anything but a demo home, so it loses nothing.
  */
+import { basename, dirname, resolve } from 'node:path';
 import type { ConfFile } from '../store/conf-file.js';
 
 export interface DemoRecord {
-  /** The demo home's folder (its OKR_HOME), absolute. */
+  /**
+   * The demo home's folder (its OKR_HOME), absolute: the one in use, where this conf file is
+   * (`<home>/config/config.json`), which is where `okr demo --home` runs it again. The folder
+   * stored is the one the demo made, and a home copied or moved (`cp -a demo demo2`) still names
+   * that one; it counts only for a conf file outside an OKR_HOME layout.
+   */
   home: string;
   createdAt: string;
   /** The `okr demo` process while it runs (its simulator is up), else absent. */
@@ -18,10 +24,17 @@ export function demoRecord(conf: ConfFile): DemoRecord | undefined {
   const d = conf.data.demo as Partial<DemoRecord> | undefined;
   if (!d || typeof d !== 'object' || typeof d.home !== 'string' || typeof d.createdAt !== 'string') return undefined;
   return {
-    home: d.home,
+    home: homeInUse(conf) ?? d.home,
     createdAt: d.createdAt,
     ...(Number.isInteger(d.runningPid) ? { runningPid: d.runningPid } : {}),
   };
+}
+
+/** The OKR_HOME whose conf file this is (`<home>/config/config.json`), absolute; else undefined. */
+function homeInUse(conf: Pick<ConfFile, 'file'>): string | undefined {
+  const configDir = dirname(conf.file);
+  if (basename(conf.file) !== 'config.json' || basename(configDir) !== 'config') return undefined;
+  return resolve(dirname(configDir));
 }
 
 export function writeDemoRecord(conf: ConfFile, record: DemoRecord): void {
