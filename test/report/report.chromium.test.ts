@@ -35,6 +35,8 @@ let browser: Browser;
 let home: string;
 let env: Record<string, string>;
 const today = localDate(new Date());
+/** The day (days before today) whose sleep was by day, 09:00 to 17:00; night 1 is 22:43 to 06:37. */
+const DAY_SLEEP = 4;
 /** Dates this test stored a value on, per metric name. */
 const stored = new Map<string, string[]>();
 
@@ -113,7 +115,12 @@ beforeAll(async () => {
   db.transaction(() => {
     for (let i = 0; i < 500; i++) {
       const d = addDays(today, -i);
-      if (i % 5 !== 2) {
+      if (i === DAY_SLEEP) {
+        // A night shift: asleep by day, 09:00 to 17:00.
+        add(d, 'fitbit.sleepLength', 480, 'fitbit');
+        add(d, 'fitbit.bedTime', 9 * 60, 'fitbit');
+        add(d, 'fitbit.wakeUpTime', 17 * 60, 'fitbit');
+      } else if (i % 5 !== 2) {
         add(d, 'fitbit.sleepLength', 400 + ((i * 37) % 100), 'fitbit');
         add(d, 'fitbit.bedTime', (1350 + ((i * 13) % 120)) % 1440, 'fitbit');
         add(d, 'fitbit.wakeUpTime', 390 + ((i * 7) % 80), 'fitbit');
@@ -282,6 +289,17 @@ describe('okr report in Chromium', () => {
       // One sleep band per night with both times.
       const sleep = counts.find((c) => c.kind === 'sleep');
       expect(sleep?.bands).toBe(expectedPoints('fitbit.bedTime', from, day));
+      // The sleep by day is a band of its 8 hours, as tall as a night of that length (night 1
+      // lasted 7:54), not a point at its bed time.
+      const bandHeight = (date: string) =>
+        page.$$eval(
+          '.chart.sleep rect.band-cell',
+          (rects, d) => rects.find((r) => r.textContent.startsWith(`${d}:`))?.getBoundingClientRect().height ?? 0,
+          date,
+        );
+      const night = await bandHeight(addDays(today, -1));
+      expect(night).toBeGreaterThan(5);
+      expect(await bandHeight(addDays(today, -DAY_SLEEP))).toBeCloseTo((night * 480) / 474, 0);
       // Key results: the running sum on each of the 30 days so far; the average on days with sleep.
       const progress = counts.filter((c) => c.kind === 'progress');
       const firstSleep = stored
