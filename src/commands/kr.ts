@@ -69,12 +69,17 @@ interface KrFlags {
   json?: boolean;
 }
 
-/** Validates a full definition; returns the row fields and the parsed spec. Writes nothing. */
+/**
+ * Validates a full definition; returns the row fields and the parsed spec. Writes nothing.
+ * `checkReach: false` (an edit of the title or objective only) leaves alone a target the metric
+ * cannot reach that an older okr stored: progress still reads it, and a rename must not need it fixed.
+ */
 function buildKeyResult(
   ctx: Pick<Context, 'registry'>,
   title: string,
   metric: KrMetric,
   f: { agg: string; where?: string; per?: string; target: string; baseline?: string },
+  checkReach = true,
 ): { fields: KeyResultFields; spec: KeyResultSpec } {
   const spec = defineKeyResult({
     metricType: metric.type,
@@ -84,7 +89,7 @@ function buildKeyResult(
     target: f.target,
     baseline: f.baseline,
   });
-  refuseImpossibleTarget(spec, plausibleMetric(ctx.registry, metric.metricName, metric.type));
+  if (checkReach) refuseImpossibleTarget(spec, plausibleMetric(ctx.registry, metric.metricName, metric.type));
   return {
     spec,
     fields: {
@@ -330,13 +335,20 @@ export function register(program: Command, app: App): void {
         const agg = opts.agg ?? (cur.agg as Aggregation);
         const per = pick(opts.per, cur.per as Bucket | undefined);
         refuseKeptFlags(cur, opts, agg, per);
-        const { fields, spec } = buildKeyResult(ctx, title, metric, {
-          agg,
-          where: pick(opts.where, cur.where),
-          per,
-          target: opts.target ?? cur.target,
-          baseline: pick(opts.baseline, cur.baseline),
-        });
+        const definitionChanges = changes.filter((k) => k !== 'title' && k !== 'objective');
+        const { fields, spec } = buildKeyResult(
+          ctx,
+          title,
+          metric,
+          {
+            agg,
+            where: pick(opts.where, cur.where),
+            per,
+            target: opts.target ?? cur.target,
+            baseline: pick(opts.baseline, cur.baseline),
+          },
+          definitionChanges.some((k) => opts[k] !== undefined),
+        );
         const record = updateKeyResult(
           ctx.db(),
           cur.id,

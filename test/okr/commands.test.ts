@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
 import { expectFits, type Home, NOW, newHome } from './commands-helpers.js';
 
 const T = NOW.toISOString();
@@ -615,6 +616,12 @@ describe('okr kr', () => {
     await h.ok(kr('--metric', 'fitbit.sleepLength', '--agg', 'max', '--target', '<= 24:00'));
     // A manual metric has only its type's range: a week-long duration stays possible.
     await h.ok(kr('--metric', 'fasting', '--type', 'duration', '--agg', 'max', '--target', '>= 36:00'));
+    // One an older okr stored: a rename or a move leaves it alone; a change of its definition does not.
+    const ctx = createContext({ env: { OKR_HOME: h.home, OKR_SECRETS: 'file' }, homedir: h.home });
+    ctx.db().prepare("UPDATE key_results SET agg = 'avg', target = '>= 25:00' WHERE id = 2").run();
+    ctx.close();
+    await h.ok(['kr', 'edit', '2', '--title', 'Sleep a lot']);
+    await refused(h, ['kr', 'edit', '2', '--per', 'week'], /Target >= 25:00 is outside the range/);
   });
 
   const add = (...rest: string[]) => ['kr', 'add', 'A key result', '--objective', '1', ...rest];
