@@ -71,10 +71,10 @@ export function shownValue(metric: Pick<PlausibleMetric, 'type' | 'unit'>, value
   return formatValue(metric.type, value, metric.type === 'number' ? metric.unit : undefined);
 }
 
-/** `0–24:00`, `20–250 bpm`: a range as people read it. */
+/** `0–24:00`, `20–250 bpm`, `-10 to 10 °C` (a dash after a minus sign would read as a second one). */
 export function shownRange(metric: Pick<PlausibleMetric, 'type' | 'unit'>, range: ValueRange): string {
   const plain = { type: metric.type } as const;
-  return `${shownValue(plain, range.min)}–${shownValue(metric, range.max)}`;
+  return `${shownValue(plain, range.min)}${range.min < 0 ? ' to ' : '–'}${shownValue(metric, range.max)}`;
 }
 
 /**

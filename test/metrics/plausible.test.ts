@@ -31,6 +31,17 @@ describe('values', () => {
   const sleep = { name: 'x.sleepLength', type: 'duration', unit: 'min', range: RANGES.dayDuration } as const;
   const steps = { name: 'x.steps', type: 'number', unit: 'steps', range: RANGES.steps } as const;
 
+  it('a range below zero reads "-10 to 10", not "-10–10"', () => {
+    const dev = {
+      name: 'x.temperatureDeviation',
+      type: 'number',
+      unit: '°C',
+      range: RANGES.temperatureDeviation,
+    } as const;
+    expect(implausibleValue(dev, 12)).toBe('12 °C is outside -10 to 10 °C');
+    expect(implausibleValue(steps, 250_000)).toBe('250,000 steps is outside 0–200,000 steps');
+  });
+
   it('a declared range is inclusive at both ends', () => {
     expect(implausibleValue(sleep, 0)).toBeUndefined();
     expect(implausibleValue(sleep, 1440)).toBeUndefined();
@@ -48,7 +59,7 @@ describe('values', () => {
     expect(implausibleValue(t('time'), 1440)).toBe('1440 minutes after midnight is outside 00:00–23:59');
     expect(implausibleValue(t('boolean'), 2)).toBeDefined();
     expect(implausibleValue(t('number'), -5)).toBeUndefined();
-    expect(implausibleValue(t('number'), 1e308)).toBe('1e+308 is outside -9,007,199,254,740,991–9,007,199,254,740,991');
+    expect(implausibleValue(t('number'), 1e308)).toBe('1e+308 is outside -9,007,199,254,740,991 to 9,007,199,254,740,991');
     expect(implausibleValue(t('text'), 'a note')).toBeUndefined();
   });
 
