@@ -211,6 +211,16 @@ function tuneV8ForSync(): void {
     .catch(() => {});
 }
 
+/**
+ * `okr help kr add` as `okr kr add --help`: Commander's help command takes one name, so it showed
+ * `kr`'s help. One name (`okr help kr`) is left to Commander, which shows the same.
+ */
+function helpAsFlag(argv: string[]): string[] {
+  const args = argv.slice(2);
+  if (args[0] !== 'help' || args.length < 3 || args.some((a) => a.startsWith('-'))) return argv;
+  return [...argv.slice(0, 2), ...args.slice(1), '--help'];
+}
+
 export async function main(argv: string[], opts: ContextOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const io = opts.io ?? processIO(env);
@@ -291,7 +301,7 @@ export async function main(argv: string[], opts: ContextOptions = {}): Promise<n
         code: 'commander.unknownCommand',
       });
     }
-    await program.parseAsync(argv);
+    await program.parseAsync(helpAsFlag(argv));
     return stopped(app.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -72,6 +72,12 @@ describe('help', () => {
     const r = await runCli(['help', 'kr'], { home: tempHome() });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: okr kr');
+    // A subcommand's help, not its parent's again.
+    const sub = await runCli(['help', 'kr', 'add'], { home: tempHome() });
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/^Usage: okr kr add \[options\] <title>/);
+    const deep = await runCli(['help', 'metrics', 'template', 'create'], { home: tempHome() });
+    expect(deep.stdout).toMatch(/^Usage: okr metrics template create/);
   });
 
   it('exits 2 on an unknown command or option, with a hint', async () => {
