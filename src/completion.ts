@@ -69,13 +69,13 @@ function optionsOf(cmd: Command): Candidate[] {
 
 /**
  * Plugin ids where `cmd` takes one: `okr import` those with file importers, `okr plugins show`
- * every one, and the commands that sign in or sync (connect, sync, disconnect, config setup) those
- * that do (apple-health only imports files: they refuse it).
+ * and `okr status` every one, and the commands that sign in or sync (connect, sync, disconnect,
+ * config setup) those that do (apple-health only imports files: they refuse it).
  */
 function pluginValues(cmd: Command, arg: Argument, typed: string[], src: Sources): Candidate[] | undefined {
   let fits: ((p: Sources['plugins'][number]) => boolean) | undefined;
   if (arg.name() === 'source' && cmd.name() === 'import') fits = (p) => p.imports;
-  else if (arg.name() === 'plugin' && cmd.parent?.name() === 'plugins') fits = () => true;
+  else if ((arg.name() === 'plugin' && cmd.parent?.name() === 'plugins') || cmd.name() === 'status') fits = () => true;
   else if (arg.name() === 'plugin' || arg.name() === 'plugins') fits = (p) => p.signsIn;
   if (!fits) return undefined;
   return src.plugins.filter((p) => fits(p) && !typed.includes(p.id)).map((p) => ({ value: p.id, description: p.name }));

@@ -47,6 +47,9 @@ describe('what may come next (okr __complete)', () => {
     expect(values('import', '')).toEqual(['fitbit', 'apple-health']);
     expect(values('import', 'a')).toEqual(['apple-health']);
     expect(values('import', 'fitbit', '')).toEqual([]); // the path: file names
+    // okr status shows any plugin, one that only imports files too; each once.
+    expect(values('status', '')).toEqual(['fitbit', 'oura', 'apple-health']);
+    expect(values('status', 'fitbit', '')).toEqual(['oura', 'apple-health']);
   });
 
   it("options of the command and the global ones, and an option's choices", () => {
