@@ -59,7 +59,9 @@ describe('values', () => {
     expect(implausibleValue(t('time'), 1440)).toBe('1440 minutes after midnight is outside 00:00–23:59');
     expect(implausibleValue(t('boolean'), 2)).toBeDefined();
     expect(implausibleValue(t('number'), -5)).toBeUndefined();
-    expect(implausibleValue(t('number'), 1e308)).toBe('1e+308 is outside -9,007,199,254,740,991 to 9,007,199,254,740,991');
+    expect(implausibleValue(t('number'), 1e308)).toBe(
+      '1e+308 is outside -9,007,199,254,740,991 to 9,007,199,254,740,991',
+    );
     expect(implausibleValue(t('text'), 'a note')).toBeUndefined();
   });
 
