@@ -56,6 +56,11 @@ export interface PlausibleMetric {
   range?: ValueRange;
 }
 
+/** Whether `value` falls outside `range` (both ends are inside). */
+export function outsideRange(range: ValueRange, value: number): boolean {
+  return value < range.min || value > range.max;
+}
+
 export function rangeOf(metric: Pick<PlausibleMetric, 'type' | 'range'>): ValueRange | undefined {
   return metric.range ?? (metric.type === 'text' ? undefined : TYPE_RANGES[metric.type]);
 }
@@ -88,7 +93,7 @@ export function implausibleValue(metric: PlausibleMetric, value: FieldValue): st
     return `${safeText(String(value), 40)} is not a finite number`;
   }
   const range = rangeOf(metric)!;
-  if (value < range.min || value > range.max) {
+  if (outsideRange(range, value)) {
     return `${shownValue(metric, value)} is outside ${shownRange(metric, range)}`;
   }
   return undefined;

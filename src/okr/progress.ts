@@ -45,7 +45,7 @@
  */
 import { addDays, daysBetween } from '../dates.js';
 import { UsageError } from '../errors.js';
-import { type PlausibleMetric, rangeOf, shownRange } from '../metrics/plausible.js';
+import { outsideRange, type PlausibleMetric, rangeOf, shownRange } from '../metrics/plausible.js';
 import type { FieldType, FieldValue } from '../plugins/types.js';
 import { plural } from '../text.js';
 import { aggregateDays, type DayValue, hasData, isCumulative, timeMean, valueKind } from './aggregate.js';
@@ -155,17 +155,16 @@ export function refuseImpossibleTarget(spec: KeyResultSpec, metric: PlausibleMet
   if (isCumulative(spec.agg) || spec.kind !== metric.type) return;
   const range = rangeOf(metric);
   if (!range) return;
-  const outside = (v: number) => v < range.min || v > range.max;
   const within = shownRange(metric, range);
   const agg = `--agg ${spec.agg}`;
   const example = formatKindValue(spec.kind, Math.min(range.max, Math.max(range.min, spec.target.value)));
-  if (outside(spec.target.value)) {
+  if (outsideRange(range, spec.target.value)) {
     throw new UsageError(
       `Target ${formatTarget(spec.target, spec.kind)} is outside the range of ${metric.name} (${within}): ${agg} of its daily values never gets there`,
       `Use a target within ${within}, e.g. "${spec.target.op} ${example}", or --agg sum for a total`,
     );
   }
-  if (spec.baseline !== undefined && outside(spec.baseline)) {
+  if (spec.baseline !== undefined && outsideRange(range, spec.baseline)) {
     throw new UsageError(
       `Baseline ${formatKindValue(spec.kind, spec.baseline)} is outside the range of ${metric.name} (${within}): ${agg} of its daily values is never there`,
       `Use a baseline within ${within}, or drop --baseline`,
