@@ -773,12 +773,7 @@ describe('locks', () => {
     const c = await connectHome({ sim, env: { OKR_LOCK_WAIT_MS: '300' } });
     const holder = spawn('sleep', ['30']);
     try {
-      const lockDir = join(c.home, 'state', 'locks');
-      mkdirSync(lockDir, { recursive: true });
-      writeFileSync(
-        join(lockDir, 'fitbit.sync.lock'),
-        JSON.stringify({ pid: holder.pid, startedAt: '2026-11-10T14:59:00.000Z' }),
-      );
+      plantSyncLock(c, holder.pid!, '2026-11-10T14:59:00.000Z');
       const t0 = performance.now();
       const r = await sync(c, []);
       expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
@@ -801,12 +796,7 @@ describe('locks', () => {
     const c = await connectHome({ sim, env: { OKR_LOCK_WAIT_MS: '0' } });
     const holder = spawn('sleep', ['30']);
     try {
-      const lockDir = join(c.home, 'state', 'locks');
-      mkdirSync(lockDir, { recursive: true });
-      writeFileSync(
-        join(lockDir, 'fitbit.sync.lock'),
-        JSON.stringify({ pid: holder.pid, startedAt: '2026-11-10T13:00:00.000Z' }),
-      );
+      plantSyncLock(c, holder.pid!, '2026-11-10T13:00:00.000Z');
       const r = await sync(c, ['--json']);
       expect(r.code).toBe(1);
       const p = JSON.parse(r.stdout).plugins[0];
@@ -835,12 +825,7 @@ describe('locks', () => {
       }
     };
     try {
-      const lockDir = join(c.home, 'state', 'locks');
-      mkdirSync(lockDir, { recursive: true });
-      writeFileSync(
-        join(lockDir, 'fitbit.sync.lock'),
-        JSON.stringify({ pid: holder.pid, startedAt: '2026-11-10T13:00:00.000Z' }),
-      );
+      plantSyncLock(c, holder.pid!, '2026-11-10T13:00:00.000Z');
       storedAt('2026-11-10T14:58:00.000Z');
       const busy = await sync(c, ['--json']);
       expect(busy.code).toBe(0);
@@ -858,6 +843,13 @@ describe('locks', () => {
     }
   });
 });
+
+/** A fitbit sync lock held by `pid` since `startedAt`, as another okr's would be. */
+function plantSyncLock(c: Connected, pid: number, startedAt: string): void {
+  const lockDir = join(c.home, 'state', 'locks');
+  mkdirSync(lockDir, { recursive: true });
+  writeFileSync(join(lockDir, 'fitbit.sync.lock'), JSON.stringify({ pid, startedAt }));
+}
 
 describe('output', () => {
   test('--dry-run prints the planned calls and writes nothing', async () => {
